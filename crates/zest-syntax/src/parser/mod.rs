@@ -1,0 +1,364 @@
+//! The recursive-descent parser for Zeek 5.2 (`src/parse.y`).
+//!
+//! The parser is a stream: [`Parser::next_decl`] returns one top-level
+//! declaration at a time, because in Zeek later input depends on earlier
+//! declarations (`@if ( Cluster::is_enabled() )`, `@load` order). Conditional
+//! directives are decided while scanning, through the caller's [`CondEval`],
+//! and the inactive branch is skipped unparsed, exactly as Zeek's scanner
+//! does. The lookahead token is fetched lazily, so nothing after a finished
+//! declaration is scanned before the caller has processed it.
+//!
+//! Parsing never panics and never returns early with `Err`: syntax errors
+//! are collected (Zeek reports only the first grammar error; the rich
+//! renderer shows all), and the parser resynchronizes at the next
+//! declaration.
+
+mod decl;
+mod expr;
+mod stmt;
+mod types;
+
+use crate::ast::{Decl, Expr};
+use crate::error::{SyntaxError, SyntaxErrorKind};
+use crate::lexer::{Lexer, SkipDirective, SkipStop, Token};
+use crate::span::Span;
+use crate::symbol::Symbol;
+use crate::token::Tok;
+use std::ops::{Deref, DerefMut};
+
+/// Decides `@if`/`@ifdef`/`@ifndef` while parsing.
+pub trait CondEval {
+    /// Evaluates the expression of `@if ( expr )`. `None` means the
+    /// expression could not be evaluated (Zeek: "invalid expression in @if"),
+    /// which skips nothing.
+    fn eval_if(&mut self, cond: &Expr) -> Option<bool>;
+    /// Whether `name` is a defined identifier or module (`@ifdef`).
+    fn is_defined(&mut self, name: Symbol) -> bool;
+}
+
+/// A [`CondEval`] that takes every `@if` branch (and treats every name as
+/// defined) or none of them. Used for parsing without semantics.
+pub struct ConstCond(pub bool);
+
+impl CondEval for ConstCond {
+    fn eval_if(&mut self, _cond: &Expr) -> Option<bool> {
+        Some(self.0)
+    }
+    fn is_defined(&mut self, _name: Symbol) -> bool {
+        self.0
+    }
+}
+
+/// Marker for "a grammar error was recorded; unwind to a sync point".
+#[derive(Debug)]
+pub(crate) struct Stop;
+
+pub(crate) type PResult<T> = Result<T, Stop>;
+
+/// The persistent state of a parse of one source file.
+pub struct Parser<'a> {
+    lx: Lexer<'a>,
+    tok: Option<Token>,
+    prev_end: u32,
+    errors: Vec<SyntaxError>,
+    /// Depth of `@if` nesting and the depths at which skipping began, as in
+    /// `scan.l` (`conditional_depth`, `if_stack`).
+    cond_depth: u32,
+    /// Inside a `when` condition (`local` means `WHEN_LOCAL` there).
+    in_when_cond: bool,
+    /// Once a top-level statement was seen, only statements may follow.
+    in_stmts: bool,
+    /// Open `export {` blocks.
+    export_depth: u32,
+}
+
+/// One call's view of the parser: the state plus the condition evaluator.
+pub(crate) struct P<'p, 'a> {
+    st: &'p mut Parser<'a>,
+    ev: &'p mut dyn CondEval,
+}
+
+impl<'a> Deref for P<'_, 'a> {
+    type Target = Parser<'a>;
+    fn deref(&self) -> &Parser<'a> {
+        self.st
+    }
+}
+
+impl<'a> DerefMut for P<'_, 'a> {
+    fn deref_mut(&mut self) -> &mut Parser<'a> {
+        self.st
+    }
+}
+
+impl<'a> Parser<'a> {
+    pub fn new(src: &'a str) -> Self {
+        Parser {
+            lx: Lexer::new(src),
+            tok: None,
+            prev_end: 0,
+            errors: Vec::new(),
+            cond_depth: 0,
+            in_when_cond: false,
+            in_stmts: false,
+            export_depth: 0,
+        }
+    }
+
+    pub fn source(&self) -> &'a str {
+        self.lx.source()
+    }
+
+    /// The next top-level declaration, or `None` at the end of input.
+    pub fn next_decl(&mut self, ev: &mut dyn CondEval) -> Option<Decl> {
+        let mut p = P { st: self, ev };
+        loop {
+            let t = p.peek();
+            if t.tok == Tok::Eof {
+                if p.export_depth > 0 {
+                    p.export_depth = 0;
+                    p.error_eof();
+                }
+                return None;
+            }
+            match p.parse_top() {
+                Ok(d) => return Some(d),
+                Err(Stop) => p.recover_top(),
+            }
+        }
+    }
+
+    /// All syntax errors so far (scanner errors and grammar errors), in
+    /// source order of discovery.
+    pub fn errors(&self) -> Vec<SyntaxError> {
+        let mut all = self.lx.errors.clone();
+        all.extend(self.errors.iter().cloned());
+        all.sort_by_key(|e| e.span.start);
+        all
+    }
+
+    /// The first grammar error, which is where Zeek stops.
+    pub fn first_fatal(&self) -> Option<&SyntaxError> {
+        self.errors.first()
+    }
+
+    /// Scanner errors that Zeek reports before the first grammar error.
+    pub fn scanner_errors(&self) -> &[SyntaxError] {
+        &self.lx.errors
+    }
+
+    /// `##!` comments of the file.
+    pub fn file_docs(&self) -> &[String] {
+        &self.lx.file_docs
+    }
+}
+
+impl P<'_, '_> {
+    // ------------------------------------------------------------ tokens
+
+    /// The current lookahead token, scanning it if needed.
+    pub(crate) fn peek(&mut self) -> Token {
+        if let Some(t) = self.tok {
+            return t;
+        }
+        let t = self.fetch();
+        self.tok = Some(t);
+        t
+    }
+
+    pub(crate) fn at(&mut self, tok: Tok) -> bool {
+        self.peek().tok == tok
+    }
+
+    /// Consumes the lookahead token.
+    pub(crate) fn bump(&mut self) -> Token {
+        let t = self.peek();
+        self.tok = None;
+        self.prev_end = t.span.end;
+        t
+    }
+
+    pub(crate) fn eat(&mut self, tok: Tok) -> bool {
+        if self.at(tok) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    pub(crate) fn expect(&mut self, tok: Tok, what: &'static str) -> PResult<Token> {
+        if self.at(tok) {
+            Ok(self.bump())
+        } else {
+            Err(self.unexpected(what))
+        }
+    }
+
+    pub(crate) fn text(&self, span: Span) -> &str {
+        &self.lx.source()[span.range()]
+    }
+
+    pub(crate) fn span_from(&self, start: u32) -> Span {
+        Span::new(start, self.prev_end.max(start))
+    }
+
+    /// Records a grammar error at the lookahead token.
+    pub(crate) fn unexpected(&mut self, expected: &'static str) -> Stop {
+        let t = self.peek();
+        if t.tok == Tok::Eof {
+            self.error_eof();
+        } else {
+            let near = self.text(t.span).to_owned();
+            self.errors.push(SyntaxError {
+                kind: SyntaxErrorKind::Unexpected { near, expected },
+                span: t.span,
+            });
+        }
+        Stop
+    }
+
+    pub(crate) fn error_eof(&mut self) {
+        let end = self.lx.source().len() as u32;
+        self.errors.push(SyntaxError {
+            kind: SyntaxErrorKind::UnexpectedEof,
+            span: Span::new(end, end),
+        });
+    }
+
+    pub(crate) fn error_at(&mut self, kind: SyntaxErrorKind, span: Span) {
+        self.lx.errors.push(SyntaxError { kind, span });
+    }
+
+    /// Skips to a plausible start of the next declaration after an error.
+    fn recover_top(&mut self) {
+        let mut depth = 0i32;
+        loop {
+            let t = self.peek();
+            match t.tok {
+                Tok::Eof => return,
+                Tok::LBrace => depth += 1,
+                Tok::RBrace => {
+                    depth -= 1;
+                    if depth <= 0 {
+                        self.bump();
+                        if depth == 0 {
+                            self.eat(Tok::Semi);
+                        }
+                        return;
+                    }
+                }
+                Tok::Semi if depth <= 0 => {
+                    self.bump();
+                    return;
+                }
+                Tok::KwModule
+                | Tok::KwGlobal
+                | Tok::KwExport
+                | Tok::KwType
+                | Tok::KwRedef
+                | Tok::KwOption
+                    if depth <= 0 =>
+                {
+                    return
+                }
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+
+    // ------------------------------------------------------------ conditionals
+
+    /// Scans the next token, handling `@if`/`@else`/`@endif` on the way.
+    fn fetch(&mut self) -> Token {
+        loop {
+            let t = self.lx.next_token();
+            match t.tok {
+                Tok::AtIf | Tok::AtIfdef | Tok::AtIfndef => {
+                    let keep = self.conditional_head(t.tok);
+                    self.cond_depth += 1;
+                    if !keep {
+                        self.skip_branch();
+                    }
+                }
+                Tok::AtElse => {
+                    if self.cond_depth == 0 {
+                        self.error_at(SyntaxErrorKind::ElseWithoutIf, t.span);
+                    }
+                    // We were processing the branch before `@else`; skip the rest.
+                    self.skip_branch();
+                }
+                Tok::AtEndif => {
+                    if self.cond_depth == 0 {
+                        self.error_at(SyntaxErrorKind::UnbalancedEndif, t.span);
+                    } else {
+                        self.cond_depth -= 1;
+                    }
+                }
+                _ => return t,
+            }
+        }
+    }
+
+    /// Parses `( expr )` or `( ID )` after a conditional directive and
+    /// evaluates it. Only the tokens up to `)` are scanned.
+    fn conditional_head(&mut self, kind: Tok) -> bool {
+        let saved = self.tok.take();
+        let saved_end = self.prev_end;
+        let result = (|| -> PResult<bool> {
+            self.expect(Tok::LParen, "'('")?;
+            let keep = if kind == Tok::AtIf {
+                let e = self.parse_expr()?;
+                if !self.at(Tok::RParen) {
+                    return Err(self.unexpected("')'"));
+                }
+                self.ev.eval_if(&e).unwrap_or(true)
+            } else {
+                let id = self.expect(Tok::Id, "identifier")?;
+                if !self.at(Tok::RParen) {
+                    return Err(self.unexpected("')'"));
+                }
+                let sym = Symbol::intern(self.text(id.span));
+                let defined = self.ev.is_defined(sym);
+                if kind == Tok::AtIfdef {
+                    defined
+                } else {
+                    !defined
+                }
+            };
+            Ok(keep)
+        })();
+        // Drop the `)` lookahead without scanning past it.
+        self.tok = saved;
+        self.prev_end = saved_end;
+        result.unwrap_or(true)
+    }
+
+    /// Skips input up to the `@else` or `@endif` that ends the current
+    /// branch (`begin_ignoring` .. `resume_processing` in `scan.l`).
+    fn skip_branch(&mut self) {
+        let start_depth = self.cond_depth;
+        let mut depth = start_depth;
+        let stop = self.lx.skip_conditional(|d| match d {
+            SkipDirective::If => {
+                depth += 1;
+                false
+            }
+            SkipDirective::Else => depth == start_depth,
+            SkipDirective::Endif => {
+                if depth == start_depth {
+                    true
+                } else {
+                    depth -= 1;
+                    false
+                }
+            }
+        });
+        match stop {
+            SkipStop::Else => {}
+            SkipStop::Endif => self.cond_depth = self.cond_depth.saturating_sub(1),
+            SkipStop::Eof => {}
+        }
+    }
+}
