@@ -1,0 +1,52 @@
+//! Zeek's built-in functions, implemented natively.
+//!
+//! One module per upstream `.bif` group. Every function is registered with
+//! its name; the script-level declaration (same name and type as Zeek's)
+//! binds to it when the declaration is compiled. [`SIGNATURES`] carries the
+//! declarations used when no `.bif.zeek` file declares a function.
+
+mod support;
+pub mod zeek;
+
+use zest_runtime::program::{BuiltinFn, Program};
+
+/// One native function: its name, Zeek's declaration, and the code.
+pub struct Bif {
+    pub name: &'static str,
+    /// The type as Zeek declares it, e.g. `function(va_args: any): string`.
+    pub signature: &'static str,
+    pub func: BuiltinFn,
+}
+
+/// Every native function of every group.
+pub fn all() -> Vec<&'static [Bif]> {
+    vec![zeek::BIFS]
+}
+
+/// Registers every native function with the program.
+pub fn register(prog: &mut Program) {
+    for group in all() {
+        for b in group {
+            prog.register_builtin(b.name, b.func);
+        }
+    }
+}
+
+/// Script declarations (`global NAME: TYPE;`) for every native function,
+/// in module order, for a run that loads no `.bif.zeek` files.
+pub fn declarations() -> String {
+    let mut s = String::new();
+    for group in all() {
+        for b in group {
+            if let Some((module, name)) = b.name.rsplit_once("::") {
+                s.push_str(&format!(
+                    "module {module};\nexport {{ global {name}: {}; }}\nmodule GLOBAL;\n",
+                    b.signature
+                ));
+            } else {
+                s.push_str(&format!("global {}: {};\n", b.name, b.signature));
+            }
+        }
+    }
+    s
+}

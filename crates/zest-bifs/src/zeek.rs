@@ -1,0 +1,295 @@
+//! `zeek.bif`: the general-purpose built-ins (`fmt`, `cat`, `type_name`,
+//! time, process control, …).
+
+use crate::support::builtin_error;
+use crate::Bif;
+use std::io::Write;
+use zest_runtime::describe::Style;
+use zest_runtime::render::{self, FmtArg};
+use zest_runtime::{CallSite, Interp, RtResult, Value};
+
+pub static BIFS: &[Bif] = &[
+    Bif {
+        name: "fmt",
+        signature: "function(va_args: any): string",
+        func: fmt,
+    },
+    Bif {
+        name: "cat",
+        signature: "function(va_args: any): string",
+        func: cat,
+    },
+    Bif {
+        name: "cat_sep",
+        signature: "function(va_args: any): string",
+        func: cat_sep,
+    },
+    Bif {
+        name: "print_raw",
+        signature: "function(va_args: any): bool",
+        func: print_raw,
+    },
+    Bif {
+        name: "type_name",
+        signature: "function(t: any): string",
+        func: type_name,
+    },
+    Bif {
+        name: "network_time",
+        signature: "function(): time",
+        func: network_time,
+    },
+    Bif {
+        name: "current_time",
+        signature: "function(): time",
+        func: current_time,
+    },
+    Bif {
+        name: "terminate",
+        signature: "function(): bool",
+        func: terminate,
+    },
+    Bif {
+        name: "exit",
+        signature: "function(code: int): any",
+        func: exit,
+    },
+    Bif {
+        name: "getenv",
+        signature: "function(var: string): string",
+        func: getenv,
+    },
+    Bif {
+        name: "setenv",
+        signature: "function(var: string, val: string): bool",
+        func: setenv,
+    },
+    Bif {
+        name: "is_remote_event",
+        signature: "function(): bool",
+        func: is_remote_event,
+    },
+    Bif {
+        name: "getpid",
+        signature: "function(): count",
+        func: getpid,
+    },
+    Bif {
+        name: "reading_live_traffic",
+        signature: "function(): bool",
+        func: false_bif,
+    },
+    Bif {
+        name: "reading_traces",
+        signature: "function(): bool",
+        func: false_bif,
+    },
+    Bif {
+        name: "double_to_time",
+        signature: "function(d: double): time",
+        func: double_to_time,
+    },
+    Bif {
+        name: "time_to_double",
+        signature: "function(t: time): double",
+        func: time_to_double,
+    },
+    Bif {
+        name: "interval_to_double",
+        signature: "function(i: interval): double",
+        func: interval_to_double,
+    },
+    Bif {
+        name: "double_to_interval",
+        signature: "function(d: double): interval",
+        func: double_to_interval,
+    },
+];
+
+fn render_raw(it: &Interp, v: &Value, out: &mut Vec<u8>) {
+    it.describe_value(v, out, Style::Raw);
+}
+
+/// `fmt(format, args…)`.
+fn fmt(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
+    let Some((first, rest)) = args.split_first() else {
+        builtin_error(it, site, "fmt() requires a format string", None);
+        return Ok(Value::str(b""));
+    };
+    let format = first.as_bytes().to_vec();
+    let mut rendered: Vec<Vec<u8>> = Vec::with_capacity(rest.len());
+    for v in rest {
+        let mut b = Vec::new();
+        render_raw(it, v, &mut b);
+        rendered.push(b);
+    }
+    let mut names: Vec<Option<Vec<u8>>> = Vec::with_capacity(rest.len());
+    for v in rest {
+        names.push(match v {
+            Value::Enum(..) => {
+                let mut b = Vec::new();
+                render_raw(it, v, &mut b);
+                Some(b)
+            }
+            _ => None,
+        });
+    }
+    let fargs: Vec<FmtArg<'_>> = rest
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match v {
+            Value::Bool(b) => FmtArg::Bool(*b),
+            Value::Int(x) => FmtArg::Int(*x),
+            Value::Count(x) => FmtArg::Count(*x),
+            Value::Double(x) => FmtArg::Double(*x),
+            Value::Time(x) => FmtArg::Time(*x),
+            Value::Interval(x) => FmtArg::Interval(*x),
+            Value::String(s) => FmtArg::Str(s),
+            Value::Addr(a) => FmtArg::Addr(a.to_ip()),
+            Value::Subnet(s) => FmtArg::Subnet(s.prefix.to_ip(), s.len),
+            Value::Port(p) => FmtArg::Port {
+                number: p.num,
+                proto: match p.proto {
+                    zest_runtime::value::Proto::Tcp => render::Proto::Tcp,
+                    zest_runtime::value::Proto::Udp => render::Proto::Udp,
+                    zest_runtime::value::Proto::Icmp => render::Proto::Icmp,
+                    zest_runtime::value::Proto::Unknown => render::Proto::Unknown,
+                },
+            },
+            Value::Enum(_, x) => FmtArg::Enum {
+                value: *x,
+                name: names[i].as_deref(),
+            },
+            _ => FmtArg::Other(&rendered[i]),
+        })
+        .collect();
+    let mut out = Vec::new();
+    let errs = render::fmt(&mut out, &format, &fargs);
+    for e in errs {
+        let culprit = match e.culprit {
+            render::FmtCulprit::Arg(i) => rest.get(i).cloned(),
+            render::FmtCulprit::Format => Some(first.clone()),
+            render::FmtCulprit::None => None,
+        };
+        builtin_error(it, site, &e.kind.message(), culprit.as_ref());
+    }
+    Ok(Value::String(out.into()))
+}
+
+fn cat(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    let mut out = Vec::new();
+    for v in args.iter() {
+        render_raw(it, v, &mut out);
+    }
+    Ok(Value::String(out.into()))
+}
+
+fn cat_sep(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
+    if args.len() < 2 {
+        builtin_error(it, site, "cat_sep() requires at least 2 arguments", None);
+        return Ok(Value::str(b""));
+    }
+    let sep = args[0].as_bytes().to_vec();
+    let def = args[1].as_bytes().to_vec();
+    let mut out = Vec::new();
+    for (i, v) in args[2..].iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(&sep);
+        }
+        let start = out.len();
+        render_raw(it, v, &mut out);
+        if out.len() == start {
+            out.extend_from_slice(&def);
+        }
+    }
+    Ok(Value::String(out.into()))
+}
+
+fn print_raw(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    let mut out = Vec::new();
+    for v in args.iter() {
+        render_raw(it, v, &mut out);
+    }
+    // Written with printf("%.*s"): stops at the first NUL.
+    let end = out.iter().position(|&b| b == 0).unwrap_or(out.len());
+    let _ = it.out.write_all(&out[..end]);
+    Ok(Value::Bool(true))
+}
+
+fn type_name(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    let t = match args.first() {
+        Some(Value::Type(_)) => return Ok(Value::str(b"type")),
+        Some(v) => v.type_of(&it.prog.base),
+        None => it.prog.base.void.clone(),
+    };
+    Ok(Value::str(t.describe().as_bytes()))
+}
+
+fn network_time(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    Ok(Value::Time(it.network_time))
+}
+
+fn current_time(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    Ok(Value::Time(now))
+}
+
+fn terminate(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    it.terminating = true;
+    Ok(Value::Bool(true))
+}
+
+fn exit(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    let code = args.first().map_or(0, Value::as_int) as i32;
+    it.flush_stdout();
+    std::process::exit(code);
+}
+
+fn getenv(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    let name = String::from_utf8_lossy(args.first().map_or(b"", Value::as_bytes)).into_owned();
+    let v = std::env::var_os(&name)
+        .map(|v| v.into_encoded_bytes())
+        .unwrap_or_default();
+    Ok(Value::String(v.into()))
+}
+
+fn setenv(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    let name = String::from_utf8_lossy(args.first().map_or(b"", Value::as_bytes)).into_owned();
+    let val = String::from_utf8_lossy(args.get(1).map_or(b"", Value::as_bytes)).into_owned();
+    if name.is_empty() || name.contains('=') || name.contains('\0') {
+        return Ok(Value::Bool(false));
+    }
+    // Single-threaded interpreter: no other thread reads the environment.
+    std::env::set_var(name, val);
+    Ok(Value::Bool(true))
+}
+
+fn is_remote_event(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    Ok(Value::Bool(false))
+}
+
+fn getpid(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    Ok(Value::Count(u64::from(std::process::id())))
+}
+
+fn false_bif(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    Ok(Value::Bool(false))
+}
+
+fn double_to_time(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    Ok(Value::Time(args.first().map_or(0.0, Value::as_double)))
+}
+
+fn time_to_double(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    Ok(Value::Double(args.first().map_or(0.0, Value::as_double)))
+}
+
+fn interval_to_double(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    Ok(Value::Double(args.first().map_or(0.0, Value::as_double)))
+}
+
+fn double_to_interval(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    Ok(Value::Interval(args.first().map_or(0.0, Value::as_double)))
+}

@@ -1,0 +1,133 @@
+//! `zeek [options] [scripts…] [var=value…]`: the parts of Zeek's command
+//! line a script-only runtime needs.
+
+use std::io::Write;
+use zest_runtime::loader::{LoadStatus, Loader};
+use zest_runtime::{Interp, Program};
+
+const USAGE: &str = "usage: zeek [options] [file ...]
+usage: zeek --test [doctest-options] -- [options] [file ...]
+    <file>                          | Zeek script file, or read stdin
+    -b|--bare-mode                  | don't load scripts from the base/ directory
+    -e|--exec <zeek code>           | augment loaded scripts by given code
+    -h|--help                       | command line help
+    -N|--print-plugins              | print available plugins and exit (-NN for verbose)
+    -v|--version                    | print version and exit
+    --parse-only                    | exit immediately after parsing scripts
+";
+
+/// Options of one run.
+#[derive(Default)]
+struct Options {
+    bare: bool,
+    exec: Vec<String>,
+    parse_only: bool,
+    scripts: Vec<String>,
+    redefs: Vec<String>,
+}
+
+fn version() -> String {
+    format!("zeek version 5.2.2 (zest {})", env!("CARGO_PKG_VERSION"))
+}
+
+/// Runs the `zeek` command; returns the exit status.
+pub fn main(args: &[String]) -> i32 {
+    let mut o = Options::default();
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        match a {
+            "-b" | "--bare-mode" => o.bare = true,
+            "-e" | "--exec" => {
+                i += 1;
+                match args.get(i) {
+                    Some(code) => o.exec.push(code.clone()),
+                    None => {
+                        eprintln!("zeek: option requires an argument -- 'e'");
+                        return 1;
+                    }
+                }
+            }
+            "--parse-only" | "-a" => o.parse_only = true,
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return 0;
+            }
+            "-v" | "--version" => {
+                println!("{}", version());
+                return 0;
+            }
+            "-N" | "-NN" | "--print-plugins" => {
+                println!("Zeek::Zest - Zest native runtime (built-in)");
+                return 0;
+            }
+            "-r" | "-i" | "--readfile" | "--iface" => {
+                eprintln!("zeek: {a}: packet analysis is not supported by Zest");
+                return 1;
+            }
+            "-D" | "--deterministic" | "-C" | "--no-checksums" | "-Q" | "--time" | "-W"
+            | "--watchdog" => {}
+            "-B" | "--debug" | "-G" | "--load-seeds" | "-H" | "--save-seeds" | "-U"
+            | "--status-file" | "-p" | "--prefix" => {
+                i += 1;
+            }
+            _ if a.starts_with('-') && a.len() > 1 => {
+                eprintln!("zeek: unrecognized option '{a}'");
+                eprint!("{USAGE}");
+                return 1;
+            }
+            _ if a.contains('=') && !a.ends_with(".zeek") => o.redefs.push(a.to_owned()),
+            _ => o.scripts.push(a.to_owned()),
+        }
+        i += 1;
+    }
+    run(&o)
+}
+
+/// Declarations every run starts with until the bare library loads.
+const CORE_EVENTS: &str = "global zeek_init: event();\nglobal zeek_done: event();\nglobal zeek_script_loaded: event(path: string, level: count);\n";
+
+fn run(o: &Options) -> i32 {
+    let mut prog = Program::new();
+    zest_bifs::register(&mut prog);
+    let mut it = Interp::new(prog);
+    let mut loader = Loader::from_env();
+    let _ = o.bare;
+    let prelude = format!("{CORE_EVENTS}{}", zest_bifs::declarations());
+    if it.load_source(&mut loader, "<zest-prelude>".to_owned(), prelude) != LoadStatus::Ok {
+        return 1;
+    }
+    for s in &o.scripts {
+        if it.load_script(&mut loader, s, None, None) != LoadStatus::Ok {
+            let _ = std::io::stdout().flush();
+            return 1;
+        }
+    }
+    for (n, code) in o.exec.iter().enumerate() {
+        let name = if n == 0 {
+            "<command line>".to_owned()
+        } else {
+            format!("<command line {n}>")
+        };
+        if it.load_source(&mut loader, name, code.clone()) != LoadStatus::Ok {
+            return 1;
+        }
+    }
+    for r in &o.redefs {
+        let (name, value) = r.split_once('=').unwrap_or((r, ""));
+        let code = format!(
+            "redef {name} = \"{}\";",
+            value.replace('\\', "\\\\").replace('"', "\\\"")
+        );
+        if it.load_source(&mut loader, "<params>".to_owned(), code) != LoadStatus::Ok {
+            return 1;
+        }
+    }
+    if it.error_count > 0 {
+        return 1;
+    }
+    if o.parse_only {
+        return 0;
+    }
+    it.run()
+}

@@ -1,0 +1,423 @@
+//! Top-level declarations, processed in load order.
+
+use crate::interp::Interp;
+use crate::ir::Body;
+use crate::program::GlobalKind;
+use crate::types::{Flavor, Tag, Type, TypeKind};
+use crate::value::{FuncVal, FuncValKind, Value};
+use std::rc::Rc;
+use zest_syntax::ast::{self, AttrKind, DeclKind, FuncKind, VarKind};
+use zest_syntax::Symbol;
+
+impl Interp {
+    /// Compiles one declaration. `@load` and other directives are handled by
+    /// the loader before this is called.
+    pub fn compile_decl(&mut self, d: &ast::Decl) {
+        match &d.kind {
+            DeclKind::Module(name) => {
+                self.sema.module = name.sym;
+                self.prog.modules.insert(name.sym);
+            }
+            DeclKind::ExportBegin => self.sema.export_depth += 1,
+            DeclKind::ExportEnd => {
+                self.sema.export_depth = self.sema.export_depth.saturating_sub(1)
+            }
+            DeclKind::Var(kind, v) => self.compile_global(*kind, v, d.span),
+            DeclKind::RedefEnum { name, items } => match self.lookup_global(name.sym) {
+                Some(gid) => {
+                    if let Some(t) = self.prog.globals[gid as usize].ty.clone() {
+                        self.add_enum_items(&t, items);
+                    }
+                }
+                None => self.unknown_identifier(name.sym, name.span),
+            },
+            DeclKind::RedefRecord { name, fields, .. } => {
+                match self.lookup_global(name.sym) {
+                    Some(gid) => {
+                        let t = self.prog.globals[gid as usize].ty.clone();
+                        let new_fields = self.compile_fields(fields);
+                        if let Some(rt) = t.as_ref().and_then(|t| t.record()) {
+                            for f in new_fields {
+                                if !f.optional() && !f.attrs.has(AttrKind::Default) {
+                                    self.cerror(d.span, &format!("extension field must be &optional or have &default ({})", f.name));
+                                }
+                                rt.fields.borrow_mut().push(f);
+                            }
+                        }
+                    }
+                    None => self.unknown_identifier(name.sym, name.span),
+                }
+            }
+            DeclKind::RedefFieldAttrs {
+                record,
+                field,
+                add,
+                attrs,
+            } => {
+                if let Some(gid) = self.lookup_global(record.sym) {
+                    if let Some(t) = self.prog.globals[gid as usize].ty.clone() {
+                        if let Some(rt) = t.record() {
+                            let compiled = self.compile_attrs(attrs, None);
+                            if let Some(idx) = rt.field_index(field.sym) {
+                                let mut fs = rt.fields.borrow_mut();
+                                for (k, v) in compiled.list {
+                                    if *add {
+                                        fs[idx].attrs.list.push((k, v));
+                                    } else {
+                                        fs[idx].attrs.list.retain(|(a, _)| *a != k);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            DeclKind::Type { name, ty, attrs } => {
+                let full = self.full_name(name.sym);
+                let existing = self.prog.lookup(full);
+                let t = self.compile_type(ty);
+                // A named record/enum type keeps its identity.
+                let t = if t.type_name().is_some()
+                    && !matches!(ty, ast::TypeExpr::Record(_) | ast::TypeExpr::Enum(_))
+                {
+                    // Alias of a named type: share it.
+                    t
+                } else {
+                    *t.name.borrow_mut() = Some(full);
+                    t
+                };
+                let loc = self.loc(name.span);
+                let exported = self.sema.export_depth > 0;
+                let gid = existing.unwrap_or_else(|| {
+                    self.prog
+                        .declare(full, GlobalKind::Type, Some(t.clone()), loc, exported)
+                });
+                let g = &mut self.prog.globals[gid as usize];
+                g.kind = GlobalKind::Type;
+                g.ty = Some(t);
+                let _ = attrs;
+            }
+            DeclKind::Func(f) => self.compile_func(f, d.span),
+            DeclKind::Stmt(s) => {
+                let st = self.compile_stmt(s);
+                self.sema.top_stmts.push(st);
+            }
+            DeclKind::Load(_)
+            | DeclKind::LoadSigs(_)
+            | DeclKind::LoadPlugin(_)
+            | DeclKind::Unload(_)
+            | DeclKind::Prefixes { .. }
+            | DeclKind::Deprecated(_) => {}
+        }
+    }
+
+    fn compile_global(&mut self, kind: VarKind, v: &ast::VarDecl, span: zest_syntax::Span) {
+        let declared = v.ty.as_ref().map(|t| self.compile_type(t));
+        if kind == VarKind::Redef {
+            let Some(gid) = self.lookup_global(v.name.sym) else {
+                self.unknown_identifier(v.name.sym, v.name.span);
+                return;
+            };
+            let t = self.prog.globals[gid as usize]
+                .ty
+                .clone()
+                .unwrap_or_else(|| self.prog.base.any.clone());
+            let attrs = self.compile_attrs(&v.attrs, Some(&t));
+            {
+                let g = &mut self.prog.globals[gid as usize];
+                for (k, a) in attrs.list {
+                    g.attrs.list.retain(|(x, _)| *x != k);
+                    g.attrs.list.push((k, a));
+                }
+            }
+            let Some(init) = &v.init else { return };
+            let x = self.compile_rhs(init, &t);
+            let x = self.coerce_to(x, &t, init.span);
+            self.in_init = true;
+            let val = self.eval(&x);
+            self.in_init = false;
+            let Ok(val) = val else { return };
+            let op = v.op.unwrap_or(ast::AssignOp::Assign);
+            let cur = self.prog.globals[gid as usize].value.clone();
+            match (op, &cur) {
+                (ast::AssignOp::AddTo, Value::Table(t)) => {
+                    if let Value::Table(src) = &val {
+                        for (k, vv) in src.borrow().entries_vec() {
+                            t.borrow_mut().insert(k, vv);
+                        }
+                    }
+                }
+                (ast::AssignOp::RemoveFrom, Value::Table(t)) => {
+                    if let Value::Table(src) = &val {
+                        for k in src.borrow().keys_vec() {
+                            t.borrow_mut().remove(&k);
+                        }
+                    }
+                }
+                (ast::AssignOp::AddTo, Value::Vector(vv)) => {
+                    if let Value::Vector(src) = &val {
+                        let items = src.borrow().items.clone();
+                        vv.borrow_mut().items.extend(items);
+                    }
+                }
+                (ast::AssignOp::AddTo, Value::Pattern(p)) => {
+                    if let Value::Pattern(q) = &val {
+                        if let Ok(np) = p.plus_assign(q).into_result() {
+                            self.prog.globals[gid as usize].value = Value::Pattern(np);
+                        }
+                    }
+                }
+                _ => self.prog.globals[gid as usize].value = val,
+            }
+            return;
+        }
+        let full = self.full_name(v.name.sym);
+        let loc = self.loc(v.name.span);
+        if let Some(existing) = self.prog.lookup(full) {
+            let g = &self.prog.globals[existing as usize];
+            if g.kind != GlobalKind::Func || g.ty.is_some() {
+                if !(g.kind == GlobalKind::Var
+                    && matches!(g.value, Value::Void)
+                    && v.init.is_none())
+                {
+                    let mut prev = String::new();
+                    self.describe_loc(g.loc, &mut prev);
+                    let mut cur = String::new();
+                    self.describe_loc(loc, &mut cur);
+                    let msg = format!("already defined ({})", v.name.sym);
+                    self.error_count += 1;
+                    let line = format!("error in {prev} and {cur}: {msg}\n");
+                    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+                    return;
+                }
+            }
+        }
+        let init = v.init.as_ref().map(|e| match &declared {
+            Some(t) => {
+                let x = self.compile_rhs(e, t);
+                self.coerce_to(x, t, e.span)
+            }
+            None => self.compile_expr(e),
+        });
+        let ty = declared.or_else(|| init.as_ref().map(|x| x.ty.clone()));
+        let Some(ty) = ty else {
+            self.cerror(span, &format!("no type given for {}", v.name.sym));
+            return;
+        };
+        let gkind = match kind {
+            VarKind::Global => GlobalKind::Var,
+            VarKind::Const => GlobalKind::Const,
+            VarKind::Option => GlobalKind::Option,
+            VarKind::Redef => GlobalKind::Var,
+        };
+        let exported = self.sema.export_depth > 0;
+        let gid = self
+            .prog
+            .declare(full, gkind, Some(ty.clone()), loc, exported);
+        let attrs = self.compile_attrs(&v.attrs, Some(&ty));
+        {
+            let g = &mut self.prog.globals[gid as usize];
+            g.kind = gkind;
+            g.ty = Some(ty.clone());
+            g.loc = loc;
+            g.attrs = attrs.clone();
+            if attrs.has(AttrKind::Deprecated) {
+                g.deprecated = Some(String::new());
+            }
+        }
+        let value = match init {
+            Some(x) => {
+                self.in_init = true;
+                let r = self.eval(&x);
+                self.in_init = false;
+                r.unwrap_or(Value::Void)
+            }
+            None => {
+                if ty.tag() == Tag::Func {
+                    Value::Void
+                } else {
+                    self.default_value(&ty)
+                }
+            }
+        };
+        if let Value::Table(t) = &value {
+            if let Some(d) = attrs.get(AttrKind::Default) {
+                t.borrow_mut().default = Some(d.clone());
+            }
+        }
+        // A declared function without a body binds to the native function
+        // of the same name (the `.bif.zeek` declarations).
+        if ty.tag() == Tag::Func && matches!(value, Value::Void) {
+            if let Some(&b) = self.prog.builtin_index.get(&full) {
+                let g = &mut self.prog.globals[gid as usize];
+                g.builtin = Some(b);
+                g.kind = GlobalKind::Func;
+                g.value = Value::Func(Rc::new(FuncVal {
+                    ty,
+                    name: full,
+                    kind: FuncValKind::Builtin(b),
+                }));
+                return;
+            }
+        }
+        self.prog.globals[gid as usize].value = value;
+    }
+
+    fn compile_func(&mut self, f: &ast::FuncDecl, span: zest_syntax::Span) {
+        let flavor = match f.kind {
+            FuncKind::Function => Flavor::Function,
+            FuncKind::Event | FuncKind::RedefEvent => Flavor::Event,
+            FuncKind::Hook => Flavor::Hook,
+        };
+        // Events and hooks: an existing declaration in this module or the
+        // global scope takes the body.
+        let existing = match flavor {
+            Flavor::Function => self.prog.lookup(self.full_name(f.name.sym)).or_else(|| {
+                if f.name.sym.as_str().contains("::") {
+                    None
+                } else {
+                    self.lookup_global(f.name.sym)
+                        .filter(|g| self.prog.globals[*g as usize].builtin.is_some())
+                }
+            }),
+            _ => self.lookup_global(f.name.sym),
+        };
+        let declared_ty = existing
+            .and_then(|g| self.prog.globals[g as usize].ty.clone())
+            .filter(|t| t.tag() == Tag::Func);
+        let own_ty = self.compile_func_type(flavor, &f.sig.params, f.sig.ret.as_deref());
+        let ty = declared_ty.clone().unwrap_or_else(|| own_ty.clone());
+        let loc = self.loc(f.name.span);
+        let gid = match existing {
+            Some(g) => g,
+            None => {
+                let full = self.full_name(f.name.sym);
+                let exported = self.sema.export_depth > 0;
+                self.prog
+                    .declare(full, GlobalKind::Func, Some(ty.clone()), loc, exported)
+            }
+        };
+        {
+            let g = &mut self.prog.globals[gid as usize];
+            if g.ty.is_none() {
+                g.ty = Some(ty.clone());
+            }
+            g.kind = GlobalKind::Func;
+        }
+        // Parameters: the handler's own names, bound to the declaration's
+        // parameters by name when an alternate prototype is used.
+        let decl_params = ty.func().map(|ft| ft.params.clone()).unwrap_or_default();
+        let own_params = own_ty
+            .func()
+            .map(|ft| ft.params.clone())
+            .unwrap_or_default();
+        let mut ctx = super::FuncCtx {
+            ret: ty.func().and_then(|ft| ft.ret.clone()),
+            is_event_or_hook: flavor != Flavor::Function,
+            ..Default::default()
+        };
+        let positional = own_params.len() == decl_params.len();
+        let mut remap: Vec<Option<usize>> = Vec::new();
+        if positional {
+            for (p, dp) in own_params.iter().zip(decl_params.iter()) {
+                let _ = dp;
+                ctx.add_local(p.name, p.ty.clone());
+            }
+        } else {
+            // Alternate prototype: the body's slots follow the declaration.
+            for dp in &decl_params {
+                ctx.add_local(Symbol::intern(&format!("<arg:{}>", dp.name)), dp.ty.clone());
+            }
+            for p in &own_params {
+                let idx = decl_params.iter().position(|dp| dp.name == p.name);
+                remap.push(idx);
+                if let Some(i) = idx {
+                    ctx.locals.insert(p.name, (i as u32, p.ty.clone()));
+                } else {
+                    self.cerror(span, &format!("alternate function prototype arg '{}' not found in canonical prototype", p.name));
+                }
+            }
+        }
+        let priority = f
+            .attrs
+            .iter()
+            .find(|a| a.kind == AttrKind::Priority)
+            .and_then(|a| a.value.as_ref())
+            .map(|e| {
+                let x = self.compile_expr(e);
+                self.eval(&x).map(|v| v.as_int()).unwrap_or(0)
+            })
+            .unwrap_or(0);
+        let outer = self.sema.func.replace(ctx);
+        let stmts = self.compile_block_stmts(&f.body.stmts);
+        let ctx = std::mem::replace(&mut self.sema.func, outer).unwrap_or_default();
+        let body = Rc::new(Body {
+            stmts,
+            frame_size: ctx.nslots,
+            priority,
+            loc: self.loc(span),
+            nparams: decl_params.len() as u32,
+        });
+        let g = &mut self.prog.globals[gid as usize];
+        match flavor {
+            Flavor::Function => {
+                g.bodies = vec![body];
+                g.builtin = None;
+            }
+            _ => {
+                // Stable by priority, highest first.
+                let pos = g
+                    .bodies
+                    .iter()
+                    .position(|b| b.priority < priority)
+                    .unwrap_or(g.bodies.len());
+                g.bodies.insert(pos, body);
+            }
+        }
+        g.defined = true;
+        g.value = Value::Func(Rc::new(FuncVal {
+            ty,
+            name: g.name,
+            kind: FuncValKind::Global(gid),
+        }));
+    }
+
+    /// Declares a native function under `name` with a script-level type.
+    pub fn declare_builtin_global(
+        &mut self,
+        name: &str,
+        flavor: Flavor,
+        params: Vec<crate::types::Param>,
+        ret: Option<crate::types::TypeRef>,
+    ) -> u32 {
+        let sym = Symbol::intern(name);
+        let ty = Type::new(TypeKind::Func(crate::types::FuncType {
+            flavor,
+            params,
+            ret,
+        }));
+        let gid = self.prog.declare(
+            sym,
+            GlobalKind::Func,
+            Some(ty.clone()),
+            crate::ir::Loc::default(),
+            true,
+        );
+        let b = self.prog.builtin_index.get(&sym).copied();
+        let g = &mut self.prog.globals[gid as usize];
+        g.builtin = b;
+        g.value = match b {
+            Some(b) => Value::Func(Rc::new(FuncVal {
+                ty,
+                name: sym,
+                kind: FuncValKind::Builtin(b),
+            })),
+            None => Value::Func(Rc::new(FuncVal {
+                ty,
+                name: sym,
+                kind: FuncValKind::Global(gid),
+            })),
+        };
+        gid
+    }
+}

@@ -1,0 +1,174 @@
+//! The semantic layer: name resolution, types, and compilation of the
+//! AST into the resolved IR, one declaration at a time, in load order (as
+//! Zeek does while parsing).
+
+mod decl;
+mod expr;
+mod stmt;
+mod types;
+
+use crate::interp::Interp;
+use crate::ir::{Loc, Stmt};
+use crate::types::TypeRef;
+use rustc_hash::FxHashMap;
+use zest_syntax::{Span, Symbol};
+
+/// Compilation state that lives across declarations.
+pub struct Sema {
+    /// The current module (`GLOBAL` when none).
+    pub module: Symbol,
+    pub export_depth: u32,
+    /// The file being compiled (index into `Program::files`).
+    pub file: u32,
+    /// The function body being compiled.
+    pub func: Option<FuncCtx>,
+    /// Statements written at the top level, with the frame size they need.
+    pub top_stmts: Vec<Stmt>,
+    pub top_ctx: FuncCtx,
+    /// A fatal load error happened (Zeek stops parsing).
+    pub fatal: bool,
+    pub global_sym: Symbol,
+}
+
+/// Scope of one function body: Zeek locals are function-wide.
+#[derive(Default)]
+pub struct FuncCtx {
+    pub locals: FxHashMap<Symbol, (u32, TypeRef)>,
+    pub nslots: u32,
+    pub ret: Option<TypeRef>,
+    pub is_event_or_hook: bool,
+    /// Inside a loop (for `next`/`break` checks).
+    pub loop_depth: u32,
+    pub switch_depth: u32,
+}
+
+impl FuncCtx {
+    pub fn add_local(&mut self, name: Symbol, ty: TypeRef) -> u32 {
+        let slot = self.nslots;
+        self.nslots += 1;
+        self.locals.insert(name, (slot, ty));
+        slot
+    }
+}
+
+impl Sema {
+    pub fn new() -> Self {
+        let global_sym = Symbol::intern("GLOBAL");
+        Sema {
+            module: global_sym,
+            export_depth: 0,
+            file: 0,
+            func: None,
+            top_stmts: Vec::new(),
+            top_ctx: FuncCtx::default(),
+            fatal: false,
+            global_sym,
+        }
+    }
+}
+
+impl Default for Sema {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What a name refers to.
+#[derive(Clone)]
+pub enum Resolved {
+    Local(u32, TypeRef),
+    Global(u32),
+}
+
+impl Interp {
+    pub(crate) fn loc(&self, span: Span) -> Loc {
+        let file = self.sema.file;
+        let (a, b) = match self.prog.files.get(file as usize) {
+            Some(f) => (
+                f.lines.line(span.start),
+                f.lines.line(span.end.max(span.start + 1) - 1),
+            ),
+            None => (0, 0),
+        };
+        Loc {
+            file,
+            first_line: a,
+            last_line: b.max(a),
+        }
+    }
+
+    /// A location covering only the first line of `span`.
+    pub(crate) fn loc1(&self, span: Span) -> Loc {
+        let mut l = self.loc(span);
+        l.last_line = l.first_line;
+        l
+    }
+
+    /// The fully qualified name a declaration of `name` gets in the
+    /// current module.
+    pub(crate) fn full_name(&self, name: Symbol) -> Symbol {
+        let s = name.as_str();
+        if let Some(rest) = s.strip_prefix("GLOBAL::") {
+            return Symbol::intern(rest);
+        }
+        if s.contains("::") || self.sema.module == self.sema.global_sym {
+            return name;
+        }
+        Symbol::intern(&format!("{}::{}", self.sema.module, s))
+    }
+
+    /// Looks a global name up the way Zeek's `lookup_ID` does: the current
+    /// module first, then the global scope.
+    pub(crate) fn lookup_global(&self, name: Symbol) -> Option<u32> {
+        let s = name.as_str();
+        if let Some(rest) = s.strip_prefix("GLOBAL::") {
+            return self.prog.lookup(Symbol::intern(rest));
+        }
+        if s.contains("::") {
+            return self.prog.lookup(name);
+        }
+        if self.sema.module != self.sema.global_sym {
+            let q = Symbol::intern(&format!("{}::{}", self.sema.module, s));
+            if let Some(id) = self.prog.lookup(q) {
+                return Some(id);
+            }
+        }
+        self.prog.lookup(name)
+    }
+
+    pub(crate) fn resolve(&self, name: Symbol) -> Option<Resolved> {
+        let ctx = self.sema.func.as_ref().unwrap_or(&self.sema.top_ctx);
+        if let Some((slot, ty)) = ctx.locals.get(&name) {
+            return Some(Resolved::Local(*slot, ty.clone()));
+        }
+        self.lookup_global(name).map(Resolved::Global)
+    }
+
+    pub(crate) fn fctx(&mut self) -> &mut FuncCtx {
+        match self.sema.func.as_mut() {
+            Some(f) => f,
+            None => &mut self.sema.top_ctx,
+        }
+    }
+
+    /// Reports a compile-time error located at `span`.
+    pub(crate) fn cerror(&mut self, span: Span, msg: &str) {
+        let loc = self.loc(span);
+        self.error(Some(loc), msg);
+    }
+
+    pub(crate) fn cwarn(&mut self, span: Span, msg: &str) {
+        let loc = self.loc(span);
+        self.warn(Some(loc), msg);
+    }
+
+    /// Zeek stops at an unknown identifier.
+    pub(crate) fn unknown_identifier(&mut self, name: Symbol, span: Span) {
+        let loc = self.loc1(span);
+        self.error(
+            Some(loc),
+            &format!("unknown identifier {name}, at or near \"{name}\""),
+        );
+        self.sema.fatal = true;
+    }
+}

@@ -1,0 +1,328 @@
+//! The interpreter: evaluation of the resolved program, the event queue,
+//! timers, and the reporter.
+//!
+//! Single-threaded. Frames live on one value stack (`stack`), so calling a
+//! simple function allocates nothing; `fp` is the base of the current frame.
+
+mod eval;
+mod exec;
+pub(crate) mod ops;
+
+pub use ops::deep_copy as ops_deep_copy;
+
+use crate::ir::{Body, Loc};
+use crate::program::Program;
+use crate::value::Value;
+use std::collections::{BinaryHeap, VecDeque};
+use std::io::Write;
+use std::rc::Rc;
+
+/// A run-time error that was already reported; unwinds to the handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RtErr;
+
+pub type RtResult = Result<Value, RtErr>;
+
+/// Where a built-in function was called from.
+pub struct CallSite<'a> {
+    pub loc: Loc,
+    pub expr: Option<&'a crate::ir::Expr>,
+}
+
+/// How a statement finished.
+#[derive(Debug)]
+pub enum Flow {
+    Normal,
+    Next,
+    Break,
+    Fallthrough,
+    Return(Value),
+}
+
+pub type ExecResult = Result<Flow, RtErr>;
+
+/// A queued event: the event's global id and its arguments.
+pub struct QueuedEvent {
+    pub handler: u32,
+    pub args: Vec<Value>,
+}
+
+/// A timer for a `schedule`d event.
+pub struct Timer {
+    pub when: f64,
+    pub seq: u64,
+    pub event: QueuedEvent,
+}
+
+impl PartialEq for Timer {
+    fn eq(&self, o: &Self) -> bool {
+        self.when == o.when && self.seq == o.seq
+    }
+}
+impl Eq for Timer {}
+impl PartialOrd for Timer {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Timer {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        // Min-heap on time, then FIFO.
+        o.when.total_cmp(&self.when).then(o.seq.cmp(&self.seq))
+    }
+}
+
+pub struct Interp {
+    pub prog: Program,
+    pub stack: Vec<Value>,
+    pub fp: usize,
+    pub events: VecDeque<QueuedEvent>,
+    pub timers: BinaryHeap<Timer>,
+    pub timer_seq: u64,
+    pub out: std::io::BufWriter<std::io::Stdout>,
+    pub network_time: f64,
+    pub terminating: bool,
+    pub exit_code: Option<i32>,
+    /// Number of errors reported (non-zero at load time means exit 1).
+    pub error_count: usize,
+    /// Call depth, to stop runaway recursion.
+    pub depth: u32,
+    /// Reusable scratch buffer for rendering.
+    pub scratch: Vec<u8>,
+    /// Set while evaluating at parse time (global initializers, `@if`).
+    pub in_init: bool,
+    /// Compilation state (the program grows while scripts load).
+    pub sema: crate::compile::Sema,
+}
+
+impl Interp {
+    pub fn new(prog: Program) -> Self {
+        Interp {
+            prog,
+            stack: Vec::with_capacity(1024),
+            fp: 0,
+            events: VecDeque::new(),
+            timers: BinaryHeap::new(),
+            timer_seq: 0,
+            out: std::io::BufWriter::with_capacity(4096, std::io::stdout()),
+            network_time: 0.0,
+            terminating: false,
+            exit_code: None,
+            error_count: 0,
+            depth: 0,
+            scratch: Vec::new(),
+            in_init: false,
+            sema: crate::compile::Sema::new(),
+        }
+    }
+
+    // ------------------------------------------------------------ reporter
+
+    /// Writes one reporter line to stderr as Zeek formats it.
+    pub fn report(&mut self, prefix: &str, loc: Option<Loc>, msg: &str) {
+        let mut line = String::from(prefix);
+        if let Some(loc) = loc {
+            line.push_str(" in ");
+            self.describe_loc(loc, &mut line);
+        }
+        line.push_str(": ");
+        line.push_str(msg);
+        line.push('\n');
+        let _ = std::io::stderr().write_all(line.as_bytes());
+    }
+
+    pub fn describe_loc(&self, loc: Loc, out: &mut String) {
+        out.push_str(self.prog.file_name(loc));
+        if loc.last_line > loc.first_line {
+            out.push_str(&format!(", lines {}-{}", loc.first_line, loc.last_line));
+        } else {
+            out.push_str(&format!(", line {}", loc.first_line));
+        }
+    }
+
+    pub fn error(&mut self, loc: Option<Loc>, msg: &str) {
+        self.error_count += 1;
+        self.report("error", loc, msg);
+    }
+
+    pub fn warn(&mut self, loc: Option<Loc>, msg: &str) {
+        self.report("warning", loc, msg);
+    }
+
+    /// An `expression error`: reports and returns the unwinding marker.
+    pub fn expr_error(&mut self, loc: Loc, msg: &str) -> RtErr {
+        self.report("expression error", Some(loc), msg);
+        RtErr
+    }
+
+    pub fn runtime_error(&mut self, loc: Loc, msg: &str) -> RtErr {
+        self.report("runtime error", Some(loc), msg);
+        RtErr
+    }
+
+    // ------------------------------------------------------------ calls
+
+    /// Runs one body with `args` as its parameters. Returns the value of a
+    /// `return`, or `Void`.
+    pub fn run_body(
+        &mut self,
+        body: &Rc<Body>,
+        args: &[Value],
+        captures: Option<&[Value]>,
+    ) -> RtResult {
+        if self.depth > 5000 {
+            return Err(self.runtime_error(body.loc, "call stack too deep"));
+        }
+        let saved_fp = self.fp;
+        let base = self.stack.len();
+        self.stack.extend_from_slice(args);
+        if let Some(c) = captures {
+            self.stack.extend_from_slice(c);
+        }
+        self.stack.resize(
+            base + body.frame_size.max(args.len() as u32) as usize,
+            Value::Void,
+        );
+        self.fp = base;
+        self.depth += 1;
+        let mut result = Ok(Value::Void);
+        for s in &body.stmts {
+            match self.exec(s) {
+                Ok(Flow::Normal) => {}
+                Ok(Flow::Return(v)) => {
+                    result = Ok(v);
+                    break;
+                }
+                Ok(_) => break,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        self.depth -= 1;
+        self.stack.truncate(base);
+        self.fp = saved_fp;
+        result
+    }
+
+    /// Calls a function value with evaluated arguments.
+    pub fn call_value(&mut self, f: &Value, args: &mut Vec<Value>, loc: Loc) -> RtResult {
+        let Value::Func(fv) = f else {
+            return Err(self.expr_error(loc, "value used but not set"));
+        };
+        match &fv.kind {
+            crate::value::FuncValKind::Global(gid) => self.call_global(*gid, args, loc),
+            crate::value::FuncValKind::Builtin(bid) => {
+                let f = self.prog.builtins[*bid as usize].func;
+                f(self, args, &CallSite { loc, expr: None })
+            }
+            crate::value::FuncValKind::Lambda(def, caps) => {
+                let caps_now = caps.borrow().clone();
+                let body = def.body.clone();
+                let r = self.run_body(&body, args, Some(&caps_now));
+                r
+            }
+        }
+    }
+
+    /// Calls a global script function (all its bodies are one function).
+    pub fn call_global(&mut self, gid: u32, args: &mut [Value], loc: Loc) -> RtResult {
+        let g = &self.prog.globals[gid as usize];
+        if let Some(b) = g.builtin {
+            let f = self.prog.builtins[b as usize].func;
+            return f(self, args, &CallSite { loc, expr: None });
+        }
+        let Some(body) = g.bodies.first().cloned() else {
+            let name = g.name;
+            return Err(self.expr_error(loc, &format!("{name} has no body")));
+        };
+        self.run_body(&body, args, None)
+    }
+
+    /// Runs every body of a hook in priority order; false if one `break`s.
+    pub fn call_hook(&mut self, gid: u32, args: &[Value]) -> Result<bool, RtErr> {
+        let bodies = self.prog.globals[gid as usize].bodies.clone();
+        for b in &bodies {
+            if let Ok(Value::Bool(false)) = self.run_hook_body(b, args) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn run_hook_body(&mut self, body: &Rc<Body>, args: &[Value]) -> RtResult {
+        let saved_fp = self.fp;
+        let base = self.stack.len();
+        self.stack.extend_from_slice(args);
+        self.stack.resize(
+            base + body.frame_size.max(args.len() as u32) as usize,
+            Value::Void,
+        );
+        self.fp = base;
+        self.depth += 1;
+        let mut result = Ok(Value::Bool(true));
+        for s in &body.stmts {
+            match self.exec(s) {
+                Ok(Flow::Normal) => {}
+                Ok(Flow::Break) => {
+                    result = Ok(Value::Bool(false));
+                    break;
+                }
+                Ok(_) => break,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        self.depth -= 1;
+        self.stack.truncate(base);
+        self.fp = saved_fp;
+        result
+    }
+
+    // ------------------------------------------------------------ events
+
+    pub fn queue_event(&mut self, handler: u32, args: Vec<Value>) {
+        if self.prog.globals[handler as usize].bodies.is_empty() {
+            return;
+        }
+        self.events.push_back(QueuedEvent { handler, args });
+    }
+
+    /// Dispatches one event to every handler body, in priority order. An
+    /// error ends only the body it happens in.
+    pub fn dispatch(&mut self, ev: QueuedEvent) {
+        let bodies = self.prog.globals[ev.handler as usize].bodies.clone();
+        for b in &bodies {
+            let _ = self.run_body(b, &ev.args, None);
+            if self.exit_code.is_some() {
+                return;
+            }
+        }
+    }
+
+    /// Drains the event queue.
+    pub fn drain_events(&mut self) {
+        while let Some(ev) = self.events.pop_front() {
+            self.dispatch(ev);
+            if self.exit_code.is_some() {
+                return;
+            }
+        }
+    }
+
+    pub fn schedule(&mut self, when: f64, handler: u32, args: Vec<Value>) {
+        self.timer_seq += 1;
+        self.timers.push(Timer {
+            when,
+            seq: self.timer_seq,
+            event: QueuedEvent { handler, args },
+        });
+    }
+
+    pub fn flush_stdout(&mut self) {
+        let _ = self.out.flush();
+    }
+}

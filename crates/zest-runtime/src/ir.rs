@@ -1,0 +1,216 @@
+//! The resolved, typed program the interpreter runs.
+//!
+//! Every name is resolved at compile time: locals to frame slots, globals
+//! to indices, functions and events to ids, record fields to positions.
+//! Nothing on the execution path looks a name up by string.
+
+use crate::types::TypeRef;
+use crate::value::Value;
+use std::rc::Rc;
+use zest_syntax::Symbol;
+
+/// A source position as Zeek reports it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Loc {
+    pub file: u32,
+    pub first_line: u32,
+    pub last_line: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arith {
+    Count,
+    Int,
+    Double,
+    Time,
+    Interval,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinKind {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: TypeRef,
+    pub loc: Loc,
+}
+
+/// What can be assigned to.
+#[derive(Debug)]
+pub enum LValue {
+    Local(u32, Symbol),
+    Global(u32),
+    Field(Box<Expr>, usize),
+    Index(Box<Expr>, Vec<Expr>),
+    Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
+    /// `[a, b] = ...` is not supported by Zeek either; list kept for errors.
+    Bad,
+}
+
+#[derive(Debug)]
+pub enum Callee {
+    /// A global script function, event or hook (global id of the function).
+    Global(u32),
+    Builtin(u32),
+    /// A function-typed expression evaluated at run time.
+    Dynamic(Box<Expr>),
+}
+
+#[derive(Debug)]
+pub enum ExprKind {
+    Const(Value),
+    Local(u32, Symbol),
+    Global(u32),
+    /// An argument evaluated once: `Not`, `Neg`, `BitNot`, `Pos`.
+    Not(Box<Expr>),
+    Neg(Box<Expr>, Arith),
+    Pos(Box<Expr>),
+    BitNot(Box<Expr>),
+    /// `++x` / `--x`.
+    IncrDecr(LValue, bool),
+    Binary(BinKind, Arith, Box<Expr>, Box<Expr>),
+    /// String `+`, comparisons, `in`.
+    StrCat(Box<Expr>, Box<Expr>),
+    /// Comparison of two values of any comparable type.
+    Compare(BinKind, Box<Expr>, Box<Expr>),
+    /// Vector arithmetic element by element.
+    VecBinary(BinKind, Arith, Box<Expr>, Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    /// Pattern `&` and `|`.
+    PatternOp(bool, Box<Expr>, Box<Expr>),
+    In(Box<Expr>, Box<Expr>),
+    NotIn(Box<Expr>, Box<Expr>),
+    Cond(Box<Expr>, Box<Expr>, Box<Expr>),
+    Assign(LValue, Box<Expr>),
+    /// `+=` on a container (vector append, set union, table merge) or a
+    /// number/string (already rewritten to `x = x + e` for scalars).
+    AddTo(LValue, Box<Expr>),
+    RemoveFrom(LValue, Box<Expr>),
+    Field(Box<Expr>, usize),
+    HasField(Box<Expr>, usize),
+    Index(Box<Expr>, Vec<Expr>),
+    Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
+    Call(Callee, Vec<Expr>),
+    Hook(Callee, Vec<Expr>),
+    RecordCtor(Vec<(usize, Expr)>),
+    /// `table(...)`/`{...}` initializers: keys and values.
+    TableCtor(Vec<(Vec<Expr>, Option<Expr>)>, Option<Rc<Expr>>),
+    VectorCtor(Vec<Expr>),
+    /// `[a, b]` used as a composite index.
+    List(Vec<Expr>),
+    Lambda(Rc<LambdaDef>),
+    Schedule(Box<Expr>, u32, Vec<Expr>),
+    Size(Box<Expr>),
+    Copy(Box<Expr>),
+    /// Coercion to the expression's type (numeric promotion, record
+    /// coercion, `any` wrapping, container retyping).
+    Coerce(Box<Expr>),
+    /// Coercion from `any` to a concrete type (`as`).
+    Cast(Box<Expr>),
+    Is(Box<Expr>, TypeRef),
+    /// A type used as a value.
+    TypeVal(TypeRef),
+    /// The `local x = e` inside `when` conditions.
+    WhenLocal(u32, Box<Expr>),
+    /// An expression that failed to compile; evaluating it is an error.
+    Error,
+}
+
+#[derive(Debug)]
+pub struct LambdaDef {
+    pub name: Symbol,
+    pub ty: TypeRef,
+    /// Slot in the enclosing frame of each capture, and whether it is
+    /// deep-copied.
+    pub captures: Vec<(u32, bool)>,
+    pub body: Rc<Body>,
+}
+
+#[derive(Debug)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub loc: Loc,
+}
+
+#[derive(Debug)]
+pub enum ForKind {
+    /// Table or set: key slots (one per index) and an optional value slot.
+    Table { keys: Vec<u32>, value: Option<u32> },
+    /// Vector: index slot and optional value slot.
+    Vector { index: u32, value: Option<u32> },
+    /// String: one-character substrings.
+    String { var: u32 },
+}
+
+#[derive(Debug)]
+pub struct SwitchCase {
+    pub values: Vec<Value>,
+    /// `case type T as x`: the types and binding slots.
+    pub types: Vec<(TypeRef, Option<u32>)>,
+    pub default: bool,
+    pub body: Vec<Stmt>,
+}
+
+#[derive(Debug)]
+pub enum StmtKind {
+    Expr(Expr),
+    Print(Vec<Expr>),
+    Event(u32, Vec<Expr>),
+    If(Expr, Box<Stmt>, Option<Box<Stmt>>),
+    Switch(Expr, Vec<SwitchCase>),
+    For(ForKind, Expr, Box<Stmt>),
+    While(Expr, Box<Stmt>),
+    Next,
+    Break,
+    Fallthrough,
+    Return(Option<Expr>),
+    Add(Expr),
+    Delete(Expr),
+    /// `local x [= e]`: initialize the slot (with the type's default for
+    /// aggregates).
+    Init(u32, Option<Expr>),
+    When(Box<WhenStmt>),
+    Block(Vec<Stmt>),
+    Empty,
+}
+
+#[derive(Debug)]
+pub struct WhenStmt {
+    pub cond: Expr,
+    pub body: Stmt,
+    pub timeout: Option<(Expr, Vec<Stmt>)>,
+    pub is_return: bool,
+    /// Frame size needed by the condition/body (they run in a copy of the
+    /// enclosing frame).
+    pub frame_size: u32,
+}
+
+/// One body of a function, event handler or hook.
+#[derive(Debug)]
+pub struct Body {
+    pub stmts: Vec<Stmt>,
+    pub frame_size: u32,
+    pub priority: i64,
+    pub loc: Loc,
+    /// Parameter slots are 0..nparams.
+    pub nparams: u32,
+}

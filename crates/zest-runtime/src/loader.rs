@@ -1,0 +1,255 @@
+//! Loading scripts: `ZEEKPATH` search, `@load` depth-first at the point of
+//! the directive (as Zeek's scanner does), each file once, and `@if`
+//! decided against what has been declared so far.
+
+use crate::interp::Interp;
+use crate::program::SourceFile;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use zest_syntax::ast::{DeclKind, Expr};
+use zest_syntax::{CondEval, LineIndex, Parser, Symbol};
+
+/// Search state for scripts.
+#[derive(Default)]
+pub struct Loader {
+    /// Directories of `ZEEKPATH`, in order.
+    pub path: Vec<String>,
+    /// Canonical paths already loaded.
+    pub loaded: rustc_hash::FxHashSet<PathBuf>,
+    /// Paths named by `@unload` (never loaded afterwards).
+    pub unloaded: rustc_hash::FxHashSet<PathBuf>,
+    /// `@prefixes` in effect.
+    pub prefixes: Vec<String>,
+}
+
+/// The outcome of loading.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LoadStatus {
+    Ok,
+    /// A syntax error or fatal error: stop, exit 1.
+    Fatal,
+}
+
+struct Eval<'a> {
+    it: &'a mut Interp,
+}
+
+impl CondEval for Eval<'_> {
+    fn eval_if(&mut self, cond: &Expr) -> Option<bool> {
+        let e = self.it.compile_expr(cond);
+        self.it.in_init = true;
+        let v = self.it.eval(&e);
+        self.it.in_init = false;
+        match v {
+            Ok(v) => Some(v.as_bool()),
+            Err(_) => {
+                let loc = self.it.loc(cond.span);
+                self.it.error(Some(loc), "invalid expression in @if");
+                None
+            }
+        }
+    }
+
+    fn is_defined(&mut self, name: Symbol) -> bool {
+        self.it.lookup_global(name).is_some() || self.it.prog.modules.contains(&name)
+    }
+}
+
+impl Loader {
+    pub fn from_env() -> Loader {
+        let path = std::env::var("ZEEKPATH").unwrap_or_else(|_| ".".to_owned());
+        Loader {
+            path: path
+                .split(':')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    /// Finds a script named by `@load` (or on the command line).
+    pub fn find(&self, name: &str, current_dir: Option<&Path>) -> Option<PathBuf> {
+        let candidates = |base: &Path| -> Option<PathBuf> {
+            let p = base.join(name);
+            if p.is_dir() {
+                let l = p.join("__load__.zeek");
+                if l.is_file() {
+                    return Some(l);
+                }
+            }
+            let with_ext = base.join(format!("{name}.zeek"));
+            if with_ext.is_file() {
+                return Some(with_ext);
+            }
+            if p.is_file() {
+                return Some(p);
+            }
+            None
+        };
+        if Path::new(name).is_absolute() {
+            return candidates(Path::new("/")).or_else(|| {
+                let p = PathBuf::from(name);
+                p.is_file().then_some(p)
+            });
+        }
+        if name.starts_with("./") || name.starts_with("../") {
+            let dir = current_dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            return candidates(&dir);
+        }
+        for dir in &self.path {
+            if let Some(p) = candidates(Path::new(dir)) {
+                return Some(p);
+            }
+        }
+        current_dir.and_then(candidates)
+    }
+}
+
+/// How a found path is shown in messages: `./x.zeek` for the current
+/// directory, the joined path otherwise.
+fn display_name(p: &Path) -> String {
+    let s = p.display().to_string();
+    if p.is_absolute() || s.starts_with("./") || s.starts_with("../") {
+        s
+    } else {
+        format!("./{s}")
+    }
+}
+
+impl Interp {
+    /// Loads a script file by name (a command-line argument or `@load`).
+    pub fn load_script(
+        &mut self,
+        loader: &mut Loader,
+        name: &str,
+        current_dir: Option<&Path>,
+        from: Option<(u32, zest_syntax::Span)>,
+    ) -> LoadStatus {
+        let Some(found) = loader.find(name, current_dir) else {
+            let msg = format!("can't find {name}");
+            match from {
+                Some((file, span)) => {
+                    let saved = self.sema.file;
+                    self.sema.file = file;
+                    let loc = self.loc1(span);
+                    self.sema.file = saved;
+                    self.report("fatal error", Some(loc), &msg);
+                }
+                None => self.report("fatal error", None, &msg),
+            }
+            return LoadStatus::Fatal;
+        };
+        let canon = std::fs::canonicalize(&found).unwrap_or_else(|_| found.clone());
+        if loader.loaded.contains(&canon) || loader.unloaded.contains(&canon) {
+            return LoadStatus::Ok;
+        }
+        loader.loaded.insert(canon);
+        let text = match std::fs::read(&found) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(e) => {
+                self.report(
+                    "fatal error",
+                    None,
+                    &format!("can't open {}: {e}", found.display()),
+                );
+                return LoadStatus::Fatal;
+            }
+        };
+        let shown = display_name(&found);
+        self.load_source(loader, shown, text)
+    }
+
+    /// Parses and compiles one source text, declaration by declaration.
+    pub fn load_source(&mut self, loader: &mut Loader, name: String, text: String) -> LoadStatus {
+        let text: Rc<str> = Rc::from(text);
+        let file_id = self.prog.files.len() as u32;
+        self.prog.files.push(SourceFile {
+            name: name.clone(),
+            lines: LineIndex::new(&text),
+            text: text.clone(),
+        });
+        let saved_file = self.sema.file;
+        let saved_module = self.sema.module;
+        let saved_export = self.sema.export_depth;
+        self.sema.file = file_id;
+        let dir = Path::new(&name).parent().map(Path::to_path_buf);
+        let mut parser = Parser::new(&text);
+        let mut status = LoadStatus::Ok;
+        loop {
+            let decl = {
+                let mut ev = Eval { it: self };
+                parser.next_decl(&mut ev)
+            };
+            // Scanner errors are reported as they are found.
+            if let Some(err) = parser.first_fatal().cloned() {
+                self.report_scanner_errors(&parser, file_id, Some(err.span.start));
+                self.report_syntax_error(&err, file_id);
+                status = LoadStatus::Fatal;
+                break;
+            }
+            let Some(decl) = decl else { break };
+            match &decl.kind {
+                DeclKind::Load(what) => {
+                    let st =
+                        self.load_script(loader, what, dir.as_deref(), Some((file_id, decl.span)));
+                    self.sema.file = file_id;
+                    if st == LoadStatus::Fatal {
+                        status = st;
+                        break;
+                    }
+                }
+                DeclKind::Unload(what) => {
+                    if let Some(p) = loader.find(what, dir.as_deref()) {
+                        loader
+                            .unloaded
+                            .insert(std::fs::canonicalize(&p).unwrap_or(p));
+                    }
+                }
+                DeclKind::Prefixes { add, prefix } => {
+                    if !add {
+                        loader.prefixes.clear();
+                    }
+                    loader.prefixes.push(prefix.clone());
+                }
+                _ => self.compile_decl(&decl),
+            }
+            if self.sema.fatal {
+                status = LoadStatus::Fatal;
+                break;
+            }
+        }
+        if status == LoadStatus::Ok {
+            self.report_scanner_errors(&parser, file_id, None);
+            if !parser.scanner_errors().is_empty() {
+                status = LoadStatus::Fatal;
+            }
+        }
+        self.sema.file = saved_file;
+        self.sema.module = saved_module;
+        self.sema.export_depth = saved_export;
+        status
+    }
+
+    fn report_scanner_errors(&mut self, parser: &Parser<'_>, file: u32, before: Option<u32>) {
+        let errs: Vec<_> = parser
+            .scanner_errors()
+            .iter()
+            .filter(|e| before.is_none_or(|b| e.span.start <= b))
+            .cloned()
+            .collect();
+        for e in errs {
+            self.report_syntax_error(&e, file);
+        }
+    }
+
+    fn report_syntax_error(&mut self, err: &zest_syntax::SyntaxError, file: u32) {
+        let name = self.prog.files[file as usize].name.clone();
+        let d = zest_diagnostics::from_syntax(err, &name, &self.prog.files[file as usize].lines);
+        self.error_count += 1;
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("{}\n", d.zeek_text()).as_bytes(),
+        );
+    }
+}

@@ -1,0 +1,141 @@
+//! The global state of a loaded program: identifiers, function bodies,
+//! built-ins and source files.
+
+use crate::ir::{Body, Loc};
+use crate::types::{Attrs, BaseTypes, TypeRef};
+use crate::value::Value;
+use rustc_hash::FxHashMap;
+use std::rc::Rc;
+use zest_syntax::{LineIndex, Symbol};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GlobalKind {
+    Var,
+    Const,
+    Option,
+    Type,
+    Func,
+    /// An enum value declared by an enum type.
+    EnumConst,
+}
+
+#[derive(Debug)]
+pub struct Global {
+    pub name: Symbol,
+    pub ty: Option<TypeRef>,
+    pub kind: GlobalKind,
+    /// `Value::Void` while unset.
+    pub value: Value,
+    pub attrs: Attrs,
+    pub loc: Loc,
+    pub exported: bool,
+    /// Bodies of a script function, event or hook.
+    pub bodies: Vec<Rc<Body>>,
+    /// A native implementation bound to this function.
+    pub builtin: Option<u32>,
+    /// Whether any handler body was defined (for events).
+    pub defined: bool,
+    /// `&deprecated` message.
+    pub deprecated: Option<String>,
+}
+
+pub struct SourceFile {
+    /// The name as Zeek shows it in messages.
+    pub name: String,
+    pub lines: LineIndex,
+    pub text: Rc<str>,
+}
+
+/// Signature of a native function: the interpreter, the arguments, and
+/// the call site for error messages.
+pub type BuiltinFn = fn(
+    &mut crate::interp::Interp,
+    &mut [Value],
+    &crate::interp::CallSite,
+) -> crate::interp::RtResult;
+
+pub struct Builtin {
+    pub name: Symbol,
+    pub func: BuiltinFn,
+}
+
+pub struct Program {
+    pub base: BaseTypes,
+    pub globals: Vec<Global>,
+    pub global_index: FxHashMap<Symbol, u32>,
+    pub builtins: Vec<Builtin>,
+    pub builtin_index: FxHashMap<Symbol, u32>,
+    pub files: Vec<SourceFile>,
+    pub modules: rustc_hash::FxHashSet<Symbol>,
+    /// Counter for anonymous function names.
+    pub lambda_counter: u64,
+}
+
+impl Program {
+    pub fn new() -> Self {
+        Program {
+            base: BaseTypes::new(),
+            globals: Vec::new(),
+            global_index: FxHashMap::default(),
+            builtins: Vec::new(),
+            builtin_index: FxHashMap::default(),
+            files: Vec::new(),
+            modules: rustc_hash::FxHashSet::default(),
+            lambda_counter: 0,
+        }
+    }
+
+    pub fn lookup(&self, full: Symbol) -> Option<u32> {
+        self.global_index.get(&full).copied()
+    }
+
+    /// Declares a new global (or returns the existing one).
+    pub fn declare(
+        &mut self,
+        name: Symbol,
+        kind: GlobalKind,
+        ty: Option<TypeRef>,
+        loc: Loc,
+        exported: bool,
+    ) -> u32 {
+        if let Some(&id) = self.global_index.get(&name) {
+            return id;
+        }
+        let id = self.globals.len() as u32;
+        self.globals.push(Global {
+            name,
+            ty,
+            kind,
+            value: Value::Void,
+            attrs: Attrs::default(),
+            loc,
+            exported,
+            bodies: Vec::new(),
+            builtin: None,
+            defined: false,
+            deprecated: None,
+        });
+        self.global_index.insert(name, id);
+        id
+    }
+
+    pub fn register_builtin(&mut self, name: &str, func: BuiltinFn) -> u32 {
+        let sym = Symbol::intern(name);
+        let id = self.builtins.len() as u32;
+        self.builtins.push(Builtin { name: sym, func });
+        self.builtin_index.insert(sym, id);
+        id
+    }
+
+    pub fn file_name(&self, loc: Loc) -> &str {
+        self.files
+            .get(loc.file as usize)
+            .map_or("<unknown>", |f| f.name.as_str())
+    }
+}
+
+impl Default for Program {
+    fn default() -> Self {
+        Self::new()
+    }
+}
