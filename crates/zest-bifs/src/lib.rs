@@ -4,7 +4,21 @@
 //! its name; the script-level declaration (same name and type as Zeek's)
 //! binds to it when the declaration is compiled. [`SIGNATURES`] carries the
 //! declarations used when no `.bif.zeek` file declares a function.
+//!
+//! Groups: `zeek` (fmt/cat/time/process), `strings` (strings.bif),
+//! `conversion` (to_*/ *_to_* / math of zeek.bif), `containers` (sort,
+//! order, table_keys, resize, clear_table, …), `introspection` (type and
+//! identifier queries: record_fields, global_ids, lookup_ID, …), `hashing`
+//! (md5/sha*/hmac/hash opaques, rand, uuid), `json` (to_json, from_json),
+//! `reporter` (reporter.bif).
 
+pub mod containers;
+pub mod conversion;
+pub mod hashing;
+pub mod introspection;
+pub mod json;
+pub mod reporter;
+pub mod strings;
 mod support;
 pub mod zeek;
 
@@ -20,7 +34,16 @@ pub struct Bif {
 
 /// Every native function of every group.
 pub fn all() -> Vec<&'static [Bif]> {
-    vec![zeek::BIFS]
+    vec![
+        zeek::BIFS,
+        strings::BIFS,
+        conversion::BIFS,
+        containers::BIFS,
+        introspection::BIFS,
+        hashing::BIFS,
+        json::BIFS,
+        reporter::BIFS,
+    ]
 }
 
 /// Registers every native function with the program.
