@@ -278,18 +278,6 @@ fn false_bif(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtR
     Ok(Value::Bool(false))
 }
 
-fn double_to_time(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    Ok(Value::Time(args.first().map_or(0.0, Value::as_double)))
-}
 
-fn time_to_double(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    Ok(Value::Double(args.first().map_or(0.0, Value::as_double)))
-}
 
-fn interval_to_double(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    Ok(Value::Double(args.first().map_or(0.0, Value::as_double)))
-}
 
-fn double_to_interval(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    Ok(Value::Interval(args.first().map_or(0.0, Value::as_double)))
-}
