@@ -84,26 +84,6 @@ pub static BIFS: &[Bif] = &[
         signature: "function(): bool",
         func: false_bif,
     },
-    Bif {
-        name: "double_to_time",
-        signature: "function(d: double): time",
-        func: double_to_time,
-    },
-    Bif {
-        name: "time_to_double",
-        signature: "function(t: time): double",
-        func: time_to_double,
-    },
-    Bif {
-        name: "interval_to_double",
-        signature: "function(i: interval): double",
-        func: interval_to_double,
-    },
-    Bif {
-        name: "double_to_interval",
-        signature: "function(d: double): interval",
-        func: double_to_interval,
-    },
 ];
 
 fn render_raw(it: &Interp, v: &Value, out: &mut Vec<u8>) {
