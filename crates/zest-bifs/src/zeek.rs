@@ -217,7 +217,7 @@ fn current_time(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> 
 }
 
 fn terminate(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    it.terminating = true;
+    it.terminate_requested = true;
     Ok(Value::Bool(true))
 }
 

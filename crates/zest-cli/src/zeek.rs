@@ -129,5 +129,6 @@ fn run(o: &Options) -> i32 {
     if o.parse_only {
         return 0;
     }
-    it.run()
+    let scripts = loader.loaded_scripts.clone();
+    it.run(&scripts)
 }

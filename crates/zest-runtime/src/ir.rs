@@ -188,7 +188,7 @@ pub enum StmtKind {
     /// `local x [= e]`: initialize the slot (with the type's default for
     /// aggregates).
     Init(u32, Option<Expr>),
-    When(Box<WhenStmt>),
+    When(Rc<WhenStmt>),
     Block(Vec<Stmt>),
     Empty,
 }

@@ -20,6 +20,11 @@ pub struct Loader {
     pub unloaded: rustc_hash::FxHashSet<PathBuf>,
     /// `@prefixes` in effect.
     pub prefixes: Vec<String>,
+    /// Every loaded script as Zeek names it, with its load depth, in load
+    /// order (for `zeek_script_loaded`).
+    pub loaded_scripts: Vec<(String, u64)>,
+    /// Current `@load` nesting depth.
+    pub depth: u64,
 }
 
 /// The outcome of loading.
@@ -157,7 +162,11 @@ impl Interp {
             }
         };
         let shown = display_name(&found);
-        self.load_source(loader, shown, text)
+        loader.loaded_scripts.push((shown.clone(), loader.depth));
+        loader.depth += 1;
+        let st = self.load_source(loader, shown, text);
+        loader.depth -= 1;
+        st
     }
 
     /// Parses and compiles one source text, declaration by declaration.

@@ -37,6 +37,8 @@ pub struct Global {
     pub defined: bool,
     /// `&deprecated` message.
     pub deprecated: Option<String>,
+    /// Parameter names of alternate prototypes of an event or hook.
+    pub alt_protos: Vec<Vec<Symbol>>,
 }
 
 pub struct SourceFile {
@@ -114,6 +116,7 @@ impl Program {
             builtin: None,
             defined: false,
             deprecated: None,
+            alt_protos: Vec::new(),
         });
         self.global_index.insert(name, id);
         id

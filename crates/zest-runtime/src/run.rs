@@ -4,16 +4,32 @@
 use crate::interp::Interp;
 use crate::value::Value;
 
+fn wall_clock() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
 impl Interp {
     fn event_id(&self, name: &str) -> Option<u32> {
         self.prog.lookup(zest_syntax::Symbol::intern(name))
     }
 
+    fn global_bool(&self, name: &str) -> bool {
+        self.event_id(name)
+            .is_some_and(|g| self.prog.globals[g as usize].value.as_bool())
+    }
+
     /// Runs a loaded program: top-level statements, `zeek_init`, the
-    /// events and timers they cause, and `zeek_done`. Returns the exit
-    /// status.
-    pub fn run(&mut self) -> i32 {
-        // Top-level statements run first, in a frame of their own.
+    /// events and timers they cause, and the shutdown sequence with
+    /// `zeek_done`. `scripts` are the loaded files with their load level,
+    /// for `zeek_script_loaded`. Returns the exit status.
+    pub fn run(&mut self, scripts: &[(String, u64)]) -> i32 {
+        self.network_time = wall_clock();
+        if let Some(id) = self.event_id("zeek_init") {
+            self.queue_event(id, Vec::new());
+        }
+        // Top-level statements run now, in a frame of their own.
         let stmts = std::mem::take(&mut self.sema.top_stmts);
         if !stmts.is_empty() {
             let size = self.sema.top_ctx.nslots as usize;
@@ -34,29 +50,109 @@ impl Interp {
             self.stack.truncate(base);
             self.fp = 0;
         }
-        if let Some(id) = self.event_id("zeek_init") {
-            self.queue_event(id, Vec::new());
+        if let Some(id) = self.event_id("zeek_script_loaded") {
+            for (path, level) in scripts {
+                self.queue_event(id, vec![Value::str(path.as_bytes()), Value::Count(*level)]);
+            }
         }
-        self.drain_events();
+        self.drain();
         if let Some(code) = self.exit_code {
             self.flush_stdout();
             return code;
         }
-        // Without a packet source the loop does not run: pending timers
-        // fire at shutdown, before zeek_done.
-        while let Some(t) = self.timers.pop() {
-            self.queue_event(t.event.handler, t.event.args);
-            self.drain_events();
+        if self.error_count > 0 && std::env::var_os("ZEEK_ALLOW_INIT_ERRORS").is_none() {
+            self.flush_stdout();
+            self.report("fatal error", None, "errors occurred while initializing");
+            return 1;
+        }
+        self.init_done = true;
+
+        let eoat = self.global_bool("exit_only_after_terminate");
+        let loop_entered = !self.timers.is_empty() || eoat;
+        if eoat {
+            self.real_time_loop();
             if let Some(code) = self.exit_code {
                 self.flush_stdout();
                 return code;
             }
         }
+        if loop_entered {
+            // S1
+            self.drain();
+            // S2: net_done(t), dispatched directly.
+            if let Some(id) = self.event_id("net_done") {
+                let t = if self.timer_time > 0.0 {
+                    self.timer_time
+                } else {
+                    1.0
+                };
+                self.dispatch(crate::interp::QueuedEvent {
+                    handler: id,
+                    args: vec![Value::Time(t)],
+                });
+            }
+            // S3, S4: terminating; every pending timer fires.
+            self.terminating = true;
+            while let Some(t) = self.timers.pop() {
+                self.fire_timer(t);
+            }
+            // S5-S7
+            for _ in 0..3 {
+                self.drain();
+            }
+        }
+        self.terminating = true;
+        // S8
+        self.drain();
+        // S9
         if let Some(id) = self.event_id("zeek_done") {
             self.queue_event(id, Vec::new());
         }
-        self.drain_events();
+        // S10
+        loop {
+            while let Some(t) = self.timers.pop() {
+                self.fire_timer(t);
+            }
+            self.drain();
+            if (self.events.is_empty() && self.timers.is_empty()) || self.exit_code.is_some() {
+                break;
+            }
+        }
         self.flush_stdout();
         self.exit_code.unwrap_or(0)
+    }
+
+    /// With `exit_only_after_terminate`: timers fire in real time until
+    /// `terminate()` is called.
+    fn real_time_loop(&mut self) {
+        loop {
+            if self.terminate_requested {
+                self.report_info("received termination signal");
+                return;
+            }
+            let now = wall_clock();
+            match self.timers.peek_time() {
+                Some(t) if t <= now => {}
+                Some(t) => {
+                    std::thread::sleep(std::time::Duration::from_secs_f64((t - now).min(0.05)))
+                }
+                None => std::thread::sleep(std::time::Duration::from_millis(10)),
+            }
+            self.network_time = wall_clock();
+            self.timer_time = self.network_time;
+            while self
+                .timers
+                .peek_time()
+                .is_some_and(|t| t <= self.network_time)
+            {
+                if let Some(t) = self.timers.pop() {
+                    self.fire_timer(t);
+                }
+            }
+            self.drain();
+            if self.exit_code.is_some() {
+                return;
+            }
+        }
     }
 }

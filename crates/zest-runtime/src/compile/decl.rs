@@ -137,6 +137,32 @@ impl Interp {
             let val = self.eval(&x);
             self.in_init = false;
             let Ok(val) = val else { return };
+            // `redef t[k] = v;`: an initializer without init class.
+            if v.op.is_none() {
+                if let ast::ExprKind::Assign(ast::AssignOp::Assign, k, val) = &init.kind {
+                    if let (ast::ExprKind::List(keys), Value::Table(tv)) =
+                        (&k.kind, &self.prog.globals[gid as usize].value.clone())
+                    {
+                        let idx = t.table_index().map(<[_]>::to_vec).unwrap_or_default();
+                        let yt = t
+                            .yield_type()
+                            .cloned()
+                            .unwrap_or_else(|| self.prog.base.any.clone());
+                        let mut kv = Vec::new();
+                        for (kx, kt) in keys.iter().zip(idx.iter()) {
+                            let x = self.compile_expr(kx);
+                            let x = self.coerce_to(x, kt, kx.span);
+                            kv.push(self.eval(&x).unwrap_or(Value::Void));
+                        }
+                        let x = self.compile_rhs(val, &yt);
+                        let x = self.coerce_to(x, &yt, val.span);
+                        if let Ok(vv) = self.eval(&x) {
+                            tv.borrow_mut().insert(kv, Some(vv));
+                        }
+                        return;
+                    }
+                }
+            }
             let op = v.op.unwrap_or(ast::AssignOp::Assign);
             let cur = self.prog.globals[gid as usize].value.clone();
             match (op, &cur) {
@@ -173,6 +199,11 @@ impl Interp {
         }
         let full = self.full_name(v.name.sym);
         let loc = self.loc(v.name.span);
+        if let (Some(existing), Some(nt)) = (self.prog.lookup(full), declared.as_ref()) {
+            if self.alternate_prototype(existing, nt, loc) {
+                return;
+            }
+        }
         if let Some(existing) = self.prog.lookup(full) {
             let g = &self.prog.globals[existing as usize];
             if g.kind != GlobalKind::Func || g.ty.is_some() {
@@ -316,7 +347,21 @@ impl Interp {
             is_event_or_hook: flavor != Flavor::Function,
             ..Default::default()
         };
-        let positional = own_params.len() == decl_params.len();
+        let names = |ps: &[crate::types::Param]| ps.iter().map(|p| p.name).collect::<Vec<_>>();
+        let own_names = names(&own_params);
+        let same_names = own_names == names(&decl_params);
+        let alt_match = !same_names
+            && self.prog.globals[gid as usize]
+                .alt_protos
+                .iter()
+                .any(|a| *a == own_names);
+        let positional = same_names
+            || (!alt_match
+                && own_params.len() == decl_params.len()
+                && own_params
+                    .iter()
+                    .zip(decl_params.iter())
+                    .all(|(a, b)| crate::types::same_type(&a.ty, &b.ty)));
         let mut remap: Vec<Option<usize>> = Vec::new();
         if positional {
             for (p, dp) in own_params.iter().zip(decl_params.iter()) {
@@ -380,6 +425,47 @@ impl Interp {
             name: g.name,
             kind: FuncValKind::Global(gid),
         }));
+    }
+
+    /// A second declaration of an event or hook with other parameters: an
+    /// alternate prototype. Returns whether `nt` was taken as one.
+    fn alternate_prototype(
+        &mut self,
+        gid: u32,
+        nt: &crate::types::TypeRef,
+        loc: crate::ir::Loc,
+    ) -> bool {
+        let g = &self.prog.globals[gid as usize];
+        let Some(canon) = g.ty.clone() else {
+            return false;
+        };
+        let (Some(cf), Some(nf)) = (canon.func(), nt.func()) else {
+            return false;
+        };
+        if cf.flavor == Flavor::Function || cf.flavor != nf.flavor {
+            return false;
+        }
+        let canon_loc = g.loc;
+        for p in &nf.params {
+            if !cf.params.iter().any(|c| c.name == p.name) {
+                let mut a = String::new();
+                self.describe_loc(loc, &mut a);
+                let mut b = String::new();
+                self.describe_loc(canon_loc, &mut b);
+                let msg = format!(
+                    "error in {a} and {b}: alternate function prototype arg '{}' not found in canonical prototype ({} and {})\n",
+                    p.name,
+                    nt.describe(),
+                    canon.describe()
+                );
+                self.error_count += 1;
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), msg.as_bytes());
+                return true;
+            }
+        }
+        let names = nf.params.iter().map(|p| p.name).collect();
+        self.prog.globals[gid as usize].alt_protos.push(names);
+        true
     }
 
     /// Declares a native function under `name` with a script-level type.

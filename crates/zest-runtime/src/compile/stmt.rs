@@ -198,7 +198,7 @@ impl Interp {
                     is_return: w.is_return,
                     frame_size,
                 };
-                self.st(StmtKind::When(Box::new(ws)), span)
+                self.st(StmtKind::When(std::rc::Rc::new(ws)), span)
             }
             ast::StmtKind::Expr(e) => {
                 let x = self.compile_expr(e);

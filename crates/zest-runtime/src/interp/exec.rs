@@ -170,7 +170,7 @@ impl Interp {
                 self.stack[self.fp + *slot as usize] = v;
                 Ok(Flow::Normal)
             }
-            StmtKind::When(_) => Ok(Flow::Normal),
+            StmtKind::When(w) => self.exec_when(w),
             StmtKind::Block(stmts) => self.exec_list(stmts),
             StmtKind::Empty => Ok(Flow::Normal),
         }

@@ -7,15 +7,18 @@
 mod eval;
 mod exec;
 pub(crate) mod ops;
+pub mod timers;
+mod triggers;
 
 pub use ops::deep_copy as ops_deep_copy;
 
 use crate::ir::{Body, Loc};
 use crate::program::Program;
 use crate::value::Value;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 use std::io::Write;
 use std::rc::Rc;
+use timers::{Timer, TimerAction, TimerHeap};
 
 /// A run-time error that was already reported; unwinds to the handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,38 +50,21 @@ pub struct QueuedEvent {
     pub args: Vec<Value>,
 }
 
-/// A timer for a `schedule`d event.
-pub struct Timer {
-    pub when: f64,
-    pub seq: u64,
-    pub event: QueuedEvent,
-}
-
-impl PartialEq for Timer {
-    fn eq(&self, o: &Self) -> bool {
-        self.when == o.when && self.seq == o.seq
-    }
-}
-impl Eq for Timer {}
-impl PartialOrd for Timer {
-    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Timer {
-    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        // Min-heap on time, then FIFO.
-        o.when.total_cmp(&self.when).then(o.seq.cmp(&self.seq))
-    }
-}
-
 pub struct Interp {
     pub prog: Program,
     pub stack: Vec<Value>,
     pub fp: usize,
     pub events: VecDeque<QueuedEvent>,
-    pub timers: BinaryHeap<Timer>,
-    pub timer_seq: u64,
+    pub timers: TimerHeap,
+    /// Pending `when` statements.
+    pub triggers: Vec<triggers::Trigger>,
+    pub trigger_seq: u64,
+    /// Initialization (the first drain) is over.
+    pub init_done: bool,
+    /// `terminate()` was called; the run loop stops after its drain.
+    pub terminate_requested: bool,
+    /// The timer manager's notion of time (advanced only by the loop).
+    pub timer_time: f64,
     pub out: std::io::BufWriter<std::io::Stdout>,
     pub network_time: f64,
     pub terminating: bool,
@@ -102,8 +88,12 @@ impl Interp {
             stack: Vec::with_capacity(1024),
             fp: 0,
             events: VecDeque::new(),
-            timers: BinaryHeap::new(),
-            timer_seq: 0,
+            timers: TimerHeap::default(),
+            triggers: Vec::new(),
+            trigger_seq: 0,
+            init_done: false,
+            terminate_requested: false,
+            timer_time: 0.0,
             out: std::io::BufWriter::with_capacity(4096, std::io::stdout()),
             network_time: 0.0,
             terminating: false,
@@ -143,6 +133,11 @@ impl Interp {
     pub fn error(&mut self, loc: Option<Loc>, msg: &str) {
         self.error_count += 1;
         self.report("error", loc, msg);
+    }
+
+    /// A reporter info message: no prefix, no location.
+    pub fn report_info(&mut self, msg: &str) {
+        let _ = std::io::stderr().write_all(format!("{msg}\n").as_bytes());
     }
 
     pub fn warn(&mut self, loc: Option<Loc>, msg: &str) {
@@ -303,23 +298,53 @@ impl Interp {
         }
     }
 
-    /// Drains the event queue.
+    /// Zeek's `EventMgr::Drain`: at most two rounds (the events queued when
+    /// it starts, then those they queued), then the pending `when`
+    /// conditions are checked.
+    pub fn drain(&mut self) {
+        for _ in 0..2 {
+            let n = self.events.len();
+            for _ in 0..n {
+                let Some(ev) = self.events.pop_front() else {
+                    break;
+                };
+                self.dispatch(ev);
+                if self.exit_code.is_some() {
+                    return;
+                }
+            }
+        }
+        self.check_triggers();
+    }
+
+    /// Drains until the queue is empty.
     pub fn drain_events(&mut self) {
-        while let Some(ev) = self.events.pop_front() {
-            self.dispatch(ev);
-            if self.exit_code.is_some() {
+        loop {
+            self.drain();
+            if self.events.is_empty() || self.exit_code.is_some() {
                 return;
             }
         }
     }
 
+    /// Adds a timer for a `schedule`d event (ignored once terminating).
     pub fn schedule(&mut self, when: f64, handler: u32, args: Vec<Value>) {
-        self.timer_seq += 1;
+        if self.terminating {
+            return;
+        }
         self.timers.push(Timer {
             when,
-            seq: self.timer_seq,
-            event: QueuedEvent { handler, args },
+            action: TimerAction::Event(QueuedEvent { handler, args }),
         });
+    }
+
+    /// Fires one timer: a scheduled event is queued; a `when` timeout runs
+    /// right away.
+    pub fn fire_timer(&mut self, t: Timer) {
+        match t.action {
+            TimerAction::Event(ev) => self.queue_event(ev.handler, ev.args),
+            TimerAction::WhenTimeout(id) => self.trigger_timeout(id),
+        }
     }
 
     pub fn flush_stdout(&mut self) {

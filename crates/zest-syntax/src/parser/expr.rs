@@ -49,6 +49,36 @@ fn binop(tok: Tok) -> Option<(BinOp, u8)> {
     })
 }
 
+/// Tokens that begin an operand and carry no operator precedence.
+fn starts_plain_operand(tok: Tok) -> bool {
+    matches!(
+        tok,
+        Tok::Id
+            | Tok::Count
+            | Tok::Double
+            | Tok::Hex
+            | Tok::Interval
+            | Tok::Port
+            | Tok::Ip4
+            | Tok::Ip6
+            | Tok::Ip4Subnet
+            | Tok::Ip6Subnet
+            | Tok::Hostname
+            | Tok::String
+            | Tok::True
+            | Tok::False
+            | Tok::KwSet
+            | Tok::KwTable
+            | Tok::KwVector
+            | Tok::KwRecord
+            | Tok::KwCopy
+            | Tok::KwFunction
+            | Tok::KwSchedule
+            | Tok::AtDir
+            | Tok::AtFilename
+    )
+}
+
 fn bx(e: Expr) -> Box<Expr> {
     Box::new(e)
 }
@@ -389,8 +419,22 @@ impl P<'_, '_> {
             }
             Tok::Pipe => {
                 self.bump();
-                let e = self.parse_expr_bp(10)?;
-                self.expect(Tok::Pipe, "'|'")?;
+                let mut e = self.parse_expr_bp(10)?;
+                // After `| expr |`, a token that starts an operand and has no
+                // precedence of its own makes the bar a bitwise or (bison
+                // shifts there); anything else closes the absolute value.
+                loop {
+                    self.expect(Tok::Pipe, "'|'")?;
+                    if !starts_plain_operand(self.peek().tok) {
+                        break;
+                    }
+                    let rhs = self.parse_expr_bp(10)?;
+                    let span = self.span_from(e.span.start);
+                    e = Expr {
+                        kind: ExprKind::Binary(BinOp::BitOr, bx(e), bx(rhs)),
+                        span,
+                    };
+                }
                 Ok(Expr {
                     kind: ExprKind::Abs(bx(e)),
                     span: self.span_from(start),

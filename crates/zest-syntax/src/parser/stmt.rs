@@ -164,6 +164,10 @@ impl P<'_, '_> {
         let init = if op.is_some() {
             self.bump();
             Some(self.parse_rhs()?)
+        } else if self.starts_init() {
+            // `opt_init` may follow without an init class: `redef t["k"] = v;`
+            // is `redef t` with the initializer `["k"] = v`.
+            Some(self.parse_rhs()?)
         } else {
             None
         };
@@ -176,6 +180,12 @@ impl P<'_, '_> {
             init,
             attrs,
         })
+    }
+
+    /// Whether the lookahead can begin an initializer (`rhs`).
+    fn starts_init(&mut self) -> bool {
+        let t = self.peek().tok;
+        !matches!(t, Tok::Semi | Tok::Eof | Tok::RBrace) && !t.is_attr()
     }
 
     fn parse_for_vars(&mut self) -> PResult<ForVars> {
