@@ -381,7 +381,7 @@ impl Interp {
                 }
                 s.push(']');
             }
-            ExprKind::TableCtor(items, _) => {
+            ExprKind::TableCtor(items, ..) => {
                 s.push_str(if e.ty.is_set() { "set(" } else { "table(" });
                 for (i, (k, v)) in items.iter().enumerate() {
                     if i > 0 {

@@ -113,7 +113,7 @@ pub enum ExprKind {
     Hook(Callee, Vec<Expr>),
     RecordCtor(Vec<(usize, Expr)>),
     /// `table(...)`/`{...}` initializers: keys and values.
-    TableCtor(Vec<(Vec<Expr>, Option<Expr>)>, Option<Rc<Expr>>),
+    TableCtor(Vec<(Vec<Expr>, Option<Expr>)>, Option<Rc<Expr>>, bool),
     VectorCtor(Vec<Expr>),
     /// `[a, b]` used as a composite index.
     List(Vec<Expr>),

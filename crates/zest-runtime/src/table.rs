@@ -219,14 +219,22 @@ impl TableVal {
         self.dict.value(id)
     }
 
+    /// `copy()`: Zeek copies the dictionary itself (keeping its layout and
+    /// thus its order), then deep-copies the values.
     pub fn deep_copy(&self) -> TableVal {
-        let mut t = TableVal::new(self.ty.clone());
-        t.default = self.default.clone();
-        for e in self.dict.values() {
-            let key: Vec<Value> = e.key.iter().map(crate::interp::ops_deep_copy).collect();
-            t.insert(key, e.val.as_ref().map(crate::interp::ops_deep_copy));
+        let mut dict = self.dict.zeek_copy();
+        dict.for_each_mut(|_, e| {
+            e.key = e.key.iter().map(crate::interp::ops_deep_copy).collect();
+            e.val = e.val.as_ref().map(crate::interp::ops_deep_copy);
+        });
+        TableVal { ty: self.ty.clone(), dict, default: self.default.clone(), hasher: self.hasher, kb: KeyBuf::new() }
+    }
+
+    /// Makes an empty table iterate in insertion order (`&ordered`).
+    pub fn set_ordered(&mut self) {
+        if self.dict.is_empty() {
+            self.dict = Dict::new_ordered();
         }
-        t
     }
 
     pub fn is_subnet_indexed(&self) -> bool {

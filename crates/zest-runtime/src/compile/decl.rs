@@ -275,6 +275,19 @@ impl Interp {
             if let Some(d) = attrs.get(AttrKind::Default) {
                 t.borrow_mut().default = Some(d.clone());
             }
+            if attrs.has(AttrKind::Ordered) {
+                let mut tb = t.borrow_mut();
+                if tb.is_empty() {
+                    tb.set_ordered();
+                } else {
+                    let entries = tb.entries_vec();
+                    tb.clear();
+                    tb.set_ordered();
+                    for (k, v) in entries {
+                        tb.insert(k, v);
+                    }
+                }
+            }
         }
         // A declared function without a body binds to the native function
         // of the same name (the `.bif.zeek` declarations).

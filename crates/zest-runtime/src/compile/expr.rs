@@ -161,6 +161,9 @@ impl Interp {
             ast::ExprKind::Unary(op, inner) => self.compile_unary(*op, inner, span),
             ast::ExprKind::Binary(op, a, b) => self.compile_binary(*op, a, b, span),
             ast::ExprKind::Assign(op, lhs, rhs) => self.compile_assign(*op, lhs, rhs, span),
+            ast::ExprKind::BraceList(items) if items.iter().any(|i| matches!(i.kind, ast::ExprKind::Assign(AssignOp::Assign, ..))) => {
+                self.compile_table_ctor(items, &[], None, false, span)
+            }
             ast::ExprKind::BraceList(items) => {
                 // Without a target type: a set of the element types.
                 let items: Vec<Expr> = items.iter().map(|i| self.compile_expr(i)).collect();
@@ -173,7 +176,7 @@ impl Interp {
                     yield_: None,
                 });
                 let entries = items.into_iter().map(|x| (vec![x], None)).collect();
-                self.mk(ExprKind::TableCtor(entries, None), t, span)
+                self.mk(ExprKind::TableCtor(entries, None, false), t, span)
             }
             ast::ExprKind::Cond(c, a, b) => {
                 let c = self.compile_expr(c);
@@ -630,6 +633,10 @@ impl Interp {
                     return self.mk(ExprKind::Binary(kind, k, bx(x), bx(y)), t, span);
                 }
                 match (tx, ty, kind) {
+                    (Tag::Addr, Tag::Count | Tag::Int, BinKind::Div) => {
+                        let t = self.prog.base.subnet.clone();
+                        self.mk(ExprKind::Binary(BinKind::Div, Arith::Count, bx(x), bx(y)), t, span)
+                    }
                     (Tag::String, Tag::String, BinKind::Add) => {
                         let t = self.prog.base.string.clone();
                         self.mk(ExprKind::StrCat(bx(x), bx(y)), t, span)
@@ -886,14 +893,14 @@ impl Interp {
                 self.compile_table_ctor(items, &[], Some(target.clone()), target.is_set(), rhs.span)
             }
             (ast::ExprKind::TableCons(items, attrs), TypeKind::Table { .. })
-                if items.is_empty() || true =>
+                =>
             {
                 self.compile_table_ctor(items, attrs, Some(target.clone()), false, rhs.span)
             }
             (ast::ExprKind::SetCons(items, attrs), TypeKind::Table { .. }) => {
                 self.compile_table_ctor(items, attrs, Some(target.clone()), true, rhs.span)
             }
-            (ast::ExprKind::VectorCons(items), TypeKind::Vector(elem)) => {
+            (ast::ExprKind::VectorCons(items) | ast::ExprKind::BraceList(items) | ast::ExprKind::List(items), TypeKind::Vector(elem)) => {
                 let elem = elem.clone();
                 let xs: Vec<Expr> = items
                     .iter()
@@ -1214,7 +1221,7 @@ impl Interp {
         }
         let attrs = self.compile_attrs(attrs, Some(&ty));
         let default = attrs.get(zest_syntax::ast::AttrKind::Default).cloned();
-        self.mk(ExprKind::TableCtor(entries, default), ty, span)
+        self.mk(ExprKind::TableCtor(entries, default, attrs.has(zest_syntax::ast::AttrKind::Ordered)), ty, span)
     }
 
     /// Compiles call arguments against the parameters of global `gid`.
@@ -1239,10 +1246,9 @@ impl Interp {
             .map(|f| f.params.clone())
             .unwrap_or_default();
         let mut out = Vec::with_capacity(args.len().max(params.len()));
-        let variadic = params.len() == 1 && params[0].ty.tag() == Tag::Any && false;
         for (i, a) in args.iter().enumerate() {
             match params.get(i) {
-                Some(p) if !variadic => {
+                Some(p) => {
                     let x = self.compile_rhs(a, &p.ty);
                     out.push(self.coerce_to(x, &p.ty, a.span));
                 }

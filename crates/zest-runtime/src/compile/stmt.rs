@@ -234,7 +234,19 @@ impl Interp {
         }
         let slot = self.fctx().add_local(d.name.sym, ty.clone());
         let init = match init {
-            Some(x) => Some(x),
+            Some(mut x) => {
+                // `local t: table[…] of … = { … } &default=…;`
+                if !d.attrs.is_empty() && ty.tag() == Tag::Table {
+                    let attrs = self.compile_attrs(&d.attrs, Some(&ty));
+                    if let crate::ir::ExprKind::TableCtor(_, def, ordered) = &mut x.kind {
+                        if let Some(dv) = attrs.get(zest_syntax::ast::AttrKind::Default) {
+                            *def = Some(dv.clone());
+                        }
+                        *ordered |= attrs.has(zest_syntax::ast::AttrKind::Ordered);
+                    }
+                }
+                Some(x)
+            }
             None => {
                 // Aggregates start empty.
                 match ty.tag() {
@@ -243,7 +255,7 @@ impl Interp {
                         let default = attrs.get(zest_syntax::ast::AttrKind::Default).cloned();
                         if ty.tag() == Tag::Table {
                             Some(self.mk(
-                                crate::ir::ExprKind::TableCtor(Vec::new(), default),
+                                crate::ir::ExprKind::TableCtor(Vec::new(), default, attrs.has(zest_syntax::ast::AttrKind::Ordered)),
                                 ty.clone(),
                                 span,
                             ))

@@ -141,7 +141,7 @@ impl Interp {
         let mut out: Vec<Field> = Vec::with_capacity(fields.len());
         for f in fields {
             let ty = self.compile_type(&f.ty);
-            let attrs = self.compile_attrs(&f.attrs, Some(&ty));
+            let attrs = self.compile_field_attrs(&f.attrs, &ty);
             if out.iter().any(|x| x.name == f.name.sym) {
                 self.cerror(
                     f.name.span,
@@ -176,6 +176,21 @@ impl Interp {
                 attrs,
                 default,
             });
+        }
+        out
+    }
+
+    /// Attributes of a record field or parameter: `&default` is the value
+    /// of the field itself, even for a table-typed field.
+    pub(crate) fn compile_field_attrs(&mut self, attrs: &[ast::Attr], ty: &TypeRef) -> Attrs {
+        let mut out = Attrs::default();
+        for a in attrs {
+            let v = a.value.as_ref().map(|v| {
+                let e = self.compile_rhs(v, ty);
+                let e = if a.kind == AttrKind::Default { self.coerce_to(e, ty, v.span) } else { e };
+                Rc::new(e)
+            });
+            out.list.push((a.kind, v));
         }
         out
     }

@@ -297,10 +297,13 @@ impl Interp {
                 self.init_record_defaults(&rv)?;
                 Ok(rv)
             }
-            ExprKind::TableCtor(items, default) => {
+            ExprKind::TableCtor(items, default, ordered) => {
                 let t = Rc::new(RefCell::new(TableVal::new(e.ty.clone())));
                 if let Some(d) = default {
                     t.borrow_mut().default = Some(d.clone());
+                }
+                if *ordered {
+                    t.borrow_mut().set_ordered();
                 }
                 for (keys, val) in items {
                     let mut kv = Vec::with_capacity(keys.len());

@@ -178,9 +178,11 @@ impl Interp {
 
     pub fn exec_list(&mut self, stmts: &[Stmt]) -> ExecResult {
         for s in stmts {
-            match self.exec(s)? {
-                Flow::Normal => {}
-                other => return Ok(other),
+            match self.exec(s) {
+                Ok(Flow::Normal) => {}
+                Ok(other) => return Ok(other),
+                Err(_) if self.no_value => self.no_value = false,
+                Err(e) => return Err(e),
             }
         }
         Ok(Flow::Normal)

@@ -65,6 +65,9 @@ pub struct Interp {
     pub terminate_requested: bool,
     /// The timer manager's notion of time (advanced only by the loop).
     pub timer_time: f64,
+    /// The error being unwound is a missing value: only the current
+    /// statement is skipped (`zeek-semantics.md` §4.5).
+    pub no_value: bool,
     pub out: std::io::BufWriter<std::io::Stdout>,
     pub network_time: f64,
     pub terminating: bool,
@@ -94,6 +97,7 @@ impl Interp {
             init_done: false,
             terminate_requested: false,
             timer_time: 0.0,
+            no_value: false,
             out: std::io::BufWriter::with_capacity(4096, std::io::stdout()),
             network_time: 0.0,
             terminating: false,
@@ -135,6 +139,15 @@ impl Interp {
         self.report("error", loc, msg);
     }
 
+    /// An error whose location is Zeek's `TYPE and FILE, line N` pair (the
+    /// type object has no location of its own).
+    pub fn error_with_type_loc(&mut self, ty: &str, loc: Loc, msg: &str) {
+        self.error_count += 1;
+        let mut l = String::new();
+        self.describe_loc(loc, &mut l);
+        let _ = std::io::stderr().write_all(format!("error in {ty} and {l}: {msg}\n").as_bytes());
+    }
+
     /// A reporter info message: no prefix, no location.
     pub fn report_info(&mut self, msg: &str) {
         let _ = std::io::stderr().write_all(format!("{msg}\n").as_bytes());
@@ -150,6 +163,13 @@ impl Interp {
         RtErr
     }
 
+    /// A missing value: the enclosing statement is skipped silently and
+    /// execution goes on with the next one.
+    pub fn no_value(&mut self) -> RtErr {
+        self.no_value = true;
+        RtErr
+    }
+
     pub fn runtime_error(&mut self, loc: Loc, msg: &str) -> RtErr {
         self.report("runtime error", Some(loc), msg);
         RtErr
@@ -159,25 +179,21 @@ impl Interp {
 
     /// Runs one body with `args` as its parameters. Returns the value of a
     /// `return`, or `Void`.
-    pub fn run_body(
-        &mut self,
-        body: &Rc<Body>,
-        args: &[Value],
-        captures: Option<&[Value]>,
-    ) -> RtResult {
+    pub fn run_body(&mut self, body: &Rc<Body>, args: &[Value], captures: Option<&std::cell::RefCell<Vec<Value>>>) -> RtResult {
         if self.depth > 5000 {
             return Err(self.runtime_error(body.loc, "call stack too deep"));
         }
         let saved_fp = self.fp;
         let base = self.stack.len();
         self.stack.extend_from_slice(args);
+        let ncaps = captures.map_or(0, |c| c.borrow().len());
         if let Some(c) = captures {
-            self.stack.extend_from_slice(c);
+            // Captures follow the parameters.
+            self.stack.resize(base + body.nparams as usize, Value::Void);
+            self.stack.extend_from_slice(&c.borrow());
         }
-        self.stack.resize(
-            base + body.frame_size.max(args.len() as u32) as usize,
-            Value::Void,
-        );
+        let size = (body.frame_size as usize).max(self.stack.len() - base);
+        self.stack.resize(base + size, Value::Void);
         self.fp = base;
         self.depth += 1;
         let mut result = Ok(Value::Void);
@@ -189,6 +205,7 @@ impl Interp {
                     break;
                 }
                 Ok(_) => break,
+                Err(_) if self.no_value => self.no_value = false,
                 Err(e) => {
                     result = Err(e);
                     break;
@@ -196,6 +213,13 @@ impl Interp {
             }
         }
         self.depth -= 1;
+        if let Some(c) = captures {
+            // A closure's captured variables persist across its calls.
+            let start = base + body.nparams as usize;
+            let mut cb = c.borrow_mut();
+            cb.clear();
+            cb.extend_from_slice(&self.stack[start..start + ncaps]);
+        }
         self.stack.truncate(base);
         self.fp = saved_fp;
         result
@@ -213,10 +237,9 @@ impl Interp {
                 f(self, args, &CallSite { loc, expr: None })
             }
             crate::value::FuncValKind::Lambda(def, caps) => {
-                let caps_now = caps.borrow().clone();
                 let body = def.body.clone();
-                let r = self.run_body(&body, args, Some(&caps_now));
-                r
+                let caps = caps.clone();
+                self.run_body(&body, args, Some(&caps))
             }
         }
     }

@@ -46,6 +46,44 @@ impl Interp {
         y: &Value,
         e: &Expr,
     ) -> RtResult {
+        match (x, y) {
+            (Value::Addr(a), _) if op == BinKind::Div => {
+                let len = y.as_count();
+                let max = if a.is_v4() { 32 } else { 128 };
+                if len > max {
+                    let d = self.describe_expr(e);
+                    return Err(self.expr_error(e.loc, &format!("bad mask length ({d})")));
+                }
+                return Ok(Value::Subnet(crate::value::Subnet::new(*a, len as u8)));
+            }
+            (Value::Table(a), Value::Table(b)) => {
+                let (ab, bb) = (a.borrow(), b.borrow());
+                let mut out = TableVal::new(e.ty.clone());
+                match op {
+                    BinKind::BitOr | BinKind::Add => {
+                        for (k, v) in ab.entries_vec().into_iter().chain(bb.entries_vec()) {
+                            out.insert(k, v);
+                        }
+                    }
+                    BinKind::BitAnd => {
+                        for (k, v) in ab.entries_vec() {
+                            if bb.contains_key(&k) {
+                                out.insert(k, v);
+                            }
+                        }
+                    }
+                    _ => {
+                        for (k, v) in ab.entries_vec() {
+                            if !bb.contains_key(&k) {
+                                out.insert(k, v);
+                            }
+                        }
+                    }
+                }
+                return Ok(Value::Table(Rc::new(RefCell::new(out))));
+            }
+            _ => {}
+        }
         match k {
             Arith::Count => {
                 let (a, b) = (x.as_count(), y.as_count());
@@ -568,8 +606,8 @@ impl Interp {
             (TypeKind::Int, Value::Count(c)) => {
                 if c > i64::MAX as u64 {
                     let msg = format!("overflow promoting from unsigned/double to signed arithmetic value (int and {c})");
-                    self.error(Some(e.loc), &msg);
-                    return Err(RtErr);
+                    self.error_with_type_loc("int", e.loc, &msg);
+                    return Err(self.no_value());
                 }
                 Value::Int(c as i64)
             }
@@ -577,8 +615,8 @@ impl Interp {
             (TypeKind::Count, Value::Int(i)) => {
                 if i < 0 {
                     let msg = format!("overflow promoting from signed/double to unsigned arithmetic value (count and {i})");
-                    self.error(Some(e.loc), &msg);
-                    return Err(RtErr);
+                    self.error_with_type_loc("count", e.loc, &msg);
+                    return Err(self.no_value());
                 }
                 Value::Count(i as u64)
             }

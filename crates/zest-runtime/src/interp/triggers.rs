@@ -25,6 +25,16 @@ impl Interp {
         let size = (w.frame_size as usize).max(self.stack.len().saturating_sub(self.fp));
         let mut frame: Vec<Value> = self.stack[self.fp..].iter().take(size).cloned().collect();
         frame.resize(size.max(w.frame_size as usize), Value::Void);
+        if w.is_return {
+            // `return when` inside a function: when the condition holds
+            // now, the body's `return` is the function's value.
+            let saved_fp = self.fp;
+            let c = self.eval(&w.cond).map(|v| v.as_bool()).unwrap_or(false);
+            self.fp = saved_fp;
+            if c {
+                return self.exec(&w.body);
+            }
+        }
         if self.eval_when_cond(w, &mut frame) {
             self.run_when_block(w, frame, false);
             return Ok(Flow::Normal);
