@@ -13,10 +13,12 @@
 //! `reporter` (reporter.bif).
 
 pub mod containers;
+pub mod frameworks;
 pub mod conversion;
 pub mod hashing;
 pub mod introspection;
 pub mod json;
+pub mod option;
 pub mod reporter;
 pub mod strings;
 mod support;
@@ -43,6 +45,8 @@ pub fn all() -> Vec<&'static [Bif]> {
         hashing::BIFS,
         json::BIFS,
         reporter::BIFS,
+        option::BIFS,
+        frameworks::BIFS,
     ]
 }
 

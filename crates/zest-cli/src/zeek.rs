@@ -92,10 +92,22 @@ fn run(o: &Options) -> i32 {
     zest_bifs::register(&mut prog);
     let mut it = Interp::new(prog);
     let mut loader = Loader::from_env();
-    let _ = o.bare;
-    let prelude = format!("{CORE_EVENTS}{}", zest_bifs::declarations());
-    if it.load_source(&mut loader, "<zest-prelude>".to_owned(), prelude) != LoadStatus::Ok {
-        return 1;
+    if std::env::var_os("ZEST_LIBRARY").is_some() {
+        // Zeek's own start-up: the bare library, then the default set.
+        let mut base = vec!["base/init-bare.zeek", "base/init-frameworks-and-bifs.zeek"];
+        if !o.bare {
+            base.push("base/init-default.zeek");
+        }
+        for s in base {
+            if it.load_script(&mut loader, s, None, None) != LoadStatus::Ok {
+                return 1;
+            }
+        }
+    } else {
+        let prelude = format!("{CORE_EVENTS}{}", zest_bifs::declarations());
+        if it.load_source(&mut loader, "<zest-prelude>".to_owned(), prelude) != LoadStatus::Ok {
+            return 1;
+        }
     }
     for s in &o.scripts {
         if it.load_script(&mut loader, s, None, None) != LoadStatus::Ok {

@@ -76,16 +76,11 @@ impl Interp {
                 let full = self.full_name(name.sym);
                 let existing = self.prog.lookup(full);
                 let t = self.compile_type(ty);
-                // A named record/enum type keeps its identity.
-                let t = if t.type_name().is_some()
-                    && !matches!(ty, ast::TypeExpr::Record(_) | ast::TypeExpr::Enum(_))
-                {
-                    // Alias of a named type: share it.
-                    t
-                } else {
+                // Only a record or enum written here gets this name; any
+                // other type declaration is an alias of an existing type.
+                if matches!(ty, ast::TypeExpr::Record(_) | ast::TypeExpr::Enum(_)) {
                     *t.name.borrow_mut() = Some(full);
-                    t
-                };
+                }
                 let loc = self.loc(name.span);
                 let exported = self.sema.export_depth > 0;
                 let gid = existing.unwrap_or_else(|| {
@@ -289,6 +284,13 @@ impl Interp {
                 }
             }
         }
+        // A declared event or hook is a (possibly empty) handler set.
+        if matches!(value, Value::Void) && ty.func().is_some_and(|f| f.flavor != Flavor::Function) {
+            let g = &mut self.prog.globals[gid as usize];
+            g.kind = GlobalKind::Func;
+            g.value = Value::Func(Rc::new(FuncVal { ty, name: full, kind: FuncValKind::Global(gid) }));
+            return;
+        }
         // A declared function without a body binds to the native function
         // of the same name (the `.bif.zeek` declarations).
         if ty.tag() == Tag::Func && matches!(value, Value::Void) {
@@ -368,7 +370,8 @@ impl Interp {
                 .alt_protos
                 .iter()
                 .any(|a| *a == own_names);
-        let positional = same_names
+        let positional = flavor == Flavor::Function
+            || same_names
             || (!alt_match
                 && own_params.len() == decl_params.len()
                 && own_params

@@ -1209,7 +1209,14 @@ impl Interp {
                                 .cloned()
                                 .chain(std::iter::repeat(self.prog.base.any.clone())),
                         )
-                        .map(|(k, t)| self.coerce_to(k, &t, span))
+                        .map(|(k, t)| {
+                            // A whole set inside a set constructor is merged.
+                            if k.ty.tag() == Tag::Table && t.tag() != Tag::Table {
+                                k
+                            } else {
+                                self.coerce_to(k, &t, span)
+                            }
+                        })
                         .collect();
                     let v = match (v, &yield_) {
                         (Some(v), Some(y)) => Some(self.coerce_to(v, y, span)),

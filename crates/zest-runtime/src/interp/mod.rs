@@ -68,6 +68,9 @@ pub struct Interp {
     /// The error being unwound is a missing value: only the current
     /// statement is skipped (`zeek-semantics.md` §4.5).
     pub no_value: bool,
+    /// State kept by native libraries (logging streams, option handlers,
+    /// …), one entry per library, keyed by its name.
+    pub ext: rustc_hash::FxHashMap<&'static str, Box<dyn std::any::Any>>,
     pub out: std::io::BufWriter<std::io::Stdout>,
     pub network_time: f64,
     pub terminating: bool,
@@ -98,6 +101,7 @@ impl Interp {
             terminate_requested: false,
             timer_time: 0.0,
             no_value: false,
+            ext: rustc_hash::FxHashMap::default(),
             out: std::io::BufWriter::with_capacity(4096, std::io::stdout()),
             network_time: 0.0,
             terminating: false,
@@ -108,6 +112,15 @@ impl Interp {
             in_init: false,
             sema: crate::compile::Sema::new(),
         }
+    }
+
+    /// The state a native library keeps under `key`, created on first use.
+    pub fn ext_mut<T: Default + 'static>(&mut self, key: &'static str) -> &mut T {
+        self.ext
+            .entry(key)
+            .or_insert_with(|| Box::new(T::default()))
+            .downcast_mut::<T>()
+            .expect("one type per extension key")
     }
 
     // ------------------------------------------------------------ reporter

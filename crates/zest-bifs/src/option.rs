@@ -1,0 +1,125 @@
+//! `option.bif`: run-time changes of `option` globals with change handlers.
+
+use crate::support::builtin_error;
+use crate::Bif;
+use zest_runtime::program::GlobalKind;
+use zest_runtime::types::{same_type, Tag};
+use zest_runtime::{CallSite, Interp, RtResult, Value};
+use zest_syntax::Symbol;
+
+pub static BIFS: &[Bif] = &[
+    Bif { name: "Option::set", signature: "function(ID: string, val: any, location: string &default=\"\"): bool", func: set },
+    Bif {
+        name: "Option::set_change_handler",
+        signature: "function(ID: string, on_change: any, priority: int &default=0): bool",
+        func: set_change_handler,
+    },
+];
+
+/// Change handlers per option global: (priority, handler), kept sorted by
+/// descending priority, insertion order within a priority.
+#[derive(Default)]
+struct Handlers {
+    by_global: rustc_hash::FxHashMap<u32, Vec<(i64, Value)>>,
+}
+
+const KEY: &str = "option";
+
+fn find_option(it: &mut Interp, site: &CallSite<'_>, id: &[u8]) -> Option<u32> {
+    let name = String::from_utf8_lossy(id).into_owned();
+    let Some(gid) = it.prog.lookup(Symbol::intern(&name)) else {
+        builtin_error(it, site, &format!("Could not find ID named '{name}'"), None);
+        return None;
+    };
+    if it.prog.globals[gid as usize].kind != GlobalKind::Option {
+        builtin_error(it, site, &format!("ID '{name}' is not an option"), None);
+        return None;
+    }
+    Some(gid)
+}
+
+fn set(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
+    let id = args.first().map(|v| v.as_bytes().to_vec()).unwrap_or_default();
+    let Some(gid) = find_option(it, site, &id) else { return Ok(Value::Bool(false)) };
+    let Some(val) = args.get(1).cloned() else { return Ok(Value::Bool(false)) };
+    let location = args.get(2).cloned().unwrap_or_else(|| Value::str(b""));
+    let gty = it.prog.globals[gid as usize].ty.clone();
+    let vty = val.type_of(&it.prog.base);
+    let val = match &gty {
+        Some(t) if !same_type(t, &vty) => {
+            if t.tag() == Tag::Table && vty.tag() == Tag::Table && matches!(&val, Value::Table(tv) if tv.borrow().is_empty()) {
+                it.default_value(t)
+            } else {
+                let name = String::from_utf8_lossy(&id).into_owned();
+                let msg = format!("Incompatible type for set of ID '{name}': got '{}', need '{}'", tag_name(vty.tag()), tag_name(t.tag()));
+                builtin_error(it, site, &msg, None);
+                return Ok(Value::Bool(false));
+            }
+        }
+        _ => val,
+    };
+    if it.terminating {
+        return Ok(Value::Bool(false));
+    }
+    let handlers = it.ext_mut::<Handlers>(KEY).by_global.get(&gid).cloned().unwrap_or_default();
+    let mut val = val;
+    for (_, h) in handlers {
+        let nparams = match &h {
+            Value::Func(f) => f.ty.func().map_or(0, |ft| ft.params.len()),
+            _ => 0,
+        };
+        let mut call_args = vec![Value::str(&id), val];
+        if nparams == 3 {
+            call_args.push(location.clone());
+        }
+        match it.call_value(&h, &mut call_args, site.loc) {
+            Ok(Value::Void) | Err(_) => return Ok(Value::Bool(false)),
+            Ok(v) => val = v,
+        }
+    }
+    it.prog.globals[gid as usize].value = zest_runtime::interp::ops_deep_copy(&val);
+    Ok(Value::Bool(true))
+}
+
+fn set_change_handler(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
+    let id = args.first().map(|v| v.as_bytes().to_vec()).unwrap_or_default();
+    let Some(gid) = find_option(it, site, &id) else { return Ok(Value::Bool(false)) };
+    let Some(f @ Value::Func(_)) = args.get(1).cloned() else {
+        builtin_error(it, site, "Option::on_change needs function argument; got '' for ID ''", None);
+        return Ok(Value::Bool(false));
+    };
+    let prio = args.get(2).map_or(0, Value::as_int);
+    let list = it.ext_mut::<Handlers>(KEY).by_global.entry(gid).or_default();
+    let pos = list.iter().position(|(p, _)| *p < prio).unwrap_or(list.len());
+    list.insert(pos, (prio, f));
+    Ok(Value::Bool(true))
+}
+
+/// Zeek's `type_name(TypeTag)`.
+fn tag_name(t: Tag) -> &'static str {
+    match t {
+        Tag::Void => "void",
+        Tag::Bool => "bool",
+        Tag::Int => "int",
+        Tag::Count => "count",
+        Tag::Double => "double",
+        Tag::Time => "time",
+        Tag::Interval => "interval",
+        Tag::String => "string",
+        Tag::Pattern => "pattern",
+        Tag::Enum => "enum",
+        Tag::Port => "port",
+        Tag::Addr => "addr",
+        Tag::Subnet => "subnet",
+        Tag::Any => "any",
+        Tag::Table => "table",
+        Tag::Record => "record",
+        Tag::List => "types",
+        Tag::Func => "func",
+        Tag::Opaque => "opaque",
+        Tag::Vector => "vector",
+        Tag::File => "file",
+        Tag::Type => "type",
+        Tag::Error => "error",
+    }
+}
