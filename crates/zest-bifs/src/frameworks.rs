@@ -78,8 +78,14 @@ fn enum_val(v: Option<&Value>) -> i64 {
 }
 
 fn register_packet_analyzer(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    let entry = (enum_val(args.first()), args.get(1).map_or(0, Value::as_count), enum_val(args.get(2)));
-    it.ext_mut::<PacketAnalyzers>("packet_analysis").dispatch.push(entry);
+    let entry = (
+        enum_val(args.first()),
+        args.get(1).map_or(0, Value::as_count),
+        enum_val(args.get(2)),
+    );
+    it.ext_mut::<PacketAnalyzers>("packet_analysis")
+        .dispatch
+        .push(entry);
     Ok(Value::Bool(true))
 }
 
@@ -89,9 +95,15 @@ fn try_register_by_name(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<
     Ok(Value::Bool(false))
 }
 
-fn register_protocol_detection(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+fn register_protocol_detection(
+    it: &mut Interp,
+    args: &mut [Value],
+    _site: &CallSite<'_>,
+) -> RtResult {
     let entry = (enum_val(args.first()), enum_val(args.get(1)));
-    it.ext_mut::<PacketAnalyzers>("packet_analysis").detection.push(entry);
+    it.ext_mut::<PacketAnalyzers>("packet_analysis")
+        .detection
+        .push(entry);
     Ok(Value::Bool(true))
 }
 
@@ -134,7 +146,11 @@ fn broker_flush_logs(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>
     Ok(Value::Count(0))
 }
 
-fn broker_set_metrics_export_interval(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+fn broker_set_metrics_export_interval(
+    it: &mut Interp,
+    args: &mut [Value],
+    _site: &CallSite<'_>,
+) -> RtResult {
     let v = args.first().map_or(0.0, Value::as_double);
     *it.ext_mut::<f64>("broker_metrics_interval") = v;
     Ok(Value::Bool(true))
@@ -150,7 +166,9 @@ pub struct BrokerLocal {
 }
 
 fn topic(args: &[Value]) -> Vec<u8> {
-    args.first().map(|v| v.as_bytes().to_vec()).unwrap_or_default()
+    args.first()
+        .map(|v| v.as_bytes().to_vec())
+        .unwrap_or_default()
 }
 
 fn broker_subscribe(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
@@ -187,14 +205,18 @@ fn event_name(it: &Interp, v: Option<&Value>) -> String {
 fn broker_auto_publish(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
     let t = topic(args);
     let ev = event_name(it, args.get(1));
-    it.ext_mut::<BrokerLocal>("broker").auto_publish.push((t, ev));
+    it.ext_mut::<BrokerLocal>("broker")
+        .auto_publish
+        .push((t, ev));
     Ok(Value::Bool(true))
 }
 
 fn broker_auto_unpublish(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
     let t = topic(args);
     let ev = event_name(it, args.get(1));
-    it.ext_mut::<BrokerLocal>("broker").auto_publish.retain(|(a, b)| !(*a == t && *b == ev));
+    it.ext_mut::<BrokerLocal>("broker")
+        .auto_publish
+        .retain(|(a, b)| !(*a == t && *b == ev));
     Ok(Value::Bool(true))
 }
 
@@ -208,7 +230,9 @@ pub struct Analyzers {
 
 fn analyzer_enable(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
     let t = enum_val(args.first());
-    it.ext_mut::<Analyzers>("analyzer").disabled.retain(|x| *x != t);
+    it.ext_mut::<Analyzers>("analyzer")
+        .disabled
+        .retain(|x| *x != t);
     Ok(Value::Bool(true))
 }
 
@@ -222,9 +246,15 @@ fn analyzer_disable(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -
 }
 
 fn analyzer_disable_all(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    let ids: Vec<i64> = match it.prog.lookup(zest_syntax::Symbol::intern("Analyzer::Tag")).and_then(|g| it.prog.globals[g as usize].ty.clone()) {
+    let ids: Vec<i64> = match it
+        .prog
+        .lookup(zest_syntax::Symbol::intern("Analyzer::Tag"))
+        .and_then(|g| it.prog.globals[g as usize].ty.clone())
+    {
         Some(t) => match &t.kind {
-            zest_runtime::types::TypeKind::Enum(e) => e.names.borrow().iter().map(|(_, v)| *v).collect(),
+            zest_runtime::types::TypeKind::Enum(e) => {
+                e.names.borrow().iter().map(|(_, v)| *v).collect()
+            }
             _ => Vec::new(),
         },
         None => Vec::new(),
@@ -233,7 +263,11 @@ fn analyzer_disable_all(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'
     Ok(Value::Void)
 }
 
-fn analyzer_register_for_port(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+fn analyzer_register_for_port(
+    it: &mut Interp,
+    args: &mut [Value],
+    _site: &CallSite<'_>,
+) -> RtResult {
     let t = enum_val(args.first());
     let p = match args.get(1) {
         Some(Value::Port(p)) => p.packed(),
@@ -272,7 +306,10 @@ fn find_tag(it: &Interp, name: &[u8]) -> Option<Value> {
 }
 
 fn analyzer_tag(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
-    let name = args.first().map(|v| v.as_bytes().to_vec()).unwrap_or_default();
+    let name = args
+        .first()
+        .map(|v| v.as_bytes().to_vec())
+        .unwrap_or_default();
     match find_tag(it, &name) {
         Some(v) => Ok(v),
         None => {
@@ -284,14 +321,22 @@ fn analyzer_tag(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtR
 }
 
 fn analyzer_has_tag(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    let name = args.first().map(|v| v.as_bytes().to_vec()).unwrap_or_default();
+    let name = args
+        .first()
+        .map(|v| v.as_bytes().to_vec())
+        .unwrap_or_default();
     Ok(Value::Bool(find_tag(it, &name).is_some()))
 }
 
 /// Metrics export settings are kept for the broker runtime to read.
-fn broker_set_metrics_setting(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
+fn broker_set_metrics_setting(
+    it: &mut Interp,
+    args: &mut [Value],
+    site: &CallSite<'_>,
+) -> RtResult {
     let key = site.expr.map(|e| it.describe_expr(e)).unwrap_or_default();
     let v = args.first().cloned().unwrap_or(Value::Void);
-    it.ext_mut::<Vec<(String, Value)>>("broker_metrics").push((key, v));
+    it.ext_mut::<Vec<(String, Value)>>("broker_metrics")
+        .push((key, v));
     Ok(Value::Bool(true))
 }

@@ -8,7 +8,11 @@ use zest_runtime::{CallSite, Interp, RtResult, Value};
 use zest_syntax::Symbol;
 
 pub static BIFS: &[Bif] = &[
-    Bif { name: "Option::set", signature: "function(ID: string, val: any, location: string &default=\"\"): bool", func: set },
+    Bif {
+        name: "Option::set",
+        signature: "function(ID: string, val: any, location: string &default=\"\"): bool",
+        func: set,
+    },
     Bif {
         name: "Option::set_change_handler",
         signature: "function(ID: string, on_change: any, priority: int &default=0): bool",
@@ -39,19 +43,33 @@ fn find_option(it: &mut Interp, site: &CallSite<'_>, id: &[u8]) -> Option<u32> {
 }
 
 fn set(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
-    let id = args.first().map(|v| v.as_bytes().to_vec()).unwrap_or_default();
-    let Some(gid) = find_option(it, site, &id) else { return Ok(Value::Bool(false)) };
-    let Some(val) = args.get(1).cloned() else { return Ok(Value::Bool(false)) };
+    let id = args
+        .first()
+        .map(|v| v.as_bytes().to_vec())
+        .unwrap_or_default();
+    let Some(gid) = find_option(it, site, &id) else {
+        return Ok(Value::Bool(false));
+    };
+    let Some(val) = args.get(1).cloned() else {
+        return Ok(Value::Bool(false));
+    };
     let location = args.get(2).cloned().unwrap_or_else(|| Value::str(b""));
     let gty = it.prog.globals[gid as usize].ty.clone();
     let vty = val.type_of(&it.prog.base);
     let val = match &gty {
         Some(t) if !same_type(t, &vty) => {
-            if t.tag() == Tag::Table && vty.tag() == Tag::Table && matches!(&val, Value::Table(tv) if tv.borrow().is_empty()) {
+            if t.tag() == Tag::Table
+                && vty.tag() == Tag::Table
+                && matches!(&val, Value::Table(tv) if tv.borrow().is_empty())
+            {
                 it.default_value(t)
             } else {
                 let name = String::from_utf8_lossy(&id).into_owned();
-                let msg = format!("Incompatible type for set of ID '{name}': got '{}', need '{}'", tag_name(vty.tag()), tag_name(t.tag()));
+                let msg = format!(
+                    "Incompatible type for set of ID '{name}': got '{}', need '{}'",
+                    tag_name(vty.tag()),
+                    tag_name(t.tag())
+                );
                 builtin_error(it, site, &msg, None);
                 return Ok(Value::Bool(false));
             }
@@ -61,7 +79,12 @@ fn set(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
     if it.terminating {
         return Ok(Value::Bool(false));
     }
-    let handlers = it.ext_mut::<Handlers>(KEY).by_global.get(&gid).cloned().unwrap_or_default();
+    let handlers = it
+        .ext_mut::<Handlers>(KEY)
+        .by_global
+        .get(&gid)
+        .cloned()
+        .unwrap_or_default();
     let mut val = val;
     for (_, h) in handlers {
         let nparams = match &h {
@@ -82,15 +105,32 @@ fn set(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
 }
 
 fn set_change_handler(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
-    let id = args.first().map(|v| v.as_bytes().to_vec()).unwrap_or_default();
-    let Some(gid) = find_option(it, site, &id) else { return Ok(Value::Bool(false)) };
+    let id = args
+        .first()
+        .map(|v| v.as_bytes().to_vec())
+        .unwrap_or_default();
+    let Some(gid) = find_option(it, site, &id) else {
+        return Ok(Value::Bool(false));
+    };
     let Some(f @ Value::Func(_)) = args.get(1).cloned() else {
-        builtin_error(it, site, "Option::on_change needs function argument; got '' for ID ''", None);
+        builtin_error(
+            it,
+            site,
+            "Option::on_change needs function argument; got '' for ID ''",
+            None,
+        );
         return Ok(Value::Bool(false));
     };
     let prio = args.get(2).map_or(0, Value::as_int);
-    let list = it.ext_mut::<Handlers>(KEY).by_global.entry(gid).or_default();
-    let pos = list.iter().position(|(p, _)| *p < prio).unwrap_or(list.len());
+    let list = it
+        .ext_mut::<Handlers>(KEY)
+        .by_global
+        .entry(gid)
+        .or_default();
+    let pos = list
+        .iter()
+        .position(|(p, _)| *p < prio)
+        .unwrap_or(list.len());
     list.insert(pos, (prio, f));
     Ok(Value::Bool(true))
 }

@@ -15,6 +15,11 @@ pub static BIFS: &[Bif] = &[
         func: true_bif,
     },
     Bif {
+        name: "have_spicy_analyzers",
+        signature: "function(): bool",
+        func: false_bif,
+    },
+    Bif {
         name: "__init_secondary_bifs",
         signature: "function(): bool",
         func: true_bif,
@@ -272,7 +277,3 @@ fn true_bif(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtRe
 fn false_bif(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
     Ok(Value::Bool(false))
 }
-
-
-
-

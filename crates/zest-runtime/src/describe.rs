@@ -217,6 +217,16 @@ impl Interp {
             LValue::Local(_, n) => s.push_str(n.as_str()),
             LValue::Global(g) => s.push_str(self.prog.globals[*g as usize].name.as_str()),
             LValue::Bad => s.push('?'),
+            LValue::List(parts) => {
+                s.push('[');
+                for (i, p) in parts.iter().enumerate() {
+                    if i > 0 {
+                        s.push_str(", ");
+                    }
+                    self.describe_lvalue(p, s);
+                }
+                s.push(']');
+            }
             LValue::Field(r, idx) => {
                 self.describe_expr_into(r, s);
                 s.push('$');

@@ -61,7 +61,8 @@ pub enum LValue {
     Field(Box<Expr>, usize),
     Index(Box<Expr>, Vec<Expr>),
     Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
-    /// `[a, b] = ...` is not supported by Zeek either; list kept for errors.
+    /// `[a, b] = idx`: the parts of a composite value.
+    List(Vec<LValue>),
     Bad,
 }
 

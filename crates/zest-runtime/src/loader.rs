@@ -62,7 +62,7 @@ impl CondEval for Eval<'_> {
 
 impl Loader {
     pub fn from_env() -> Loader {
-        let path = std::env::var("ZEEKPATH").unwrap_or_else(|_| ".".to_owned());
+        let path = std::env::var("ZEEKPATH").unwrap_or_else(|_| default_zeekpath());
         Loader {
             path: path
                 .split(':')
@@ -109,6 +109,38 @@ impl Loader {
         }
         current_dir.and_then(candidates)
     }
+}
+
+/// The search path when `ZEEKPATH` is unset: the current directory, Zest's
+/// own `scripts/` (beside the build), and the Zeek library named by
+/// `ZEEK_DIST` (default: `../shared/zeek-5.2` beside the checkout).
+fn default_zeekpath() -> String {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::canonicalize(p).ok());
+    // target/<profile>/zeek -> the checkout root
+    let root = exe
+        .as_deref()
+        .and_then(|p| p.ancestors().nth(3))
+        .map(Path::to_path_buf);
+    let mut parts = vec![".".to_owned()];
+    if let Some(r) = &root {
+        parts.push(r.join("scripts").display().to_string());
+    }
+    let dist = std::env::var_os("ZEEK_DIST")
+        .map(PathBuf::from)
+        .or_else(|| root.as_ref().map(|r| r.join("../shared/zeek-5.2")));
+    if let Some(d) = dist {
+        let lib = d.join("scripts");
+        for sub in ["", "policy", "site"] {
+            parts.push(if sub.is_empty() {
+                lib.display().to_string()
+            } else {
+                lib.join(sub).display().to_string()
+            });
+        }
+    }
+    parts.join(":")
 }
 
 /// How a found path is shown in messages: `./x.zeek` for the current

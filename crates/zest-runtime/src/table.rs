@@ -227,7 +227,13 @@ impl TableVal {
             e.key = e.key.iter().map(crate::interp::ops_deep_copy).collect();
             e.val = e.val.as_ref().map(crate::interp::ops_deep_copy);
         });
-        TableVal { ty: self.ty.clone(), dict, default: self.default.clone(), hasher: self.hasher, kb: KeyBuf::new() }
+        TableVal {
+            ty: self.ty.clone(),
+            dict,
+            default: self.default.clone(),
+            hasher: self.hasher,
+            kb: KeyBuf::new(),
+        }
     }
 
     /// Makes an empty table iterate in insertion order (`&ordered`).

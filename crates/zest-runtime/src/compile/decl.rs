@@ -288,7 +288,11 @@ impl Interp {
         if matches!(value, Value::Void) && ty.func().is_some_and(|f| f.flavor != Flavor::Function) {
             let g = &mut self.prog.globals[gid as usize];
             g.kind = GlobalKind::Func;
-            g.value = Value::Func(Rc::new(FuncVal { ty, name: full, kind: FuncValKind::Global(gid) }));
+            g.value = Value::Func(Rc::new(FuncVal {
+                ty,
+                name: full,
+                kind: FuncValKind::Global(gid),
+            }));
             return;
         }
         // A declared function without a body binds to the native function

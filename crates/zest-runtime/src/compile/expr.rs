@@ -161,7 +161,11 @@ impl Interp {
             ast::ExprKind::Unary(op, inner) => self.compile_unary(*op, inner, span),
             ast::ExprKind::Binary(op, a, b) => self.compile_binary(*op, a, b, span),
             ast::ExprKind::Assign(op, lhs, rhs) => self.compile_assign(*op, lhs, rhs, span),
-            ast::ExprKind::BraceList(items) if items.iter().any(|i| matches!(i.kind, ast::ExprKind::Assign(AssignOp::Assign, ..))) => {
+            ast::ExprKind::BraceList(items)
+                if items
+                    .iter()
+                    .any(|i| matches!(i.kind, ast::ExprKind::Assign(AssignOp::Assign, ..))) =>
+            {
                 self.compile_table_ctor(items, &[], None, false, span)
             }
             ast::ExprKind::BraceList(items) => {
@@ -590,6 +594,27 @@ impl Interp {
                     }
                     return self.mk(ExprKind::Binary(kind, k, bx(x), bx(y)), t, span);
                 }
+                // Times compare with a constant zero.
+                let is_zero = |e: &Expr| {
+                    matches!(e.kind, ExprKind::Const(Value::Count(0) | Value::Int(0)))
+                        || matches!(e.kind, ExprKind::Const(Value::Double(d)) if d == 0.0)
+                };
+                if is_cmp && ((tx == Tag::Time && is_zero(&y)) || (ty == Tag::Time && is_zero(&x)))
+                {
+                    let z = |e: Expr| {
+                        if e.ty.tag() == Tag::Time {
+                            e
+                        } else {
+                            Expr {
+                                kind: ExprKind::Const(Value::Time(0.0)),
+                                ty: self.prog.base.time.clone(),
+                                loc: e.loc,
+                            }
+                        }
+                    };
+                    let (x, y) = (z(x), z(y));
+                    return self.mk(ExprKind::Compare(kind, bx(x), bx(y)), bool_t, span);
+                }
                 if is_cmp {
                     if (tx == Tag::Pattern && ty == Tag::String)
                         || (tx == Tag::String && ty == Tag::Pattern)
@@ -635,7 +660,11 @@ impl Interp {
                 match (tx, ty, kind) {
                     (Tag::Addr, Tag::Count | Tag::Int, BinKind::Div) => {
                         let t = self.prog.base.subnet.clone();
-                        self.mk(ExprKind::Binary(BinKind::Div, Arith::Count, bx(x), bx(y)), t, span)
+                        self.mk(
+                            ExprKind::Binary(BinKind::Div, Arith::Count, bx(x), bx(y)),
+                            t,
+                            span,
+                        )
                     }
                     (Tag::String, Tag::String, BinKind::Add) => {
                         let t = self.prog.base.string.clone();
@@ -789,6 +818,20 @@ impl Interp {
                 }
             },
             ast::ExprKind::Paren(inner) => self.compile_lvalue(inner),
+            ast::ExprKind::List(items)
+                if !items.is_empty()
+                    && !items
+                        .iter()
+                        .any(|i| matches!(i.kind, ast::ExprKind::FieldAssign(..))) =>
+            {
+                // `[a, b] = idx`: assign the parts of a composite value.
+                let parts: Vec<(LValue, TypeRef)> =
+                    items.iter().map(|i| self.compile_lvalue(i)).collect();
+                let t = Type::new(TypeKind::List(
+                    parts.iter().map(|(_, t)| t.clone()).collect(),
+                ));
+                (LValue::List(parts.into_iter().map(|(l, _)| l).collect()), t)
+            }
             _ => {
                 let x = self.compile_expr(e);
                 let t = x.ty.clone();
@@ -892,15 +935,18 @@ impl Interp {
             (ast::ExprKind::BraceList(items), TypeKind::Table { .. }) => {
                 self.compile_table_ctor(items, &[], Some(target.clone()), target.is_set(), rhs.span)
             }
-            (ast::ExprKind::TableCons(items, attrs), TypeKind::Table { .. })
-                =>
-            {
+            (ast::ExprKind::TableCons(items, attrs), TypeKind::Table { .. }) => {
                 self.compile_table_ctor(items, attrs, Some(target.clone()), false, rhs.span)
             }
             (ast::ExprKind::SetCons(items, attrs), TypeKind::Table { .. }) => {
                 self.compile_table_ctor(items, attrs, Some(target.clone()), true, rhs.span)
             }
-            (ast::ExprKind::VectorCons(items) | ast::ExprKind::BraceList(items) | ast::ExprKind::List(items), TypeKind::Vector(elem)) => {
+            (
+                ast::ExprKind::VectorCons(items)
+                | ast::ExprKind::BraceList(items)
+                | ast::ExprKind::List(items),
+                TypeKind::Vector(elem),
+            ) => {
                 let elem = elem.clone();
                 let xs: Vec<Expr> = items
                     .iter()
@@ -1211,7 +1257,8 @@ impl Interp {
                         )
                         .map(|(k, t)| {
                             // A whole set inside a set constructor is merged.
-                            if k.ty.tag() == Tag::Table && t.tag() != Tag::Table {
+                            if matches!(k.ty.tag(), Tag::Table | Tag::List) && t.tag() != k.ty.tag()
+                            {
                                 k
                             } else {
                                 self.coerce_to(k, &t, span)
@@ -1228,7 +1275,15 @@ impl Interp {
         }
         let attrs = self.compile_attrs(attrs, Some(&ty));
         let default = attrs.get(zest_syntax::ast::AttrKind::Default).cloned();
-        self.mk(ExprKind::TableCtor(entries, default, attrs.has(zest_syntax::ast::AttrKind::Ordered)), ty, span)
+        self.mk(
+            ExprKind::TableCtor(
+                entries,
+                default,
+                attrs.has(zest_syntax::ast::AttrKind::Ordered),
+            ),
+            ty,
+            span,
+        )
     }
 
     /// Compiles call arguments against the parameters of global `gid`.

@@ -255,7 +255,11 @@ impl Interp {
                         let default = attrs.get(zest_syntax::ast::AttrKind::Default).cloned();
                         if ty.tag() == Tag::Table {
                             Some(self.mk(
-                                crate::ir::ExprKind::TableCtor(Vec::new(), default, attrs.has(zest_syntax::ast::AttrKind::Ordered)),
+                                crate::ir::ExprKind::TableCtor(
+                                    Vec::new(),
+                                    default,
+                                    attrs.has(zest_syntax::ast::AttrKind::Ordered),
+                                ),
                                 ty.clone(),
                                 span,
                             ))

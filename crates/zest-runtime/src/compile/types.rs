@@ -187,7 +187,11 @@ impl Interp {
         for a in attrs {
             let v = a.value.as_ref().map(|v| {
                 let e = self.compile_rhs(v, ty);
-                let e = if a.kind == AttrKind::Default { self.coerce_to(e, ty, v.span) } else { e };
+                let e = if a.kind == AttrKind::Default {
+                    self.coerce_to(e, ty, v.span)
+                } else {
+                    e
+                };
                 Rc::new(e)
             });
             out.list.push((a.kind, v));

@@ -314,6 +314,48 @@ impl Interp {
                         Some(v) => Some(self.eval(v)?),
                         None => None,
                     };
+                    // A list or set in an index position stands for each of
+                    // its elements (the cross product over positions).
+                    if kv.len() > 1 || v.is_some() {
+                        let index = e.ty.table_index().map(<[_]>::to_vec).unwrap_or_default();
+                        let expands = |i: usize, x: &Value| {
+                            let it = index.get(i).map(|t| t.tag());
+                            match x {
+                                Value::List(_) => it != Some(Tag::List),
+                                Value::Table(_) => it != Some(Tag::Table),
+                                _ => false,
+                            }
+                        };
+                        if kv.iter().enumerate().any(|(i, x)| expands(i, x)) {
+                            let mut combos: Vec<Vec<Value>> = vec![Vec::new()];
+                            for (i, x) in kv.iter().enumerate() {
+                                let choices: Vec<Value> = match x {
+                                    Value::List(l) if expands(i, x) => l.as_ref().clone(),
+                                    Value::Table(s) if expands(i, x) => s
+                                        .borrow()
+                                        .keys_vec()
+                                        .into_iter()
+                                        .map(|mut k| k.remove(0))
+                                        .collect(),
+                                    other => vec![other.clone()],
+                                };
+                                combos = combos
+                                    .into_iter()
+                                    .flat_map(|c| {
+                                        choices.iter().map(move |ch| {
+                                            let mut c2 = c.clone();
+                                            c2.push(ch.clone());
+                                            c2
+                                        })
+                                    })
+                                    .collect();
+                            }
+                            for c in combos {
+                                t.borrow_mut().insert(c, v.clone());
+                            }
+                            continue;
+                        }
+                    }
                     self.table_insert_expanded(&t, kv, v);
                 }
                 Ok(Value::Table(t))
@@ -436,7 +478,9 @@ impl Interp {
                 }
                 self.index(&cv, &keys, e)
             }
-            LValue::Slice(..) | LValue::Bad => Err(self.expr_error(e.loc, "bad lvalue")),
+            LValue::Slice(..) | LValue::List(_) | LValue::Bad => {
+                Err(self.expr_error(e.loc, "bad lvalue"))
+            }
         }
     }
 
@@ -488,6 +532,16 @@ impl Interp {
                     let lo = norm(lo.unwrap_or(0));
                     let hi = norm(hi.unwrap_or(len)).max(lo);
                     d.items.splice(lo..hi, src_items);
+                }
+                Ok(())
+            }
+            LValue::List(parts) => {
+                let vals: Vec<Value> = match &v {
+                    Value::List(l) => l.as_ref().clone(),
+                    other => vec![other.clone()],
+                };
+                for (p, x) in parts.iter().zip(vals) {
+                    self.assign(p, x, e)?;
                 }
                 Ok(())
             }

@@ -192,7 +192,12 @@ impl Interp {
 
     /// Runs one body with `args` as its parameters. Returns the value of a
     /// `return`, or `Void`.
-    pub fn run_body(&mut self, body: &Rc<Body>, args: &[Value], captures: Option<&std::cell::RefCell<Vec<Value>>>) -> RtResult {
+    pub fn run_body(
+        &mut self,
+        body: &Rc<Body>,
+        args: &[Value],
+        captures: Option<&std::cell::RefCell<Vec<Value>>>,
+    ) -> RtResult {
         if self.depth > 5000 {
             return Err(self.runtime_error(body.loc, "call stack too deep"));
         }

@@ -725,7 +725,11 @@ impl Interp {
         v: Option<Value>,
     ) {
         if let ([Value::Table(src)], None) = (keys.as_slice(), &v) {
-            let index_is_table = t.borrow().ty.table_index().is_some_and(|ix| ix.first().is_some_and(|x| x.tag() == Tag::Table));
+            let index_is_table = t
+                .borrow()
+                .ty
+                .table_index()
+                .is_some_and(|ix| ix.first().is_some_and(|x| x.tag() == Tag::Table));
             if !index_is_table {
                 let entries = src.borrow().entries_vec();
                 let mut tb = t.borrow_mut();
