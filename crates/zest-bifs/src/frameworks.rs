@@ -52,9 +52,9 @@ pub static BIFS: &[Bif] = &[
         signature: "function(orig: addr, resp: addr, resp_p: port, analyzer: Analyzer::Tag, tout: interval): bool",
         func: analyzer_schedule,
     },
-    Bif { name: "__name", signature: "function(atype: AllAnalyzers::Tag): string", func: analyzer_name },
-    Bif { name: "__tag", signature: "function(name: string): AllAnalyzers::Tag", func: analyzer_tag },
-    Bif { name: "__has_tag", signature: "function(name: string): bool", func: analyzer_has_tag },
+    Bif { name: "Analyzer::__name", signature: "function(atype: AllAnalyzers::Tag): string", func: analyzer_name },
+    Bif { name: "Analyzer::__tag", signature: "function(name: string): AllAnalyzers::Tag", func: analyzer_tag },
+    Bif { name: "Analyzer::__has_tag", signature: "function(name: string): bool", func: analyzer_has_tag },
     Bif {
         name: "Broker::__set_metrics_export_interval",
         signature: "function(value: interval): bool",

@@ -65,14 +65,8 @@ pub fn declarations() -> String {
     let mut s = String::new();
     for group in all() {
         for b in group {
-            if let Some((module, name)) = b.name.rsplit_once("::") {
-                s.push_str(&format!(
-                    "module {module};\nexport {{ global {name}: {}; }}\nmodule GLOBAL;\n",
-                    b.signature
-                ));
-            } else {
-                s.push_str(&format!("global {}: {};\n", b.name, b.signature));
-            }
+            // A qualified name is one identifier token, even `Option::set`.
+            s.push_str(&format!("global {}: {};\n", b.name, b.signature));
         }
     }
     s

@@ -364,6 +364,7 @@ impl Interp {
         let mut ctx = super::FuncCtx {
             ret: ty.func().and_then(|ft| ft.ret.clone()),
             is_event_or_hook: flavor != Flavor::Function,
+            is_hook: flavor == Flavor::Hook,
             ..Default::default()
         };
         let names = |ps: &[crate::types::Param]| ps.iter().map(|p| p.name).collect::<Vec<_>>();

@@ -37,6 +37,8 @@ pub struct FuncCtx {
     pub nslots: u32,
     pub ret: Option<TypeRef>,
     pub is_event_or_hook: bool,
+    /// A hook body (`break` ends the hook).
+    pub is_hook: bool,
     /// Inside a loop (for `next`/`break` checks).
     pub loop_depth: u32,
     pub switch_depth: u32,

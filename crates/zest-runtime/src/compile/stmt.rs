@@ -157,8 +157,22 @@ impl Interp {
                 self.fctx().loop_depth -= 1;
                 self.st(StmtKind::While(c, b), span)
             }
-            ast::StmtKind::Next => self.st(StmtKind::Next, span),
-            ast::StmtKind::Break => self.st(StmtKind::Break, span),
+            ast::StmtKind::Next => {
+                if self.fctx().loop_depth == 0 {
+                    self.cwarn(span, "next statement used outside of for or while statement. With v6.1 this will become an error.");
+                }
+                self.st(StmtKind::Next, span)
+            }
+            ast::StmtKind::Break => {
+                let ctx = self.fctx();
+                if ctx.loop_depth == 0 && ctx.switch_depth == 0 && !ctx.is_hook {
+                    self.cwarn(
+                        span,
+                        "break statement used outside of for, while or switch statement and not within a hook. With v6.1 this will become an error.",
+                    );
+                }
+                self.st(StmtKind::Break, span)
+            }
             ast::StmtKind::Fallthrough => self.st(StmtKind::Fallthrough, span),
             ast::StmtKind::Return(e) => {
                 let ret = self.sema.func.as_ref().and_then(|f| f.ret.clone());

@@ -233,6 +233,8 @@ impl P<'_, '_> {
     /// Skips to a plausible start of the next declaration after an error.
     fn recover_top(&mut self) {
         let mut depth = 0i32;
+        // Always make progress: the token the error was found at is skipped.
+        let mut consumed = false;
         loop {
             let t = self.peek();
             match t.tok {
@@ -258,13 +260,14 @@ impl P<'_, '_> {
                 | Tok::KwType
                 | Tok::KwRedef
                 | Tok::KwOption
-                    if depth <= 0 =>
+                    if depth <= 0 && consumed =>
                 {
                     return
                 }
                 _ => {}
             }
             self.bump();
+            consumed = true;
         }
     }
 

@@ -1,0 +1,7 @@
+##! Zest's declarations for Zeek 5.2.2's src/analyzer/protocol/smb/consts.bif (plugin Zeek::SMB).
+
+export {
+
+}
+
+module GLOBAL;
