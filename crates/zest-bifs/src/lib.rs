@@ -64,7 +64,7 @@ pub fn register(prog: &mut Program) {
 pub fn declarations() -> String {
     let mut s = String::new();
     for group in all() {
-        for b in group {
+        for b in group.iter().filter(|b| !b.name.starts_with("__init_")) {
             // A qualified name is one identifier token, even `Option::set`.
             s.push_str(&format!("global {}: {};\n", b.name, b.signature));
         }

@@ -85,7 +85,7 @@ pub fn main(args: &[String]) -> i32 {
 }
 
 /// Declarations every run starts with until the bare library loads.
-const CORE_EVENTS: &str = "global zeek_init: event();\nglobal zeek_done: event();\nglobal zeek_script_loaded: event(path: string, level: count);\n";
+const CORE_EVENTS: &str = "@load base/bif/zest-native\nglobal zeek_init: event();\nglobal zeek_done: event();\nglobal zeek_script_loaded: event(path: string, level: count);\n";
 
 fn run(o: &Options) -> i32 {
     let mut prog = Program::new();
