@@ -102,12 +102,16 @@ impl Interp {
                     }
                     out.extend_from_slice(f.name.as_str().as_bytes());
                     out.push(b'=');
-                    match rb.fields.get(i).and_then(Option::as_ref) {
-                        Some(x) => self.describe_value_depth(x, out, style, depth),
-                        None => match &f.default {
-                            Some(d) => self.describe_value_depth(d, out, style, depth),
-                            None => out.extend_from_slice(b"<uninitialized>"),
-                        },
+                    match rb.fields.get(i) {
+                        Some(Some(x)) => self.describe_value_depth(x, out, style, depth),
+                        // A slot the record predates (`redef record` added
+                        // the field later) shows the field's default.
+                        None if f.default.is_some() => {
+                            if let Some(d) = &f.default {
+                                self.describe_value_depth(d, out, style, depth);
+                            }
+                        }
+                        _ => out.extend_from_slice(b"<uninitialized>"),
                     }
                 }
                 out.push(b']');

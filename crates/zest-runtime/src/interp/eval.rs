@@ -57,6 +57,10 @@ impl Interp {
                         if *incr {
                             Value::Count(c.wrapping_add(1))
                         } else {
+                            if c == 0 {
+                                let d = self.describe_expr(e);
+                                self.report("expression warning", Some(e.loc), &format!("count underflow ({d})"));
+                            }
                             Value::Count(c.wrapping_sub(1))
                         }
                     }

@@ -33,6 +33,18 @@ pub fn deep_copy(v: &Value) -> Value {
         }
         Value::Table(t) => Value::Table(Rc::new(RefCell::new(t.borrow().deep_copy()))),
         Value::List(l) => Value::List(Rc::new(l.iter().map(deep_copy).collect())),
+        Value::Func(f) => match &f.kind {
+            // A copied closure gets its own captured state.
+            crate::value::FuncValKind::Lambda(def, caps) => {
+                let caps: Vec<Value> = caps.borrow().iter().map(deep_copy).collect();
+                Value::Func(Rc::new(crate::value::FuncVal {
+                    ty: f.ty.clone(),
+                    name: f.name,
+                    kind: crate::value::FuncValKind::Lambda(def.clone(), Rc::new(RefCell::new(caps))),
+                }))
+            }
+            _ => v.clone(),
+        },
         other => other.clone(),
     }
 }
