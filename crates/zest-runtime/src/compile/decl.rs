@@ -126,12 +126,6 @@ impl Interp {
                 }
             }
             let Some(init) = &v.init else { return };
-            let x = self.compile_rhs(init, &t);
-            let x = self.coerce_to(x, &t, init.span);
-            self.in_init = true;
-            let val = self.eval(&x);
-            self.in_init = false;
-            let Ok(val) = val else { return };
             // `redef t[k] = v;`: an initializer without init class.
             if v.op.is_none() {
                 if let ast::ExprKind::Assign(ast::AssignOp::Assign, k, val) = &init.kind {
@@ -158,6 +152,12 @@ impl Interp {
                     }
                 }
             }
+            let x = self.compile_rhs(init, &t);
+            let x = self.coerce_to(x, &t, init.span);
+            self.in_init = true;
+            let val = self.eval(&x);
+            self.in_init = false;
+            let Ok(val) = val else { return };
             let op = v.op.unwrap_or(ast::AssignOp::Assign);
             let cur = self.prog.globals[gid as usize].value.clone();
             match (op, &cur) {

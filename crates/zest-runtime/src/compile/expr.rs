@@ -932,7 +932,7 @@ impl Interp {
     /// where the source is untyped (`{ }` lists, `[$a=…]`, empty ctors).
     pub(crate) fn compile_rhs(&mut self, rhs: &ast::Expr, target: &TypeRef) -> Expr {
         match (&rhs.kind, &target.kind) {
-            (ast::ExprKind::BraceList(items), TypeKind::Table { .. }) => {
+            (ast::ExprKind::BraceList(items) | ast::ExprKind::List(items), TypeKind::Table { .. }) => {
                 self.compile_table_ctor(items, &[], Some(target.clone()), target.is_set(), rhs.span)
             }
             (ast::ExprKind::TableCons(items, attrs), TypeKind::Table { .. }) => {
