@@ -76,7 +76,7 @@ pub fn main(args: &[String]) -> i32 {
                 eprint!("{USAGE}");
                 return 1;
             }
-            _ if a.contains('=') && !a.ends_with(".zeek") => o.redefs.push(a.to_owned()),
+            _ if a.contains('=') => o.redefs.push(a.to_owned()),
             _ => o.scripts.push(a.to_owned()),
         }
         i += 1;
@@ -125,15 +125,36 @@ fn run(o: &Options) -> i32 {
             return 1;
         }
     }
+    // `var=value` arguments become redefs, quoted for string variables
+    // (scan.l's handling of command-line parameters).
+    let mut policy = String::new();
     for r in &o.redefs {
-        let (name, value) = r.split_once('=').unwrap_or((r, ""));
-        let code = format!(
-            "redef {name} = \"{}\";",
-            value.replace('\\', "\\\\").replace('"', "\\\"")
-        );
-        if it.load_source(&mut loader, "<params>".to_owned(), code) != LoadStatus::Ok {
-            return 1;
+        let id_len = r.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b':').count();
+        let id = &r[..id_len];
+        let Some(eq) = r[id_len..].find('=').map(|i| i + id_len) else { continue };
+        let op = &r[id_len..eq];
+        let val = &r[eq + 1..];
+        let Some(gid) = it.prog.lookup(zest_syntax::Symbol::intern(id)) else {
+            it.error(None, &format!("unknown identifier '{id}' in command-line options"));
+            continue;
+        };
+        let Some(ty) = it.prog.globals[gid as usize].ty.clone() else {
+            it.error(None, &format!("can't set value of '{id}' in command-line options: unknown type"));
+            continue;
+        };
+        let is_string = ty.tag() == zest_runtime::types::Tag::String;
+        if val.is_empty() && !is_string {
+            it.error(None, &format!("must assign non-empty value to '{id}' in command-line options"));
+            continue;
         }
+        if is_string {
+            policy.push_str(&format!("redef {id} {op}= \"{val}\";"));
+        } else {
+            policy.push_str(&format!("redef {id} {op}= {val};"));
+        }
+    }
+    if !policy.is_empty() && it.load_source(&mut loader, "<params>".to_owned(), policy) != LoadStatus::Ok {
+        return 1;
     }
     if it.error_count > 0 {
         return 1;
