@@ -426,7 +426,10 @@ impl Interp {
                 self.describe_expr_into(a, s);
             }
             ExprKind::Coerce(a) => {
-                if e.ty.tag() == Tag::Any || a.ty.tag() == Tag::Record {
+                if e.ty.tag() == Tag::Any {
+                    s.push_str("to_any_coerce");
+                    self.describe_expr_into(a, s);
+                } else if a.ty.tag() == Tag::Record {
                     self.describe_expr_into(a, s);
                 } else {
                     s.push_str("(coerce ");

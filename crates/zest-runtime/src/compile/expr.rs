@@ -1310,7 +1310,18 @@ impl Interp {
         let mut out = Vec::with_capacity(args.len().max(params.len()));
         for (i, a) in args.iter().enumerate() {
             match params.get(i) {
-                Some(p) => {
+                Some(p) if p.ty.tag() == Tag::Any && p.name.as_str() != "va_args" => {
+                    // A value passed as `any` is wrapped (`to_any_coerce` in
+                    // descriptions).
+                    let x = self.compile_expr(a);
+                    if x.ty.tag() == Tag::Any {
+                        out.push(x);
+                    } else {
+                        let loc = x.loc;
+                        out.push(Expr { kind: ExprKind::Coerce(bx(x)), ty: p.ty.clone(), loc });
+                    }
+                }
+                Some(p) if p.name.as_str() != "va_args" => {
                     let x = self.compile_rhs(a, &p.ty);
                     out.push(self.coerce_to(x, &p.ty, a.span));
                 }
