@@ -75,17 +75,19 @@ impl Loader {
 
     /// Finds a script named by `@load` (or on the command line).
     pub fn find(&self, name: &str, current_dir: Option<&Path>) -> Option<PathBuf> {
+        // `name.zeek` first, then `name` itself: a file, or a package
+        // directory with `__load__.zeek`.
         let candidates = |base: &Path| -> Option<PathBuf> {
+            let with_ext = base.join(format!("{name}.zeek"));
+            if with_ext.is_file() {
+                return Some(with_ext);
+            }
             let p = base.join(name);
             if p.is_dir() {
                 let l = p.join("__load__.zeek");
                 if l.is_file() {
                     return Some(l);
                 }
-            }
-            let with_ext = base.join(format!("{name}.zeek"));
-            if with_ext.is_file() {
-                return Some(with_ext);
             }
             if p.is_file() {
                 return Some(p);
@@ -163,6 +165,16 @@ impl Interp {
         current_dir: Option<&Path>,
         from: Option<(u32, zest_syntax::Span)>,
     ) -> LoadStatus {
+        if name == "-" && from.is_none() {
+            // The script text comes from standard input.
+            let mut text = String::new();
+            if std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).is_err() {
+                self.report("fatal error", None, "can't read script from standard input");
+                return LoadStatus::Fatal;
+            }
+            loader.loaded_scripts.push(("-".to_owned(), loader.depth));
+            return self.load_source(loader, "-".to_owned(), text);
+        }
         let Some(found) = loader.find(name, current_dir) else {
             let msg = format!("can't find {name}");
             match from {
