@@ -15,12 +15,18 @@
 //! report exactly those messages, on the same lines, up to and including the
 //! first grammar error (where Zeek stops).
 //!
+//! Constant `@if` conditions (`T`, `1==0`) are decided as Zeek decides them;
+//! an input that must parse has to parse both with every other condition
+//! (calls, globals, `@ifdef`) true and with all of them false.
+//!
 //! Known differences are listed in [`KNOWN_GAPS`]; the test fails both when
 //! a new difference appears and when a listed one goes away.
+//! `ZEST_BTEST_LIST=1` (with `--nocapture`) lists every input checked.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use zest_syntax::{LineIndex, SyntaxError};
+use zest_syntax::ast::{BinOp, Expr, ExprKind, Literal, UnOp};
+use zest_syntax::{CondEval, LineIndex, Parser, Symbol, SyntaxError, SyntaxErrorKind};
 
 /// Inputs where the parser's result differs from Zeek's today, by input key
 /// (`<baseline name>` for a `%INPUT`, `<baseline name>:<file>` for an
@@ -33,6 +39,41 @@ const KNOWN_GAPS: &[(&str, &str)] = &[
          parsing); without symbol tables the parser reports the syntax error after it",
     ),
     // -- Parser gaps (to be fixed in src/).
+    (
+        "language.at-if-reject",
+        "`@if` as the body of `if` (parse.y `reject_directive`): `incorrect use of directive` \
+         (line 9) then `syntax error, at or near \"else\"` (line 13) expected; parser accepts",
+    ),
+    (
+        "language.at-if-reject-2",
+        "`@if` as the body of `else`: `incorrect use of directive` (line 6) expected; parser \
+         accepts",
+    ),
+    (
+        "language.at-if-reject-3",
+        "`@if` as the body of `for`: `incorrect use of directive` (line 5) expected; parser \
+         accepts",
+    ),
+    (
+        "language.at-if-reject-4",
+        "`@if` as the body of `while`: `incorrect use of directive` (line 5) expected; parser \
+         accepts",
+    ),
+    (
+        "language.at-if-reject-5",
+        "`@if ( cond )` as the body of `for`: `incorrect use of directive` (line 6) expected; \
+         parser accepts",
+    ),
+    (
+        "language.at-if-else-if-no-way",
+        "`@else` as the body of `if ( F )`: `incorrect use of directive` (line 12) expected; \
+         parser accepts",
+    ),
+    (
+        "language.unterminated-pattern",
+        "`print /foo` at end of file: after `pattern not terminated`, Zeek says `syntax error, \
+         at end of file …` (line 5); parser says `syntax error, at or near \"\"` (line 6)",
+    ),
 ];
 
 /// The messages of syntax-level errors, as Zeek's scanner and grammar print
@@ -159,6 +200,46 @@ fn runs_zeek(cmd: &str) -> bool {
     words(cmd).any(|w| w == "zeek" || w.ends_with("/zeek"))
 }
 
+/// Zeek options whose argument is not a script (`-G random.seed`).
+const OPTIONS_WITH_ARG: &[&str] = &[
+    "-G",
+    "-H",
+    "-r",
+    "-w",
+    "-i",
+    "-s",
+    "-f",
+    "-x",
+    "-p",
+    "-U",
+    "-X",
+    "-e",
+    "-t",
+    "--load-seeds",
+    "--save-seeds",
+    "--readfile",
+    "--writefile",
+    "--iface",
+    "--exec",
+];
+
+/// The words of a zeek command that name scripts to load.
+fn script_args(cmd: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for w in words(cmd) {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if OPTIONS_WITH_ARG.contains(&w) {
+            skip = true;
+        } else if !w.starts_with('-') {
+            out.push(w);
+        }
+    }
+    out
+}
+
 fn normalize(path: &str) -> &str {
     let mut p = path;
     while let Some(rest) = p.strip_prefix("./") {
@@ -229,10 +310,11 @@ fn baseline_errors(dir: &Path) -> Vec<ErrLine> {
             if let Some(e) = parse_error_line(l) {
                 // A message naming two files comes from parsing several
                 // files in one run; each file alone is checked on its own.
-                if is_syntax_message(&e.msg) && !e.msg.contains("\" or end of file ") {
-                    if !out.contains(&e) {
-                        out.push(e);
-                    }
+                if is_syntax_message(&e.msg)
+                    && !e.msg.contains("\" or end of file ")
+                    && !out.contains(&e)
+                {
+                    out.push(e);
                 }
             }
         }
@@ -293,10 +375,13 @@ fn collect_inputs(btest: &Path) -> (Vec<Input>, usize) {
                     }
                 }
             }
-            let runs = part
-                .commands
-                .iter()
-                .any(|c| c.contains("%INPUT") && runs_zeek(c));
+            // `zeek … %INPUT`, or `%INPUT` copied to a `.zeek` file that a
+            // zeek command then runs (`cat %INPUT | sed … >input.zeek`).
+            let runs = part.commands.iter().any(|c| {
+                c.contains("%INPUT")
+                    && (runs_zeek(c)
+                        || (!zeek_cmds.is_empty() && words(c).any(|w| w.ends_with(".zeek"))))
+            });
             if runs {
                 zeek_texts.push(&part.input);
                 part_inputs.push(Input {
@@ -313,7 +398,7 @@ fn collect_inputs(btest: &Path) -> (Vec<Input>, usize) {
         let named = |f: &str| {
             let f = normalize(f);
             zeek_cmds.iter().any(|c| {
-                words(c).any(|w| {
+                script_args(c).into_iter().any(|w| {
                     let w = normalize(w.trim_start_matches("../"));
                     w == f || format!("{w}.zeek") == f
                 })
@@ -363,12 +448,84 @@ fn collect_inputs(btest: &Path) -> (Vec<Input>, usize) {
     (inputs, n_tests)
 }
 
+// ------------------------------------------------------------------ parsing
+
+/// A value of a constant `@if` condition.
+#[derive(PartialEq, PartialOrd)]
+enum Const {
+    Bool(bool),
+    Count(u64),
+    Str(Vec<u8>),
+}
+
+fn fold(e: &Expr) -> Option<Const> {
+    Some(match &e.kind {
+        ExprKind::Const(Literal::Bool(b)) => Const::Bool(*b),
+        ExprKind::Const(Literal::Count(n)) => Const::Count(*n),
+        ExprKind::Const(Literal::String(s)) => Const::Str(s.clone()),
+        ExprKind::Paren(e) => fold(e)?,
+        ExprKind::Unary(UnOp::Not, e) => match fold(e)? {
+            Const::Bool(b) => Const::Bool(!b),
+            _ => return None,
+        },
+        ExprKind::Binary(op, a, b) => {
+            let (a, b) = (fold(a)?, fold(b)?);
+            let same_kind = std::mem::discriminant(&a) == std::mem::discriminant(&b);
+            match (op, &a, &b) {
+                (BinOp::And, Const::Bool(x), Const::Bool(y)) => Const::Bool(*x && *y),
+                (BinOp::Or, Const::Bool(x), Const::Bool(y)) => Const::Bool(*x || *y),
+                (BinOp::Eq, ..) if same_kind => Const::Bool(a == b),
+                (BinOp::Ne, ..) if same_kind => Const::Bool(a != b),
+                (BinOp::Lt, ..) if same_kind => Const::Bool(a < b),
+                (BinOp::Le, ..) if same_kind => Const::Bool(a <= b),
+                (BinOp::Gt, ..) if same_kind => Const::Bool(a > b),
+                (BinOp::Ge, ..) if same_kind => Const::Bool(a >= b),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// Decides constant `@if` conditions (`T`, `1==0`) as Zeek does, and every
+/// other condition (calls, globals, `@ifdef`) as `fallback` says.
+struct FoldCond {
+    fallback: bool,
+}
+
+impl CondEval for FoldCond {
+    fn eval_if(&mut self, cond: &Expr) -> Option<bool> {
+        match fold(cond) {
+            Some(Const::Bool(b)) => Some(b),
+            _ => Some(self.fallback),
+        }
+    }
+    fn is_defined(&mut self, _name: Symbol) -> bool {
+        self.fallback
+    }
+}
+
+/// All errors of parsing `src`.
+fn parse_errors(src: &str, fallback: bool) -> Vec<SyntaxError> {
+    let mut p = Parser::new(src);
+    let mut ev = FoldCond { fallback };
+    while p.next_decl(&mut ev).is_some() {}
+    p.errors()
+}
+
 // ------------------------------------------------------------------ checking
 
-fn render(e: &SyntaxError, idx: &LineIndex, display: &str) -> ErrLine {
+/// Zeek's rendering of an error. An end-of-file error is located, as in
+/// Zeek, at the last token (approximated by the last non-blank character).
+fn render(e: &SyntaxError, src: &str, idx: &LineIndex, display: &str) -> ErrLine {
+    let at = if e.kind == SyntaxErrorKind::UnexpectedEof {
+        src.trim_end().len().saturating_sub(1) as u32
+    } else {
+        e.span.start
+    };
     ErrLine {
         file: Some(display.to_owned()),
-        line: Some(idx.line(e.span.start)),
+        line: Some(idx.line(at)),
         msg: e.zeek_message(display),
     }
 }
@@ -394,21 +551,21 @@ fn check(input: &Input) -> Option<String> {
     if input.expected.is_empty() {
         let mut problems = Vec::new();
         for take in [true, false] {
-            let parsed = zest_syntax::parse_file(&input.text, take);
-            if let Some(e) = parsed.errors.first() {
+            let errors = parse_errors(&input.text, take);
+            if let Some(e) = errors.first() {
                 problems.push(format!(
-                    "@if branches {}: unexpected error {}",
-                    if take { "taken" } else { "skipped" },
-                    show(&render(e, &idx, &input.display))
+                    "non-constant @if {}: unexpected error {}",
+                    if take { "true" } else { "false" },
+                    show(&render(e, &input.text, &idx, &input.display))
                 ));
             }
         }
         return (!problems.is_empty()).then(|| problems.join("; "));
     }
-    let parsed = zest_syntax::parse_file(&input.text, true);
-    let got: Vec<ErrLine> = zeek_visible(&parsed.errors)
+    let errors = parse_errors(&input.text, true);
+    let got: Vec<ErrLine> = zeek_visible(&errors)
         .iter()
-        .map(|e| render(e, &idx, &input.display))
+        .map(|e| render(e, &input.text, &idx, &input.display))
         .collect();
     let matches = got.len() == input.expected.len()
         && got
@@ -443,7 +600,16 @@ fn btest_inputs_parse_as_in_zeek() {
             failures.insert(&input.key, why);
         }
     }
-    // Not a `println!` per input: one summary line.
+    if std::env::var_os("ZEST_BTEST_LIST").is_some() {
+        for i in &inputs {
+            println!(
+                "{} ({} lines, {} expected errors)",
+                i.key,
+                i.text.lines().count(),
+                i.expected.len()
+            );
+        }
+    }
     println!(
         "{} inputs from {n_tests} tests ({} expected to fail with a syntax error); \
          {} known gaps",

@@ -1,0 +1,6 @@
+# An enum body may end in one comma, not two.
+type Color: enum {
+	RED,
+	GREEN,
+	,
+};

@@ -1,0 +1,2 @@
+# A pattern with the same mode twice.
+global p = /abc/ii;

@@ -1,0 +1,6 @@
+# `else` without `if`.
+event zeek_init()
+	{
+	print 1;
+	else print 2;
+	}

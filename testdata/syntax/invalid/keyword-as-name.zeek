@@ -1,0 +1,2 @@
+# A keyword is not an identifier.
+global event = 1;

@@ -1,0 +1,9 @@
+global ports = vector(22/tcp, 53/udp, 3/icmp, 1/unknown);
+global addrs = vector(10.0.0.1, [::1], [fe80::1:2], [::ffff:1.2.3.4]);
+global nets = vector(10.0.0.0/8, 192.168.1.0 / 24, [2001:db8::]/32);
+global times = vector(1 day, 2.5 hrs, 3min, 4 secs, 5 msec, 6 usecs);
+global nums = vector(0, 42, 0xff, 1e3, 3.25, .5, 7.);
+global strs = vector("plain", "tab\there", "quote\"", "hex\x41", "oct\101", "");
+global pats = vector(/abc/, /a|b/i, /x.y/s, /[0-9]+/is, /a\/b/);
+global bools = vector(T, F);
+global host = www.example.com;
