@@ -76,7 +76,7 @@ impl SyntaxError {
             SyntaxErrorKind::BadHexEscape(t) => format!("bad hexadecimal escape: {t}"),
             SyntaxErrorKind::ElseWithoutIf => "@else without @if...".into(),
             SyntaxErrorKind::UnbalancedEndif => "unbalanced @if... @endif".into(),
-            SyntaxErrorKind::MisplacedDirective(d) => format!("incorrect use of directive ({d})"),
+            SyntaxErrorKind::MisplacedDirective(_) => "incorrect use of directive".into(),
         }
     }
 

@@ -89,11 +89,17 @@ impl<'a> Lexer<'a> {
             let tok = match res {
                 Ok(t) => t,
                 Err(()) => {
+                    // Only the one character is unrecognized; scanning goes
+                    // on right after it (an unterminated `"abc` scans `abc`).
                     let ch = self.src[span.range()].chars().next().unwrap_or('?');
+                    let end = span.start + ch.len_utf8() as u32;
                     self.errors.push(SyntaxError {
                         kind: SyntaxErrorKind::UnrecognizedChar(ch),
-                        span,
+                        span: Span::new(span.start, end),
                     });
+                    if end < span.end {
+                        self.reset_to(end as usize);
+                    }
                     continue;
                 }
             };

@@ -26,6 +26,10 @@ impl Span {
         }
     }
 
+    pub fn is_empty(self) -> bool {
+        self.end <= self.start
+    }
+
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }

@@ -39,41 +39,6 @@ const KNOWN_GAPS: &[(&str, &str)] = &[
          parsing); without symbol tables the parser reports the syntax error after it",
     ),
     // -- Parser gaps (to be fixed in src/).
-    (
-        "language.at-if-reject",
-        "`@if` as the body of `if` (parse.y `reject_directive`): `incorrect use of directive` \
-         (line 9) then `syntax error, at or near \"else\"` (line 13) expected; parser accepts",
-    ),
-    (
-        "language.at-if-reject-2",
-        "`@if` as the body of `else`: `incorrect use of directive` (line 6) expected; parser \
-         accepts",
-    ),
-    (
-        "language.at-if-reject-3",
-        "`@if` as the body of `for`: `incorrect use of directive` (line 5) expected; parser \
-         accepts",
-    ),
-    (
-        "language.at-if-reject-4",
-        "`@if` as the body of `while`: `incorrect use of directive` (line 5) expected; parser \
-         accepts",
-    ),
-    (
-        "language.at-if-reject-5",
-        "`@if ( cond )` as the body of `for`: `incorrect use of directive` (line 6) expected; \
-         parser accepts",
-    ),
-    (
-        "language.at-if-else-if-no-way",
-        "`@else` as the body of `if ( F )`: `incorrect use of directive` (line 12) expected; \
-         parser accepts",
-    ),
-    (
-        "language.unterminated-pattern",
-        "`print /foo` at end of file: after `pattern not terminated`, Zeek says `syntax error, \
-         at end of file …` (line 5); parser says `syntax error, at or near \"\"` (line 6)",
-    ),
 ];
 
 /// The messages of syntax-level errors, as Zeek's scanner and grammar print

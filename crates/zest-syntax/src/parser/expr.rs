@@ -570,8 +570,21 @@ impl P<'_, '_> {
                     span: Span::new(open.start, close.end),
                 })
             }
-            PatternScan::Unterminated { next_text, .. } => {
+            PatternScan::Unterminated { text, next_text } => {
+                // Zeek's scanner does not count the newline inside a
+                // pattern, so the follow-up error is on the pattern's line.
+                if next_text.is_empty()
+                    && next_text.start as usize >= self.source().trim_end().len()
+                {
+                    self.errors.push(crate::error::SyntaxError {
+                        kind: SyntaxErrorKind::UnexpectedEof,
+                        span: text,
+                    });
+                    return Err(super::Stop);
+                }
                 let near = self.text(next_text).to_owned();
+                let next_text =
+                    Span::new(text.start, text.start.max(next_text.start.min(text.end)));
                 self.errors.push(crate::error::SyntaxError {
                     kind: SyntaxErrorKind::Unexpected {
                         near,

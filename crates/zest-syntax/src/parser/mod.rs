@@ -70,6 +70,9 @@ pub struct Parser<'a> {
     in_stmts: bool,
     /// Open `export {` blocks.
     export_depth: u32,
+    /// Spans of the conditional directives processed so far (for `@if`:
+    /// through its closing parenthesis), to reject them as statement bodies.
+    directives: Vec<Span>,
 }
 
 /// One call's view of the parser: the state plus the condition evaluator.
@@ -102,6 +105,7 @@ impl<'a> Parser<'a> {
             in_when_cond: false,
             in_stmts: false,
             export_depth: 0,
+            directives: Vec::new(),
         }
     }
 
@@ -271,6 +275,34 @@ impl P<'_, '_> {
         }
     }
 
+    /// Parses the body of `if`/`else`/`for`/`while`. A conditional directive
+    /// in that position is Zeek's "incorrect use of directive": the body is
+    /// then empty and what follows the directive is the next statement.
+    /// `then_branch` selects where Zeek reports it: after an `if (…)` the
+    /// parser has read one more token (the error is on its line); elsewhere
+    /// it is on the directive's line.
+    pub(crate) fn parse_body(&mut self, then_branch: bool) -> PResult<crate::ast::Stmt> {
+        let before = self.directives.len();
+        let t = self.peek();
+        if self.directives.len() > before {
+            let d = self.directives[before];
+            let at = if then_branch {
+                self.directives
+                    .get(before + 1)
+                    .copied()
+                    .map_or(t.span, |n| Span::new(n.start, n.start))
+            } else {
+                Span::new(d.end.saturating_sub(1), d.end.saturating_sub(1))
+            };
+            self.error_at(SyntaxErrorKind::MisplacedDirective(String::new()), at);
+            return Ok(crate::ast::Stmt {
+                kind: crate::ast::StmtKind::Empty,
+                span: d,
+            });
+        }
+        self.parse_stmt()
+    }
+
     // ------------------------------------------------------------ conditionals
 
     /// Scans the next token, handling `@if`/`@else`/`@endif` on the way.
@@ -280,12 +312,15 @@ impl P<'_, '_> {
             match t.tok {
                 Tok::AtIf | Tok::AtIfdef | Tok::AtIfndef => {
                     let keep = self.conditional_head(t.tok);
+                    let end = self.lx.offset() as u32;
+                    self.directives.push(Span::new(t.span.start, end));
                     self.cond_depth += 1;
                     if !keep {
                         self.skip_branch();
                     }
                 }
                 Tok::AtElse => {
+                    self.directives.push(t.span);
                     if self.cond_depth == 0 {
                         self.error_at(SyntaxErrorKind::ElseWithoutIf, t.span);
                     }
@@ -293,6 +328,7 @@ impl P<'_, '_> {
                     self.skip_branch();
                 }
                 Tok::AtEndif => {
+                    self.directives.push(t.span);
                     if self.cond_depth == 0 {
                         self.error_at(SyntaxErrorKind::UnbalancedEndif, t.span);
                     } else {
@@ -358,9 +394,14 @@ impl P<'_, '_> {
                 }
             }
         });
+        // The directive that ended the skip is one the grammar sees.
+        let end = self.lx.offset() as u32;
         match stop {
-            SkipStop::Else => {}
-            SkipStop::Endif => self.cond_depth = self.cond_depth.saturating_sub(1),
+            SkipStop::Else => self.directives.push(Span::new(end.saturating_sub(5), end)),
+            SkipStop::Endif => {
+                self.directives.push(Span::new(end.saturating_sub(6), end));
+                self.cond_depth = self.cond_depth.saturating_sub(1);
+            }
             SkipStop::Eof => {}
         }
     }

@@ -54,9 +54,9 @@ impl P<'_, '_> {
                 self.expect(Tok::LParen, "'('")?;
                 let c = self.parse_expr()?;
                 self.expect(Tok::RParen, "')'")?;
-                let then = Box::new(self.parse_stmt()?);
+                let then = Box::new(self.parse_body(true)?);
                 let els = if self.eat(Tok::KwElse) {
-                    Some(Box::new(self.parse_stmt()?))
+                    Some(Box::new(self.parse_body(false)?))
                 } else {
                     None
                 };
@@ -79,7 +79,7 @@ impl P<'_, '_> {
                 self.expect(Tok::KwIn, "'in'")?;
                 let e = self.parse_expr()?;
                 self.expect(Tok::RParen, "')'")?;
-                let body = Box::new(self.parse_stmt()?);
+                let body = Box::new(self.parse_body(false)?);
                 Ok(self.stmt(StmtKind::For(vars, e, body), start))
             }
             Tok::KwWhile => {
@@ -87,7 +87,7 @@ impl P<'_, '_> {
                 self.expect(Tok::LParen, "'('")?;
                 let c = self.parse_expr()?;
                 self.expect(Tok::RParen, "')'")?;
-                let body = Box::new(self.parse_stmt()?);
+                let body = Box::new(self.parse_body(false)?);
                 Ok(self.stmt(StmtKind::While(c, body), start))
             }
             Tok::KwNext | Tok::KwBreak | Tok::KwFallthrough => {
