@@ -19,7 +19,9 @@ pub mod hashing;
 pub mod introspection;
 pub mod json;
 pub mod option;
+pub mod probabilistic;
 pub mod reporter;
+pub mod stats;
 pub mod strings;
 mod support;
 pub mod zeek;
@@ -47,6 +49,8 @@ pub fn all() -> Vec<&'static [Bif]> {
         reporter::BIFS,
         option::BIFS,
         frameworks::BIFS,
+        stats::BIFS,
+        probabilistic::BIFS,
     ]
 }
 
