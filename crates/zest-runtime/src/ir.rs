@@ -214,4 +214,14 @@ pub struct Body {
     pub loc: Loc,
     /// Parameter slots are 0..nparams.
     pub nparams: u32,
+    /// Event groups of a handler body: `&group` names and its module.
+    pub groups: Vec<(GroupKind, Symbol)>,
+}
+
+/// The two kinds of event groups (`enable_event_group` and
+/// `enable_module_events`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GroupKind {
+    Attribute,
+    Module,
 }

@@ -298,12 +298,18 @@ impl Interp {
 
     fn report_syntax_error(&mut self, err: &zest_syntax::SyntaxError, file: u32) {
         let name = self.prog.files[file as usize].name.clone();
-        let mut d = zest_diagnostics::from_syntax(err, &name, &self.prog.files[file as usize].lines);
+        let mut d =
+            zest_diagnostics::from_syntax(err, &name, &self.prog.files[file as usize].lines);
         // Zeek's reporter gives the end-of-file error a location only when
         // an earlier error set one.
         if d.loc.is_none() && self.error_count > 0 {
             let line = self.prog.files[file as usize].lines.line(err.span.start);
-            d.loc = Some(zest_diagnostics::Location { file: name.clone(), first_line: line, last_line: line, span: Some(err.span) });
+            d.loc = Some(zest_diagnostics::Location {
+                file: name.clone(),
+                first_line: line,
+                last_line: line,
+                span: Some(err.span),
+            });
         }
         self.error_count += 1;
         let _ = std::io::Write::write_all(

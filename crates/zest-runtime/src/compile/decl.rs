@@ -417,12 +417,33 @@ impl Interp {
         let outer = self.sema.func.replace(ctx);
         let stmts = self.compile_block_stmts(&f.body.stmts);
         let ctx = std::mem::replace(&mut self.sema.func, outer).unwrap_or_default();
+        let mut groups = Vec::new();
+        if flavor != Flavor::Function {
+            for a in f.attrs.iter().filter(|a| a.kind == AttrKind::Group) {
+                if let Some(zest_syntax::ast::ExprKind::Const(zest_syntax::ast::Literal::String(
+                    g,
+                ))) = a.value.as_ref().map(|v| &v.kind)
+                {
+                    groups.push((
+                        crate::ir::GroupKind::Attribute,
+                        Symbol::intern(&String::from_utf8_lossy(g)),
+                    ));
+                }
+            }
+            if self.sema.module != self.sema.global_sym {
+                groups.push((crate::ir::GroupKind::Module, self.sema.module));
+            }
+            for g in &groups {
+                self.groups.insert(*g);
+            }
+        }
         let body = Rc::new(Body {
             stmts,
             frame_size: ctx.nslots,
             priority,
             loc: self.loc(span),
             nparams: decl_params.len() as u32,
+            groups,
         });
         let g = &mut self.prog.globals[gid as usize];
         match flavor {

@@ -932,7 +932,10 @@ impl Interp {
     /// where the source is untyped (`{ }` lists, `[$a=…]`, empty ctors).
     pub(crate) fn compile_rhs(&mut self, rhs: &ast::Expr, target: &TypeRef) -> Expr {
         match (&rhs.kind, &target.kind) {
-            (ast::ExprKind::BraceList(items) | ast::ExprKind::List(items), TypeKind::Table { .. }) => {
+            (
+                ast::ExprKind::BraceList(items) | ast::ExprKind::List(items),
+                TypeKind::Table { .. },
+            ) => {
                 self.compile_table_ctor(items, &[], Some(target.clone()), target.is_set(), rhs.span)
             }
             (ast::ExprKind::TableCons(items, attrs), TypeKind::Table { .. }) => {
@@ -1318,7 +1321,11 @@ impl Interp {
                         out.push(x);
                     } else {
                         let loc = x.loc;
-                        out.push(Expr { kind: ExprKind::Coerce(bx(x)), ty: p.ty.clone(), loc });
+                        out.push(Expr {
+                            kind: ExprKind::Coerce(bx(x)),
+                            ty: p.ty.clone(),
+                            loc,
+                        });
                     }
                 }
                 Some(p) if p.name.as_str() != "va_args" => {
@@ -1503,6 +1510,7 @@ impl Interp {
             priority: 0,
             loc: self.loc(span),
             nparams: ty.func().map_or(0, |f| f.params.len() as u32),
+            groups: Vec::new(),
         });
         let def = Rc::new(LambdaDef {
             name,

@@ -59,7 +59,11 @@ impl Interp {
                         } else {
                             if c == 0 {
                                 let d = self.describe_expr(e);
-                                self.report("expression warning", Some(e.loc), &format!("count underflow ({d})"));
+                                self.report(
+                                    "expression warning",
+                                    Some(e.loc),
+                                    &format!("count underflow ({d})"),
+                                );
                             }
                             Value::Count(c.wrapping_sub(1))
                         }

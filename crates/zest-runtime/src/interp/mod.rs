@@ -68,6 +68,10 @@ pub struct Interp {
     /// The error being unwound is a missing value: only the current
     /// statement is skipped (`zeek-semantics.md` §4.5).
     pub no_value: bool,
+    /// Event groups that exist (declared by some handler) and those that
+    /// are disabled.
+    pub groups: rustc_hash::FxHashSet<(crate::ir::GroupKind, zest_syntax::Symbol)>,
+    pub disabled_groups: rustc_hash::FxHashSet<(crate::ir::GroupKind, zest_syntax::Symbol)>,
     /// State kept by native libraries (logging streams, option handlers,
     /// …), one entry per library, keyed by its name.
     pub ext: rustc_hash::FxHashMap<&'static str, Box<dyn std::any::Any>>,
@@ -102,6 +106,8 @@ impl Interp {
             timer_time: 0.0,
             no_value: false,
             ext: rustc_hash::FxHashMap::default(),
+            groups: rustc_hash::FxHashSet::default(),
+            disabled_groups: rustc_hash::FxHashSet::default(),
             out: std::io::BufWriter::with_capacity(4096, std::io::stdout()),
             network_time: 0.0,
             terminating: false,
@@ -280,6 +286,9 @@ impl Interp {
     pub fn call_hook(&mut self, gid: u32, args: &[Value]) -> Result<bool, RtErr> {
         let bodies = self.prog.globals[gid as usize].bodies.clone();
         for b in &bodies {
+            if self.body_disabled(b) {
+                continue;
+            }
             if let Ok(Value::Bool(false)) = self.run_hook_body(b, args) {
                 return Ok(false);
             }
@@ -320,6 +329,35 @@ impl Interp {
 
     // ------------------------------------------------------------ events
 
+    /// A handler body runs only if none of its groups is disabled.
+    fn body_disabled(&self, b: &Body) -> bool {
+        !self.disabled_groups.is_empty()
+            && b.groups.iter().any(|g| self.disabled_groups.contains(g))
+    }
+
+    /// `enable_event_group`/`disable_event_group` and the module variants;
+    /// false if no handler belongs to the group.
+    pub fn set_group_enabled(
+        &mut self,
+        kind: crate::ir::GroupKind,
+        name: zest_syntax::Symbol,
+        enabled: bool,
+    ) -> bool {
+        if !self.groups.contains(&(kind, name)) {
+            return false;
+        }
+        if enabled {
+            self.disabled_groups.remove(&(kind, name));
+        } else {
+            self.disabled_groups.insert((kind, name));
+        }
+        true
+    }
+
+    pub fn has_group(&self, kind: crate::ir::GroupKind, name: zest_syntax::Symbol) -> bool {
+        self.groups.contains(&(kind, name))
+    }
+
     pub fn queue_event(&mut self, handler: u32, args: Vec<Value>) {
         if self.prog.globals[handler as usize].bodies.is_empty() {
             return;
@@ -332,6 +370,9 @@ impl Interp {
     pub fn dispatch(&mut self, ev: QueuedEvent) {
         let bodies = self.prog.globals[ev.handler as usize].bodies.clone();
         for b in &bodies {
+            if self.body_disabled(b) {
+                continue;
+            }
             let _ = self.run_body(b, &ev.args, None);
             if self.exit_code.is_some() {
                 return;

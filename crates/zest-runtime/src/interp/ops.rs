@@ -40,7 +40,10 @@ pub fn deep_copy(v: &Value) -> Value {
                 Value::Func(Rc::new(crate::value::FuncVal {
                     ty: f.ty.clone(),
                     name: f.name,
-                    kind: crate::value::FuncValKind::Lambda(def.clone(), Rc::new(RefCell::new(caps))),
+                    kind: crate::value::FuncValKind::Lambda(
+                        def.clone(),
+                        Rc::new(RefCell::new(caps)),
+                    ),
                 }))
             }
             _ => v.clone(),
