@@ -19,14 +19,32 @@ impl Interp {
                 }
                 let mut buf = std::mem::take(&mut self.scratch);
                 buf.clear();
+                // A file as the first argument is the destination.
+                let (file, vals) = match vals.split_first() {
+                    Some((Value::File(f), rest)) => (Some(f.clone()), rest),
+                    _ => (None, &vals[..]),
+                };
+                let raw = file.as_ref().is_some_and(|f| f.borrow().raw);
                 for (i, v) in vals.iter().enumerate() {
-                    if i > 0 {
+                    if i > 0 && !raw {
                         buf.extend_from_slice(b", ");
                     }
-                    self.describe_value(v, &mut buf, crate::describe::Style::Print);
+                    let style = if raw { crate::describe::Style::Raw } else { crate::describe::Style::Print };
+                    self.describe_value(v, &mut buf, style);
                 }
-                buf.push(b'\n');
-                let _ = self.out.write_all(&buf);
+                if !raw {
+                    buf.push(b'\n');
+                }
+                match file {
+                    Some(f) => {
+                        if let Some(h) = f.borrow_mut().handle.as_mut() {
+                            let _ = h.write_all(&buf);
+                        }
+                    }
+                    None => {
+                        let _ = self.out.write_all(&buf);
+                    }
+                }
                 self.scratch = buf;
                 Ok(Flow::Normal)
             }
