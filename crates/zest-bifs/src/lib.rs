@@ -15,9 +15,11 @@
 pub mod containers;
 pub mod frameworks;
 pub mod conversion;
+pub mod files;
 pub mod hashing;
 pub mod introspection;
 pub mod json;
+pub mod misc;
 pub mod option;
 pub mod probabilistic;
 pub mod reporter;
@@ -51,6 +53,8 @@ pub fn all() -> Vec<&'static [Bif]> {
         frameworks::BIFS,
         stats::BIFS,
         probabilistic::BIFS,
+        files::BIFS,
+        misc::BIFS,
     ]
 }
 
