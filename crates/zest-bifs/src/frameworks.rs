@@ -25,7 +25,6 @@ pub static BIFS: &[Bif] = &[
     Bif { name: "is_protocol_analyzer", signature: "function(atype: AllAnalyzers::Tag): bool", func: is_protocol_analyzer },
     Bif { name: "is_file_analyzer", signature: "function(atype: AllAnalyzers::Tag): bool", func: is_file_analyzer },
     Bif { name: "Supervisor::__is_supervisor", signature: "function(): bool", func: is_supervisor },
-    Bif { name: "Broker::__flush_logs", signature: "function(): count", func: broker_flush_logs },
     Bif { name: "Broker::__set_metrics_export_topic", signature: "function(value: string): bool", func: broker_set_metrics_setting },
     Bif { name: "Broker::__set_metrics_import_topics", signature: "function(filter: vector of string): bool", func: broker_set_metrics_setting },
     Bif {
@@ -38,11 +37,6 @@ pub static BIFS: &[Bif] = &[
         signature: "function(filter: vector of string): bool",
         func: broker_set_metrics_setting,
     },
-    Bif { name: "Broker::__subscribe", signature: "function(topic_prefix: string): bool", func: broker_subscribe },
-    Bif { name: "Broker::__unsubscribe", signature: "function(topic_prefix: string): bool", func: broker_unsubscribe },
-    Bif { name: "Broker::__forward", signature: "function(topic_prefix: string): bool", func: broker_forward },
-    Bif { name: "Broker::__auto_publish", signature: "function(topic: string, ev: any): bool", func: broker_auto_publish },
-    Bif { name: "Broker::__auto_unpublish", signature: "function(topic: string, ev: any): bool", func: broker_auto_unpublish },
     Bif { name: "Analyzer::__enable_analyzer", signature: "function(id: Analyzer::Tag): bool", func: analyzer_enable },
     Bif { name: "Analyzer::__disable_analyzer", signature: "function(id: Analyzer::Tag): bool", func: analyzer_disable },
     Bif { name: "Analyzer::__disable_all_analyzers", signature: "function(): any", func: analyzer_disable_all },
@@ -141,11 +135,6 @@ fn is_supervisor(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) ->
     Ok(Value::Bool(false))
 }
 
-/// Log batches buffered for peers; without peers there is nothing to send.
-fn broker_flush_logs(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    Ok(Value::Count(0))
-}
-
 fn broker_set_metrics_export_interval(
     it: &mut Interp,
     args: &mut [Value],
@@ -156,68 +145,12 @@ fn broker_set_metrics_export_interval(
     Ok(Value::Bool(true))
 }
 
-/// The local endpoint's bookkeeping while no Broker peer exists: topic
-/// subscriptions, forwards and auto-published events.
-#[derive(Default)]
-pub struct BrokerLocal {
-    pub subscriptions: Vec<Vec<u8>>,
-    pub forwards: Vec<Vec<u8>>,
-    pub auto_publish: Vec<(Vec<u8>, String)>,
-}
-
-fn topic(args: &[Value]) -> Vec<u8> {
-    args.first()
-        .map(|v| v.as_bytes().to_vec())
-        .unwrap_or_default()
-}
-
-fn broker_subscribe(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    let t = topic(args);
-    let b = it.ext_mut::<BrokerLocal>("broker");
-    if !b.subscriptions.contains(&t) {
-        b.subscriptions.push(t);
-    }
-    Ok(Value::Bool(true))
-}
-
-fn broker_unsubscribe(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    let t = topic(args);
-    let b = it.ext_mut::<BrokerLocal>("broker");
-    let had = b.subscriptions.len();
-    b.subscriptions.retain(|s| *s != t);
-    Ok(Value::Bool(b.subscriptions.len() != had))
-}
-
-fn broker_forward(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    let t = topic(args);
-    it.ext_mut::<BrokerLocal>("broker").forwards.push(t);
-    Ok(Value::Bool(true))
-}
-
 fn event_name(it: &Interp, v: Option<&Value>) -> String {
     let mut b = Vec::new();
     if let Some(v) = v {
         it.describe_value(v, &mut b, zest_runtime::describe::Style::Raw);
     }
     String::from_utf8_lossy(&b).into_owned()
-}
-
-fn broker_auto_publish(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    let t = topic(args);
-    let ev = event_name(it, args.get(1));
-    it.ext_mut::<BrokerLocal>("broker")
-        .auto_publish
-        .push((t, ev));
-    Ok(Value::Bool(true))
-}
-
-fn broker_auto_unpublish(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    let t = topic(args);
-    let ev = event_name(it, args.get(1));
-    it.ext_mut::<BrokerLocal>("broker")
-        .auto_publish
-        .retain(|(a, b)| !(*a == t && *b == ev));
-    Ok(Value::Bool(true))
 }
 
 /// Analyzer enable state and port registrations (no traffic is analyzed,

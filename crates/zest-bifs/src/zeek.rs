@@ -238,6 +238,8 @@ fn terminate(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtRe
 
 fn exit(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
     let code = args.first().map_or(0, Value::as_int) as i32;
+    // C's exit() flushes stdio: logs and open files too.
+    it.run_exit_hooks();
     it.flush_stdout();
     std::process::exit(code);
 }

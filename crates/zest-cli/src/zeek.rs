@@ -91,6 +91,7 @@ fn run(o: &Options) -> i32 {
     let mut prog = Program::new();
     zest_bifs::register(&mut prog);
     let mut it = Interp::new(prog);
+    zest_bifs::install_hooks(&mut it);
     let mut loader = Loader::from_env();
     if std::env::var_os("ZEST_LIBRARY").is_some() {
         // Zeek's own start-up: the bare library, then the default set.
@@ -129,22 +130,36 @@ fn run(o: &Options) -> i32 {
     // (scan.l's handling of command-line parameters).
     let mut policy = String::new();
     for r in &o.redefs {
-        let id_len = r.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b':').count();
+        let id_len = r
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b':')
+            .count();
         let id = &r[..id_len];
-        let Some(eq) = r[id_len..].find('=').map(|i| i + id_len) else { continue };
+        let Some(eq) = r[id_len..].find('=').map(|i| i + id_len) else {
+            continue;
+        };
         let op = &r[id_len..eq];
         let val = &r[eq + 1..];
         let Some(gid) = it.prog.lookup(zest_syntax::Symbol::intern(id)) else {
-            it.error(None, &format!("unknown identifier '{id}' in command-line options"));
+            it.error(
+                None,
+                &format!("unknown identifier '{id}' in command-line options"),
+            );
             continue;
         };
         let Some(ty) = it.prog.globals[gid as usize].ty.clone() else {
-            it.error(None, &format!("can't set value of '{id}' in command-line options: unknown type"));
+            it.error(
+                None,
+                &format!("can't set value of '{id}' in command-line options: unknown type"),
+            );
             continue;
         };
         let is_string = ty.tag() == zest_runtime::types::Tag::String;
         if val.is_empty() && !is_string {
-            it.error(None, &format!("must assign non-empty value to '{id}' in command-line options"));
+            it.error(
+                None,
+                &format!("must assign non-empty value to '{id}' in command-line options"),
+            );
             continue;
         }
         if is_string {
@@ -153,7 +168,9 @@ fn run(o: &Options) -> i32 {
             policy.push_str(&format!("redef {id} {op}= {val};"));
         }
     }
-    if !policy.is_empty() && it.load_source(&mut loader, "<params>".to_owned(), policy) != LoadStatus::Ok {
+    if !policy.is_empty()
+        && it.load_source(&mut loader, "<params>".to_owned(), policy) != LoadStatus::Ok
+    {
         return 1;
     }
     if it.error_count > 0 {

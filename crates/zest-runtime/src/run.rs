@@ -67,7 +67,10 @@ impl Interp {
         }
         self.init_done = true;
 
-        let eoat = self.global_bool("exit_only_after_terminate");
+        // A counted I/O source (Broker listening or peered) keeps the loop
+        // running until terminate(), as exit_only_after_terminate does.
+        let counting = self.hooks.io_poll.is_some_and(|f| f(self));
+        let eoat = self.global_bool("exit_only_after_terminate") || counting;
         let loop_entered = !self.timers.is_empty() || eoat;
         if eoat {
             self.real_time_loop();
@@ -118,6 +121,7 @@ impl Interp {
                 break;
             }
         }
+        self.run_exit_hooks();
         self.flush_stdout();
         self.exit_code.unwrap_or(0)
     }
@@ -129,6 +133,10 @@ impl Interp {
             if self.terminate_requested {
                 self.report_info("received termination signal");
                 return;
+            }
+            if let Some(f) = self.hooks.io_poll {
+                f(self);
+                self.drain();
             }
             let now = wall_clock();
             match self.timers.peek_time() {

@@ -24,23 +24,40 @@ impl Interp {
                     Some((Value::File(f), rest)) => (Some(f.clone()), rest),
                     _ => (None, &vals[..]),
                 };
+                if let (Some(f), Some(is_open)) = (&file, self.hooks.file_is_open) {
+                    if !is_open(self, f) {
+                        self.scratch = buf;
+                        return Ok(Flow::Normal);
+                    }
+                }
                 let raw = file.as_ref().is_some_and(|f| f.borrow().raw);
                 for (i, v) in vals.iter().enumerate() {
                     if i > 0 && !raw {
                         buf.extend_from_slice(b", ");
                     }
-                    let style = if raw { crate::describe::Style::Raw } else { crate::describe::Style::Print };
+                    let style = if raw {
+                        crate::describe::Style::Raw
+                    } else {
+                        crate::describe::Style::Print
+                    };
                     self.describe_value(v, &mut buf, style);
                 }
                 if !raw {
                     buf.push(b'\n');
                 }
                 match file {
-                    Some(f) => {
-                        if let Some(h) = f.borrow_mut().handle.as_mut() {
-                            let _ = h.write_all(&buf);
+                    Some(f) => match self.hooks.file_write {
+                        Some(w) => {
+                            if !buf.is_empty() {
+                                w(self, &f, &buf);
+                            }
                         }
-                    }
+                        None => {
+                            if let Some(h) = f.borrow_mut().handle.as_mut() {
+                                let _ = h.write_all(&buf);
+                            }
+                        }
+                    },
                     None => {
                         let _ = self.out.write_all(&buf);
                     }

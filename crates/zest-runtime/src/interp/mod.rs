@@ -50,6 +50,25 @@ pub struct QueuedEvent {
     pub args: Vec<Value>,
 }
 
+type FileRef = Rc<std::cell::RefCell<crate::opaque::FileVal>>;
+
+/// Functions of native libraries that statements call: printing to a
+/// file goes through the file library's buffering, and shutdown lets each
+/// library flush.
+#[derive(Default, Clone)]
+pub struct NativeHooks {
+    pub file_write: Option<fn(&mut Interp, &FileRef, &[u8]) -> bool>,
+    pub file_is_open: Option<fn(&mut Interp, &FileRef) -> bool>,
+    pub file_size: Option<fn(&mut Interp, &FileRef) -> f64>,
+    /// Run, in order, when the process ends (normally or by `exit()`).
+    pub at_exit: Vec<fn(&mut Interp)>,
+    /// Polls counted I/O sources (the Broker endpoint): delivers what
+    /// arrived and says whether a source is active (keeps the loop alive).
+    pub io_poll: Option<fn(&mut Interp) -> bool>,
+    /// Sees every locally raised event as it is dispatched (auto-publish).
+    pub on_dispatch: Option<fn(&mut Interp, u32, &[Value])>,
+}
+
 pub struct Interp {
     pub prog: Program,
     pub stack: Vec<Value>,
@@ -72,6 +91,9 @@ pub struct Interp {
     /// are disabled.
     pub groups: rustc_hash::FxHashSet<(crate::ir::GroupKind, zest_syntax::Symbol)>,
     pub disabled_groups: rustc_hash::FxHashSet<(crate::ir::GroupKind, zest_syntax::Symbol)>,
+    /// Entry points into native libraries the interpreter itself needs
+    /// (set when the libraries register).
+    pub hooks: NativeHooks,
     /// State kept by native libraries (logging streams, option handlers,
     /// …), one entry per library, keyed by its name.
     pub ext: rustc_hash::FxHashMap<&'static str, Box<dyn std::any::Any>>,
@@ -106,6 +128,7 @@ impl Interp {
             timer_time: 0.0,
             no_value: false,
             ext: rustc_hash::FxHashMap::default(),
+            hooks: NativeHooks::default(),
             groups: rustc_hash::FxHashSet::default(),
             disabled_groups: rustc_hash::FxHashSet::default(),
             out: std::io::BufWriter::with_capacity(4096, std::io::stdout()),
@@ -360,6 +383,9 @@ impl Interp {
 
     pub fn queue_event(&mut self, handler: u32, args: Vec<Value>) {
         if self.prog.globals[handler as usize].bodies.is_empty() {
+            if let Some(h) = self.hooks.on_dispatch {
+                h(self, handler, &args);
+            }
             return;
         }
         self.events.push_back(QueuedEvent { handler, args });
@@ -368,6 +394,9 @@ impl Interp {
     /// Dispatches one event to every handler body, in priority order. An
     /// error ends only the body it happens in.
     pub fn dispatch(&mut self, ev: QueuedEvent) {
+        if let Some(h) = self.hooks.on_dispatch {
+            h(self, ev.handler, &ev.args);
+        }
         let bodies = self.prog.globals[ev.handler as usize].bodies.clone();
         for b in &bodies {
             if self.body_disabled(b) {
@@ -427,6 +456,15 @@ impl Interp {
             TimerAction::Event(ev) => self.queue_event(ev.handler, ev.args),
             TimerAction::WhenTimeout(id) => self.trigger_timeout(id),
         }
+    }
+
+    /// Lets every native library flush and close (logs, files).
+    pub fn run_exit_hooks(&mut self) {
+        let hooks = std::mem::take(&mut self.hooks.at_exit);
+        for h in &hooks {
+            h(self);
+        }
+        self.hooks.at_exit = hooks;
     }
 
     pub fn flush_stdout(&mut self) {

@@ -1,0 +1,1256 @@
+//! A native Broker endpoint: listening, peering (handshake §3.4),
+//! subscriptions, publishing and forwarding (§3.6–§3.9), on a tokio
+//! runtime in a thread of its own.
+//!
+//! The owner talks to it only through channels: commands go in through an
+//! unbounded channel (sending never blocks the owner), and received data,
+//! statuses and errors come out through a bounded channel the owner polls
+//! with [`Endpoint::try_recv`].
+//!
+//! Overflow policy:
+//! - Inbound (to the owner): at most [`Config::inbound_capacity`] items wait
+//!   for the owner. When that buffer is full the core stops taking frames
+//!   from peers, whose reader tasks then stop reading their sockets, so TCP
+//!   pushes back on the senders. Nothing is dropped and no thread blocks.
+//! - Outbound (to one peer): at most [`Config::peer_buffer`] frames wait
+//!   for a peer's socket. A peer that lets its buffer fill up is
+//!   disconnected (reported as `peer_lost`), so a slow peer never stalls
+//!   the core or the other peers.
+//!
+//! Only plain TCP is spoken (Zeek's `Broker::disable_ssl = T`); Broker's
+//! anonymous-ECDH TLS is not implemented.
+
+use crate::codec;
+use crate::data::Data;
+use crate::filter::{prefix_matches, Filter};
+use crate::id::EndpointId;
+use crate::status::{ec, EndpointInfo, ErrorReport, NetworkInfo, Status, StatusCode};
+use crate::wire::{
+    frame, put_filter, read_filter, take_frame, Handshake, MessageType, NodeMessage, WireError,
+    MAGIC, MAX_FRAME, MAX_HANDSHAKE_FRAME, PROTOCOL_VERSION,
+};
+use bytes::{Bytes, BytesMut};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// The topic of control messages (routing updates, pings, pongs).
+pub const CONTROL_TOPIC: &[u8] = b"<$>";
+/// How long an unpeering waits for the peer's pong (`defaults::unpeer_timeout`).
+pub const UNPEER_TIMEOUT: Duration = Duration::from_secs(3);
+/// Connect timeout of one attempt.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// Upper bound for a whole handshake.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The 11-byte payload of Broker's unpeering ping: `BYE` and the 8 bytes
+/// every captured Zeek 5.2 process sent.
+pub const BYE: [u8; 11] = *b"BYE\x01\x00\x00\x00\x00\x00\x00\x10";
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Relay messages received from one peer to others
+    /// (`Broker::forward_messages`; Zeek's default is off).
+    pub forwarding: bool,
+    /// TTL written into headers.
+    pub ttl: u16,
+    /// Items buffered for the owner before peers are pushed back.
+    pub inbound_capacity: usize,
+    /// Frames buffered per peer before that peer is disconnected.
+    pub peer_buffer: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            forwarding: false,
+            ttl: crate::wire::DEFAULT_TTL,
+            inbound_capacity: 4096,
+            peer_buffer: 8192,
+        }
+    }
+}
+
+/// What the endpoint reports to its owner, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Inbound {
+    /// A data message on a subscribed topic.
+    Data {
+        topic: Vec<u8>,
+        data: Data,
+    },
+    Status(Status),
+    Error(ErrorReport),
+}
+
+/// One entry of [`Endpoint::peers`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerInfo {
+    pub id: EndpointId,
+    pub network: NetworkInfo,
+}
+
+enum Command {
+    Listen(std::net::TcpListener),
+    Peer {
+        address: String,
+        port: u16,
+        retry: Duration,
+    },
+    Unpeer {
+        address: String,
+        port: u16,
+    },
+    Subscribe(Vec<u8>),
+    Unsubscribe(Vec<u8>),
+    Publish {
+        topic: Bytes,
+        payload: Bytes,
+    },
+    Shutdown(std::sync::mpsc::Sender<()>),
+}
+
+#[derive(Default)]
+struct Shared {
+    peers: Vec<PeerInfo>,
+}
+
+/// The owner's handle on an endpoint.
+pub struct Endpoint {
+    id: EndpointId,
+    cmd: mpsc::UnboundedSender<Command>,
+    inbound: Option<mpsc::Receiver<Inbound>>,
+    shared: Arc<Mutex<Shared>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    listening: bool,
+}
+
+impl Endpoint {
+    /// Starts an endpoint with a fresh random ID on its own thread.
+    pub fn new(config: Config) -> std::io::Result<Endpoint> {
+        Self::with_id(EndpointId::random()?, config)
+    }
+
+    /// Starts an endpoint with the given ID.
+    pub fn with_id(id: EndpointId, config: Config) -> std::io::Result<Endpoint> {
+        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let (in_tx, in_rx) = mpsc::channel(config.inbound_capacity.max(1));
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()?;
+        let sh = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("zest-broker".into())
+            .stack_size(16 << 20)
+            .spawn(move || {
+                rt.block_on(async move {
+                    let (ev_tx, ev_rx) = mpsc::channel(1024);
+                    let core = Core {
+                        id,
+                        cfg: config,
+                        filter: Filter::default(),
+                        subs: Vec::new(),
+                        peers: HashMap::new(),
+                        conns: HashMap::new(),
+                        pending: HashMap::new(),
+                        targets: HashMap::new(),
+                        next_conn: 1,
+                        next_target: 1,
+                        ev_tx,
+                        inbound: in_tx,
+                        outbox: Vec::new(),
+                        shared: sh,
+                        listeners: Vec::new(),
+                        finishing: Vec::new(),
+                        shutting_down: None,
+                    };
+                    core.run(cmd_rx, ev_rx).await;
+                });
+            })?;
+        Ok(Endpoint {
+            id,
+            cmd: cmd_tx,
+            inbound: Some(in_rx),
+            shared,
+            thread: Some(thread),
+            listening: false,
+        })
+    }
+
+    pub fn node_id(&self) -> EndpointId {
+        self.id
+    }
+
+    /// Binds `address:port` now (an empty address means all interfaces,
+    /// port 0 an ephemeral port) and accepts peers from then on. Returns
+    /// the bound port.
+    pub fn listen(&mut self, address: &str, port: u16) -> std::io::Result<u16> {
+        let host = if address.is_empty() {
+            "0.0.0.0"
+        } else {
+            address
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let l = std::net::TcpListener::bind((host, port))?;
+        l.set_nonblocking(true)?;
+        let bound = l.local_addr()?.port();
+        let _ = self.cmd.send(Command::Listen(l));
+        self.listening = true;
+        Ok(bound)
+    }
+
+    pub fn is_listening(&self) -> bool {
+        self.listening
+    }
+
+    /// Starts peering with `address:port` asynchronously. With a non-zero
+    /// `retry`, failed attempts are repeated after `retry`, and a lost
+    /// peering is re-established at once.
+    pub fn peer(&self, address: &str, port: u16, retry: Duration) {
+        let _ = self.cmd.send(Command::Peer {
+            address: address.to_owned(),
+            port,
+            retry,
+        });
+    }
+
+    /// Ends the peering recorded with exactly this address text and port.
+    pub fn unpeer(&self, address: &str, port: u16) {
+        let _ = self.cmd.send(Command::Unpeer {
+            address: address.to_owned(),
+            port,
+        });
+    }
+
+    pub fn subscribe(&self, prefix: &[u8]) {
+        let _ = self.cmd.send(Command::Subscribe(prefix.to_vec()));
+    }
+
+    pub fn unsubscribe(&self, prefix: &[u8]) {
+        let _ = self.cmd.send(Command::Unsubscribe(prefix.to_vec()));
+    }
+
+    /// Publishes `data` on `topic` to every peer subscribed to it.
+    pub fn publish(&self, topic: &[u8], data: &Data) {
+        let payload = Bytes::from(codec::to_bytes(data));
+        let _ = self.cmd.send(Command::Publish {
+            topic: Bytes::copy_from_slice(topic),
+            payload,
+        });
+    }
+
+    /// The current peers (ordered by ID).
+    pub fn peers(&self) -> Vec<PeerInfo> {
+        self.shared
+            .lock()
+            .map(|s| s.peers.clone())
+            .unwrap_or_default()
+    }
+
+    /// The next report, if one is waiting.
+    pub fn try_recv(&mut self) -> Option<Inbound> {
+        self.inbound.as_mut()?.try_recv().ok()
+    }
+
+    /// Says BYE to every peer, waits at most [`UNPEER_TIMEOUT`] for them,
+    /// and stops the endpoint's thread.
+    pub fn shutdown(&mut self) {
+        // Nothing more is read: the core must never wait for the owner.
+        self.inbound = None;
+        let (tx, rx) = std::sync::mpsc::channel();
+        if self.cmd.send(Command::Shutdown(tx)).is_ok() {
+            let _ = rx.recv_timeout(UNPEER_TIMEOUT + Duration::from_secs(2));
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        if self.thread.is_some() {
+            self.shutdown();
+        }
+    }
+}
+
+// ------------------------------------------------------------------ core
+
+/// Where an outgoing peering goes, and how to retry.
+#[derive(Clone, Debug)]
+struct Target {
+    id: u64,
+    address: String,
+    port: u16,
+    retry: Duration,
+}
+
+impl Target {
+    fn network(&self) -> NetworkInfo {
+        NetworkInfo {
+            address: self.address.clone(),
+            port: self.port,
+            retry_secs: self.retry.as_secs(),
+        }
+    }
+}
+
+enum Event {
+    Accepted(TcpStream, SocketAddr),
+    Query {
+        conn: u64,
+        peer: EndpointId,
+        originator: bool,
+        reply: oneshot::Sender<Result<Filter, (u8, &'static str)>>,
+    },
+    Done {
+        conn: u64,
+        peer: EndpointId,
+        filter: Filter,
+        stream: TcpStream,
+        buf: BytesMut,
+        network: NetworkInfo,
+        target: Option<Target>,
+    },
+    Failed {
+        conn: u64,
+        target: Option<Target>,
+        /// The peer dropped us as a redundant connection.
+        redundant_from: Option<EndpointId>,
+    },
+    Frame {
+        conn: u64,
+        msg: NodeMessage,
+    },
+    Closed {
+        conn: u64,
+    },
+    Retry(Target),
+    ByeTimeout {
+        conn: u64,
+    },
+}
+
+struct Peer {
+    conn: u64,
+    tx: mpsc::Sender<Bytes>,
+    filter: Filter,
+    network: NetworkInfo,
+    target: Option<Target>,
+    /// Unpeering: the BYE payload sent, waiting for its pong.
+    removing: bool,
+    reader: JoinHandle<()>,
+    writer: JoinHandle<()>,
+}
+
+struct Core {
+    id: EndpointId,
+    cfg: Config,
+    filter: Filter,
+    subs: Vec<Vec<u8>>,
+    peers: HashMap<EndpointId, Peer>,
+    conns: HashMap<u64, EndpointId>,
+    /// Peers in mid-handshake, by the connection doing it.
+    pending: HashMap<EndpointId, u64>,
+    /// Outgoing peerings to keep up (for retries and unpeer).
+    targets: HashMap<u64, Target>,
+    next_conn: u64,
+    next_target: u64,
+    ev_tx: mpsc::Sender<Event>,
+    inbound: mpsc::Sender<Inbound>,
+    outbox: Vec<Inbound>,
+    shared: Arc<Mutex<Shared>>,
+    listeners: Vec<JoinHandle<()>>,
+    /// Writers of closed peerings, still flushing.
+    finishing: Vec<JoinHandle<()>>,
+    shutting_down: Option<std::sync::mpsc::Sender<()>>,
+}
+
+impl Core {
+    async fn run(
+        mut self,
+        mut cmds: mpsc::UnboundedReceiver<Command>,
+        mut events: mpsc::Receiver<Event>,
+    ) {
+        loop {
+            tokio::select! {
+                c = cmds.recv(), if self.shutting_down.is_none() => match c {
+                    Some(c) => self.command(c),
+                    None => {
+                        // The owner is gone without shutting down.
+                        self.begin_shutdown(None);
+                    }
+                },
+                e = events.recv() => {
+                    if let Some(e) = e {
+                        self.event(e);
+                    }
+                }
+            }
+            for item in std::mem::take(&mut self.outbox) {
+                if self.shutting_down.is_some() || self.inbound.send(item).await.is_err() {
+                    break;
+                }
+            }
+            if self.shutting_down.is_some() && self.peers.is_empty() {
+                break;
+            }
+        }
+        for l in &self.listeners {
+            l.abort();
+        }
+        for w in std::mem::take(&mut self.finishing) {
+            let _ = tokio::time::timeout(Duration::from_secs(1), w).await;
+        }
+        if let Some(done) = self.shutting_down.take() {
+            let _ = done.send(());
+        }
+    }
+
+    fn publish_shared(&self) {
+        let mut v: Vec<PeerInfo> = self
+            .peers
+            .iter()
+            .map(|(id, p)| PeerInfo {
+                id: *id,
+                network: p.network.clone(),
+            })
+            .collect();
+        v.sort_by_key(|p| p.id);
+        if let Ok(mut s) = self.shared.lock() {
+            s.peers = v;
+        }
+    }
+
+    fn status(
+        &mut self,
+        code: StatusCode,
+        node: EndpointId,
+        network: Option<NetworkInfo>,
+        msg: &str,
+    ) {
+        self.outbox.push(Inbound::Status(Status {
+            code,
+            context: EndpointInfo { node, network },
+            message: msg.to_owned(),
+        }));
+    }
+
+    fn error(&mut self, code: u8, context: Option<EndpointInfo>, msg: &str) {
+        self.outbox.push(Inbound::Error(ErrorReport {
+            code,
+            context,
+            message: msg.to_owned(),
+        }));
+    }
+
+    fn command(&mut self, c: Command) {
+        match c {
+            Command::Listen(l) => {
+                if let Ok(l) = tokio::net::TcpListener::from_std(l) {
+                    let tx = self.ev_tx.clone();
+                    self.listeners.push(tokio::spawn(async move {
+                        while let Ok((s, a)) = l.accept().await {
+                            if tx.send(Event::Accepted(s, a)).await.is_err() {
+                                return;
+                            }
+                        }
+                    }));
+                }
+            }
+            Command::Peer {
+                address,
+                port,
+                retry,
+            } => {
+                let t = Target {
+                    id: self.next_target,
+                    address,
+                    port,
+                    retry,
+                };
+                self.next_target += 1;
+                self.targets.insert(t.id, t.clone());
+                self.connect(t);
+            }
+            Command::Unpeer { address, port } => {
+                let found = self
+                    .peers
+                    .iter()
+                    .find(|(_, p)| p.network.address == address && p.network.port == port)
+                    .map(|(id, _)| *id);
+                // Stop retrying that target either way.
+                self.targets
+                    .retain(|_, t| !(t.address == address && t.port == port));
+                match found {
+                    Some(id) => self.say_bye(id),
+                    None => self.error(
+                        ec::PEER_INVALID,
+                        Some(EndpointInfo {
+                            node: EndpointId::NIL,
+                            network: Some(NetworkInfo {
+                                address,
+                                port,
+                                retry_secs: 0,
+                            }),
+                        }),
+                        "cannot unpeer from unknown peer",
+                    ),
+                }
+            }
+            Command::Subscribe(p) => {
+                if !self.subs.contains(&p) {
+                    self.subs.push(p.clone());
+                }
+                if self.filter.add(&p) {
+                    let mut payload = Vec::new();
+                    put_filter(&mut payload, &self.filter);
+                    let payload = Bytes::from(payload);
+                    let ids: Vec<EndpointId> = self.peers.keys().copied().collect();
+                    for id in ids {
+                        self.send_control(id, MessageType::RoutingUpdate, payload.clone());
+                    }
+                }
+            }
+            Command::Unsubscribe(p) => self.subs.retain(|s| *s != p),
+            Command::Publish { topic, payload } => {
+                let msg = NodeMessage {
+                    sender: self.id,
+                    receiver: EndpointId::NIL,
+                    kind: MessageType::Data,
+                    ttl: self.cfg.ttl,
+                    topic,
+                    payload,
+                };
+                self.route(&msg, None);
+            }
+            Command::Shutdown(done) => self.begin_shutdown(Some(done)),
+        }
+    }
+
+    fn begin_shutdown(&mut self, done: Option<std::sync::mpsc::Sender<()>>) {
+        let (tx, _) = std::sync::mpsc::channel();
+        self.shutting_down = Some(done.unwrap_or(tx));
+        self.targets.clear();
+        let ids: Vec<EndpointId> = self.peers.keys().copied().collect();
+        for id in ids {
+            self.say_bye(id);
+        }
+    }
+
+    /// Sends the unpeering ping and closes after its pong or a timeout.
+    fn say_bye(&mut self, id: EndpointId) {
+        let Some(p) = self.peers.get_mut(&id) else {
+            return;
+        };
+        if p.removing {
+            return;
+        }
+        p.removing = true;
+        let conn = p.conn;
+        self.send_control(id, MessageType::Ping, Bytes::from_static(&BYE));
+        let tx = self.ev_tx.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(UNPEER_TIMEOUT).await;
+            let _ = tx.send(Event::ByeTimeout { conn }).await;
+        });
+    }
+
+    fn send_control(&mut self, to: EndpointId, kind: MessageType, payload: Bytes) {
+        let msg = NodeMessage {
+            sender: self.id,
+            receiver: to,
+            kind,
+            ttl: self.cfg.ttl,
+            topic: Bytes::from_static(CONTROL_TOPIC),
+            payload,
+        };
+        self.send_frame(to, msg.to_frame());
+    }
+
+    /// Queues a frame for a peer; a peer whose buffer is full is dropped.
+    fn send_frame(&mut self, to: EndpointId, f: Bytes) {
+        let Some(p) = self.peers.get(&to) else {
+            return;
+        };
+        if let Err(mpsc::error::TrySendError::Full(_)) = p.tx.try_send(f) {
+            let conn = p.conn;
+            self.closed(conn);
+        }
+    }
+
+    /// Delivers a data or command message to the direct peers it is for
+    /// (§3.6). `from` is the peer it came from (never sent back there).
+    fn route(&mut self, msg: &NodeMessage, from: Option<EndpointId>) {
+        if from.is_some() && !self.cfg.forwarding {
+            return;
+        }
+        let mut out: Option<Bytes> = None;
+        let ids: Vec<EndpointId> = self
+            .peers
+            .iter()
+            .filter(|(id, p)| {
+                Some(**id) != from
+                    && (msg.receiver == **id
+                        || (msg.receiver.is_nil() && p.filter.matches(&msg.topic)))
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            let f = out
+                .get_or_insert_with(|| {
+                    let mut m = msg.clone();
+                    m.sender = self.id;
+                    m.to_frame()
+                })
+                .clone();
+            self.send_frame(id, f);
+        }
+    }
+
+    fn connect(&mut self, t: Target) {
+        let conn = self.next_conn;
+        self.next_conn += 1;
+        let tx = self.ev_tx.clone();
+        let own = self.id;
+        tokio::spawn(async move {
+            let stream = match connect_once(&t.address, t.port).await {
+                Some(s) => s,
+                None => {
+                    let _ = tx
+                        .send(Event::Failed {
+                            conn,
+                            target: Some(t),
+                            redundant_from: None,
+                        })
+                        .await;
+                    return;
+                }
+            };
+            let network = t.network();
+            run_handshake(stream, true, own, conn, tx, network, Some(t)).await;
+        });
+    }
+
+    fn event(&mut self, e: Event) {
+        match e {
+            Event::Accepted(stream, addr) => {
+                if self.shutting_down.is_some() {
+                    return;
+                }
+                let conn = self.next_conn;
+                self.next_conn += 1;
+                let network = NetworkInfo {
+                    address: addr.ip().to_string(),
+                    port: addr.port(),
+                    retry_secs: 0,
+                };
+                let tx = self.ev_tx.clone();
+                let own = self.id;
+                tokio::spawn(run_handshake(stream, false, own, conn, tx, network, None));
+            }
+            Event::Query {
+                conn,
+                peer,
+                originator,
+                reply,
+            } => {
+                let r = if self.shutting_down.is_some() {
+                    Err((ec::SHUTTING_DOWN, "shutting down"))
+                } else if peer == self.id {
+                    Err((ec::LOGIC_ERROR, "cannot peer with myself"))
+                } else if self.peers.contains_key(&peer)
+                    || self.pending.get(&peer).is_some_and(|c| *c != conn)
+                {
+                    if originator {
+                        Err((ec::REDUNDANT_CONNECTION, "redundant connection"))
+                    } else {
+                        Err((
+                            ec::LOGIC_ERROR,
+                            "detected redundant connection at the responder",
+                        ))
+                    }
+                } else {
+                    self.pending.insert(peer, conn);
+                    Ok(self.filter.clone())
+                };
+                let _ = reply.send(r);
+            }
+            Event::Done {
+                conn,
+                peer,
+                filter,
+                stream,
+                buf,
+                network,
+                target,
+            } => {
+                if self.pending.get(&peer) == Some(&conn) {
+                    self.pending.remove(&peer);
+                }
+                if self.shutting_down.is_some()
+                    || self.peers.contains_key(&peer)
+                    || target
+                        .as_ref()
+                        .is_some_and(|t| !self.targets.contains_key(&t.id))
+                {
+                    return; // dropping the stream closes it
+                }
+                self.add_peer(conn, peer, filter, stream, buf, network, target);
+            }
+            Event::Failed {
+                conn,
+                target,
+                redundant_from,
+            } => {
+                self.pending.retain(|_, c| *c != conn);
+                let Some(t) = target else { return };
+                if !self.targets.contains_key(&t.id) {
+                    return;
+                }
+                if let Some(p) = redundant_from {
+                    if self.peers.contains_key(&p) || self.pending.contains_key(&p) {
+                        return; // the other connection stays
+                    }
+                }
+                self.error(
+                    ec::PEER_UNAVAILABLE,
+                    Some(EndpointInfo {
+                        node: EndpointId::NIL,
+                        network: Some(t.network()),
+                    }),
+                    "unable to connect to remote peer",
+                );
+                if t.retry.is_zero() {
+                    self.targets.remove(&t.id);
+                    return;
+                }
+                let tx = self.ev_tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(t.retry).await;
+                    let _ = tx.send(Event::Retry(t)).await;
+                });
+            }
+            Event::Retry(t) => {
+                if self.targets.contains_key(&t.id) && self.shutting_down.is_none() {
+                    self.connect(t);
+                }
+            }
+            Event::Frame { conn, msg } => self.frame(conn, msg),
+            Event::Closed { conn } => self.closed(conn),
+            Event::ByeTimeout { conn } => {
+                if let Some(id) = self.conns.get(&conn).copied() {
+                    if self.peers.get(&id).is_some_and(|p| p.removing) {
+                        self.closed(conn);
+                    }
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add_peer(
+        &mut self,
+        conn: u64,
+        id: EndpointId,
+        filter: Filter,
+        stream: TcpStream,
+        buf: BytesMut,
+        network: NetworkInfo,
+        target: Option<Target>,
+    ) {
+        let _ = stream.set_nodelay(true);
+        let (r, w) = stream.into_split();
+        let (tx, rx) = mpsc::channel(self.cfg.peer_buffer.max(1));
+        let reader = tokio::spawn(read_loop(r, buf, conn, self.ev_tx.clone()));
+        let writer = tokio::spawn(write_loop(w, rx, conn, self.ev_tx.clone()));
+        self.peers.insert(
+            id,
+            Peer {
+                conn,
+                tx,
+                filter,
+                network: network.clone(),
+                target,
+                removing: false,
+                reader,
+                writer,
+            },
+        );
+        self.conns.insert(conn, id);
+        self.publish_shared();
+        self.status(
+            StatusCode::EndpointDiscovered,
+            id,
+            None,
+            "found a new peer in the network",
+        );
+        self.status(
+            StatusCode::PeerAdded,
+            id,
+            Some(network),
+            "handshake successful",
+        );
+    }
+
+    /// A peering ended (EOF, error, BYE answered or timed out, overflow).
+    fn closed(&mut self, conn: u64) {
+        let Some(id) = self.conns.remove(&conn) else {
+            return;
+        };
+        let Some(p) = self.peers.remove(&id) else {
+            return;
+        };
+        p.reader.abort();
+        drop(p.tx); // the writer flushes what is queued, then closes
+        self.finishing.retain(|w| !w.is_finished());
+        self.finishing.push(p.writer);
+        self.publish_shared();
+        if self.shutting_down.is_some() {
+            return;
+        }
+        if p.removing {
+            self.status(
+                StatusCode::PeerRemoved,
+                id,
+                Some(p.network),
+                "removed connection to remote peer",
+            );
+        } else {
+            self.status(
+                StatusCode::PeerLost,
+                id,
+                Some(p.network),
+                "lost connection to remote peer",
+            );
+        }
+        self.status(
+            StatusCode::EndpointUnreachable,
+            id,
+            None,
+            "lost the last path",
+        );
+        if let Some(t) = p.target {
+            if p.removing {
+                self.targets.remove(&t.id);
+            } else if !t.retry.is_zero() && self.targets.contains_key(&t.id) {
+                self.connect(t);
+            } else {
+                self.targets.remove(&t.id);
+            }
+        }
+    }
+
+    fn frame(&mut self, conn: u64, msg: NodeMessage) {
+        let Some(from) = self.conns.get(&conn).copied() else {
+            return;
+        };
+        if msg.sender == self.id {
+            return;
+        }
+        match msg.kind {
+            MessageType::Data => {
+                if (msg.receiver.is_nil() || msg.receiver == self.id)
+                    && self.subs.iter().any(|s| prefix_matches(s, &msg.topic))
+                {
+                    // A payload that does not decode is dropped here only.
+                    if let Ok(data) = codec::decode(&msg.payload) {
+                        self.outbox.push(Inbound::Data {
+                            topic: msg.topic.to_vec(),
+                            data,
+                        });
+                    }
+                }
+                if msg.receiver != self.id {
+                    self.route(&msg, Some(from));
+                }
+            }
+            MessageType::Command => {
+                // No data stores here; commands are only relayed.
+                if msg.receiver != self.id {
+                    self.route(&msg, Some(from));
+                }
+            }
+            MessageType::RoutingUpdate => {
+                let mut r = codec::Reader::new(&msg.payload);
+                if let (Ok(f), Some(p)) = (read_filter(&mut r), self.peers.get_mut(&from)) {
+                    p.filter = f;
+                }
+            }
+            MessageType::Ping => {
+                self.send_control_topic(from, MessageType::Pong, msg.topic, msg.payload);
+            }
+            MessageType::Pong => {
+                if msg.payload[..] == BYE[..] && self.peers.get(&from).is_some_and(|p| p.removing) {
+                    self.closed(conn);
+                }
+            }
+        }
+    }
+
+    fn send_control_topic(
+        &mut self,
+        to: EndpointId,
+        kind: MessageType,
+        topic: Bytes,
+        payload: Bytes,
+    ) {
+        let msg = NodeMessage {
+            sender: self.id,
+            receiver: to,
+            kind,
+            ttl: self.cfg.ttl,
+            topic,
+            payload,
+        };
+        self.send_frame(to, msg.to_frame());
+    }
+}
+
+// ------------------------------------------------------------------ I/O tasks
+
+async fn connect_once(address: &str, port: u16) -> Option<TcpStream> {
+    let host = address.trim_start_matches('[').trim_end_matches(']');
+    let addrs = tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::lookup_host((host, port)))
+        .await
+        .ok()?
+        .ok()?;
+    for a in addrs {
+        if let Ok(Ok(s)) = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(a)).await {
+            return Some(s);
+        }
+    }
+    None
+}
+
+async fn read_loop(mut r: OwnedReadHalf, mut buf: BytesMut, conn: u64, tx: mpsc::Sender<Event>) {
+    loop {
+        loop {
+            match take_frame(&mut buf, MAX_FRAME) {
+                Ok(Some(body)) if body.is_empty() => {}
+                Ok(Some(body)) => match NodeMessage::decode(body) {
+                    Ok(msg) => {
+                        if tx.send(Event::Frame { conn, msg }).await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(_) => {
+                        let _ = tx.send(Event::Closed { conn }).await;
+                        return;
+                    }
+                },
+                Ok(None) => break,
+                Err(_) => {
+                    let _ = tx.send(Event::Closed { conn }).await;
+                    return;
+                }
+            }
+        }
+        match r.read_buf(&mut buf).await {
+            Ok(0) | Err(_) => {
+                let _ = tx.send(Event::Closed { conn }).await;
+                return;
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
+async fn write_loop(
+    mut w: OwnedWriteHalf,
+    mut rx: mpsc::Receiver<Bytes>,
+    conn: u64,
+    tx: mpsc::Sender<Event>,
+) {
+    while let Some(b) = rx.recv().await {
+        if w.write_all(&b).await.is_err() {
+            let _ = tx.send(Event::Closed { conn }).await;
+            return;
+        }
+    }
+    let _ = w.shutdown().await;
+}
+
+/// Why a handshake stopped.
+struct HsFail {
+    redundant_from: Option<EndpointId>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+/// What the handshake waits for.
+enum HsState {
+    Hello,
+    HelloOrVersionSelect,
+    VersionSelect,
+    OriginatorSyn,
+    SynAck,
+    OriginatorAck,
+}
+
+async fn run_handshake(
+    stream: TcpStream,
+    connector: bool,
+    own: EndpointId,
+    conn: u64,
+    tx: mpsc::Sender<Event>,
+    network: NetworkInfo,
+    target: Option<Target>,
+) {
+    let r = tokio::time::timeout(
+        HANDSHAKE_TIMEOUT,
+        handshake(stream, connector, own, conn, &tx),
+    )
+    .await
+    .unwrap_or(Err(HsFail {
+        redundant_from: None,
+    }));
+    let ev = match r {
+        Ok((peer, filter, stream, buf)) => Event::Done {
+            conn,
+            peer,
+            filter,
+            stream,
+            buf,
+            network,
+            target,
+        },
+        Err(f) => Event::Failed {
+            conn,
+            target,
+            redundant_from: f.redundant_from,
+        },
+    };
+    let _ = tx.send(ev).await;
+}
+
+async fn send_msgs(s: &mut TcpStream, msgs: &[Handshake]) -> Result<(), HsFail> {
+    let mut out = Vec::new();
+    for m in msgs {
+        out.extend_from_slice(&frame(&m.encode()));
+    }
+    s.write_all(&out).await.map_err(|_| HsFail {
+        redundant_from: None,
+    })
+}
+
+async fn drop_conn(s: &mut TcpStream, own: EndpointId, code: u8, text: &str) -> HsFail {
+    let _ = send_msgs(s, &[Handshake::drop_conn(own, code, text)]).await;
+    HsFail {
+        redundant_from: None,
+    }
+}
+
+/// Phases 1 and 2 of §3.4 on one connection; returns the peer's ID and
+/// filter, the stream and any bytes read past the handshake.
+async fn handshake(
+    mut s: TcpStream,
+    connector: bool,
+    own: EndpointId,
+    conn: u64,
+    tx: &mpsc::Sender<Event>,
+) -> Result<(EndpointId, Filter, TcpStream, BytesMut), HsFail> {
+    let fail = || HsFail {
+        redundant_from: None,
+    };
+    let mut buf = BytesMut::with_capacity(1024);
+    if connector {
+        send_msgs(&mut s, &[Handshake::hello(own)]).await?;
+    } else {
+        send_msgs(&mut s, &[Handshake::Probe { magic: MAGIC }]).await?;
+    }
+    let mut state = if connector {
+        HsState::HelloOrVersionSelect
+    } else {
+        HsState::Hello
+    };
+    let mut peer = EndpointId::NIL;
+    let mut own_filter = Filter::default();
+    let mut peer_filter = Filter::default();
+    loop {
+        let body = loop {
+            match take_frame(&mut buf, MAX_HANDSHAKE_FRAME) {
+                Ok(Some(b)) => break b,
+                Ok(None) => {}
+                Err(_) => return Err(fail()),
+            }
+            match s.read_buf(&mut buf).await {
+                Ok(0) | Err(_) => return Err(fail()),
+                Ok(_) => {}
+            }
+        };
+        if body.is_empty() {
+            return Err(fail());
+        }
+        let msg = match Handshake::decode(&body) {
+            Ok(m) => m,
+            Err(WireError::InvalidTag(_)) => {
+                return Err(
+                    drop_conn(&mut s, own, ec::INVALID_MESSAGE, "invalid message type tag").await,
+                )
+            }
+            Err(_) => {
+                return Err(
+                    drop_conn(&mut s, own, ec::INVALID_MESSAGE, "failed to parse message").await,
+                )
+            }
+        };
+        let phase1 = matches!(
+            state,
+            HsState::Hello | HsState::HelloOrVersionSelect | HsState::VersionSelect
+        );
+        match msg {
+            Handshake::Probe { .. } if phase1 => {}
+            Handshake::DropConn {
+                magic,
+                sender,
+                code,
+                ..
+            } if phase1 => {
+                if magic != MAGIC {
+                    return Err(drop_conn(
+                        &mut s,
+                        own,
+                        ec::WRONG_MAGIC_NUMBER,
+                        "wrong magic number",
+                    )
+                    .await);
+                }
+                return Err(HsFail {
+                    redundant_from: (code == ec::REDUNDANT_CONNECTION).then_some(sender),
+                });
+            }
+            Handshake::Hello {
+                magic,
+                sender,
+                min_version,
+                max_version,
+            } if matches!(state, HsState::Hello | HsState::HelloOrVersionSelect) => {
+                if magic != MAGIC {
+                    return Err(drop_conn(
+                        &mut s,
+                        own,
+                        ec::WRONG_MAGIC_NUMBER,
+                        "wrong magic number",
+                    )
+                    .await);
+                }
+                if min_version > PROTOCOL_VERSION || max_version < PROTOCOL_VERSION {
+                    return Err(drop_conn(
+                        &mut s,
+                        own,
+                        ec::PEER_INCOMPATIBLE,
+                        "unsupported versions offered",
+                    )
+                    .await);
+                }
+                let originator = own < sender;
+                own_filter = query(&mut s, own, conn, sender, originator, tx).await?;
+                peer = sender;
+                if originator {
+                    send_msgs(
+                        &mut s,
+                        &[
+                            Handshake::VersionSelect {
+                                magic: MAGIC,
+                                sender: own,
+                                version: PROTOCOL_VERSION,
+                            },
+                            Handshake::OriginatorSyn(own_filter.clone()),
+                        ],
+                    )
+                    .await?;
+                    state = HsState::SynAck;
+                } else {
+                    if state == HsState::Hello {
+                        send_msgs(&mut s, &[Handshake::hello(own)]).await?;
+                    }
+                    state = HsState::VersionSelect;
+                }
+            }
+            Handshake::VersionSelect {
+                magic,
+                sender,
+                version,
+            } if matches!(
+                state,
+                HsState::HelloOrVersionSelect | HsState::VersionSelect
+            ) =>
+            {
+                if magic != MAGIC {
+                    return Err(drop_conn(
+                        &mut s,
+                        own,
+                        ec::WRONG_MAGIC_NUMBER,
+                        "wrong magic number",
+                    )
+                    .await);
+                }
+                if version != PROTOCOL_VERSION {
+                    return Err(drop_conn(
+                        &mut s,
+                        own,
+                        ec::PEER_INCOMPATIBLE,
+                        "unsupported version selected",
+                    )
+                    .await);
+                }
+                if state == HsState::HelloOrVersionSelect {
+                    own_filter = query(&mut s, own, conn, sender, false, tx).await?;
+                    peer = sender;
+                }
+                state = HsState::OriginatorSyn;
+            }
+            Handshake::OriginatorSyn(f) if state == HsState::OriginatorSyn => {
+                peer_filter = f;
+                send_msgs(&mut s, &[Handshake::ResponderSynAck(own_filter.clone())]).await?;
+                state = HsState::OriginatorAck;
+            }
+            Handshake::ResponderSynAck(f) if state == HsState::SynAck => {
+                send_msgs(&mut s, &[Handshake::OriginatorAck]).await?;
+                return Ok((peer, f, s, buf));
+            }
+            Handshake::OriginatorAck if state == HsState::OriginatorAck => {
+                return Ok((peer, peer_filter, s, buf));
+            }
+            _ => return Err(fail()),
+        }
+    }
+}
+
+/// Asks the core whether a peering with `peer` may go on (no duplicate,
+/// not ourselves); answers with our current filter.
+async fn query(
+    s: &mut TcpStream,
+    own: EndpointId,
+    conn: u64,
+    peer: EndpointId,
+    originator: bool,
+    tx: &mpsc::Sender<Event>,
+) -> Result<Filter, HsFail> {
+    let (rtx, rrx) = oneshot::channel();
+    tx.send(Event::Query {
+        conn,
+        peer,
+        originator,
+        reply: rtx,
+    })
+    .await
+    .map_err(|_| HsFail {
+        redundant_from: None,
+    })?;
+    match rrx.await {
+        Ok(Ok(f)) => Ok(f),
+        Ok(Err((code, text))) => Err(drop_conn(s, own, code, text).await),
+        Err(_) => Err(HsFail {
+            redundant_from: None,
+        }),
+    }
+}
