@@ -1094,7 +1094,7 @@ impl StrftimeOut {
         if delta > 0 {
             let fill = if spec.pad == b'0' { b'0' } else { b' ' };
             self.buf
-                .extend(std::iter::repeat(fill).take(delta as usize));
+                .extend(std::iter::repeat_n(fill, delta as usize));
         }
         if spec.to_lower {
             self.buf.extend(bytes.iter().map(u8::to_ascii_lowercase));
@@ -1123,7 +1123,7 @@ impl StrftimeOut {
                         return None;
                     }
                     self.buf
-                        .extend(std::iter::repeat(b' ').take(padding as usize));
+                        .extend(std::iter::repeat_n(b' ', padding as usize));
                     spec.width = if spec.width > padding {
                         spec.width - padding
                     } else {
@@ -1138,7 +1138,7 @@ impl StrftimeOut {
                         self.buf.push(b'-');
                     }
                     self.buf
-                        .extend(std::iter::repeat(b'0').take(padding as usize));
+                        .extend(std::iter::repeat_n(b'0', padding as usize));
                     spec.width = 0;
                 }
             }
@@ -1494,7 +1494,7 @@ fn match_name(s: &[u8], rp: &mut usize, full: &[&[u8]], abbr: &[&[u8]]) -> Optio
     let mut best: Option<(usize, usize)> = None;
     for (cnt, (f, a)) in full.iter().zip(abbr).enumerate() {
         for w in [f, a] {
-            if starts_with_ci(&s[*rp..], w) && best.map_or(true, |(_, l)| w.len() > l) {
+            if starts_with_ci(&s[*rp..], w) && best.is_none_or(|(_, l)| w.len() > l) {
                 best = Some((cnt, w.len()));
             }
         }
@@ -1513,7 +1513,7 @@ fn match_weekday(s: &[u8], rp: &mut usize, st: &mut StrptimeState) -> Option<usi
     let mut longest: Option<usize> = None;
     let mut cnt_longest = 0;
     let mut decided_longest = st.decided;
-    let beats = |trp: usize, longest: Option<usize>| longest.map_or(true, |l| trp > l);
+    let beats = |trp: usize, longest: Option<usize>| longest.is_none_or(|l| trp > l);
     for cnt in 0..7 {
         let (full, abbr) = (WEEKDAY_FULL[cnt], WEEKDAY_ABBR[cnt]);
         if st.decided != Decided::Raw {

@@ -1421,7 +1421,7 @@ impl Topk {
         let key = key_bytes(&value);
         if !self.elements.contains_key(&key) {
             if self.num_elements < self.size {
-                if self.buckets.first().map_or(true, |b| b.count > 1) {
+                if self.buckets.first().is_none_or(|b| b.count > 1) {
                     self.buckets.insert(
                         0,
                         Bucket {

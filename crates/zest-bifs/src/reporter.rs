@@ -168,7 +168,7 @@ fn global_value(it: &Interp, name: &str) -> Option<Value> {
 /// `Reporter::EmitToStderr`: always while initializing, afterwards as the
 /// level's option says.
 fn emit_to_stderr(it: &Interp, level: Level) -> bool {
-    !it.init_done || global_value(it, level.stderr_option()).map_or(true, |v| v.as_bool())
+    !it.init_done || global_value(it, level.stderr_option()).is_none_or(|v| v.as_bool())
 }
 
 /// Whether `Reporter::ReportViaEvents(true)` already happened: Zeek turns

@@ -1550,7 +1550,7 @@ fn count_substr(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> R
 fn find_str_common(it: &mut Interp, args: &[Value], rfind: bool) -> RtResult {
     let start = args.get(2).map_or(0, Value::as_count) as i64;
     let end = args.get(3).map_or(-1, Value::as_int);
-    let cs = args.get(4).map_or(true, Value::as_bool);
+    let cs = args.get(4).is_none_or(Value::as_bool);
     match do_find_str(str_arg(args, 0), str_arg(args, 1), start, end, rfind, cs) {
         Ok(p) => Ok(Value::Int(p)),
         Err(()) => {

@@ -166,7 +166,7 @@ fn fmt(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
             render::FmtCulprit::Format => Some(first.clone()),
             render::FmtCulprit::None => None,
         };
-        builtin_error(it, site, &e.kind.message(), culprit.as_ref());
+        builtin_error(it, site, e.kind.message(), culprit.as_ref());
     }
     Ok(Value::String(out.into()))
 }
@@ -238,8 +238,6 @@ fn terminate(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtRe
 
 fn exit(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
     let code = args.first().map_or(0, Value::as_int) as i32;
-    // C's exit() flushes stdio: logs and open files too.
-    it.run_exit_hooks();
     it.flush_stdout();
     std::process::exit(code);
 }

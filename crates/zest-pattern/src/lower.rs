@@ -95,7 +95,7 @@ impl Comp {
     fn repeat(self, min: u32, max: Option<u32>) -> Comp {
         let a = self;
         let minus = |m: Option<u32>, k: u32| m.map(|m| m.saturating_sub(k));
-        let at_least = |k: u32| max.map_or(true, |m| m >= k);
+        let at_least = |k: u32| max.is_none_or(|m| m >= k);
         let (lo1, lo2) = if a.nullable {
             (0, 0)
         } else {

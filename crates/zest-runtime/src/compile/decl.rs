@@ -201,8 +201,8 @@ impl Interp {
         }
         if let Some(existing) = self.prog.lookup(full) {
             let g = &self.prog.globals[existing as usize];
-            if g.kind != GlobalKind::Func || g.ty.is_some() {
-                if !(g.kind == GlobalKind::Var
+            if (g.kind != GlobalKind::Func || g.ty.is_some())
+                && !(g.kind == GlobalKind::Var
                     && matches!(g.value, Value::Void)
                     && v.init.is_none())
                 {
@@ -216,7 +216,6 @@ impl Interp {
                     let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
                     return;
                 }
-            }
         }
         let init = v.init.as_ref().map(|e| match &declared {
             Some(t) => {
@@ -372,9 +371,7 @@ impl Interp {
         let same_names = own_names == names(&decl_params);
         let alt_match = !same_names
             && self.prog.globals[gid as usize]
-                .alt_protos
-                .iter()
-                .any(|a| *a == own_names);
+                .alt_protos.contains(&own_names);
         let positional = flavor == Flavor::Function
             || same_names
             || (!alt_match

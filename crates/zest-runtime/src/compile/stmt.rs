@@ -84,9 +84,8 @@ impl Interp {
                             for v in vs {
                                 let ve = self.compile_expr(v);
                                 let ve = self.coerce_to(ve, &x.ty.clone(), v.span);
-                                match self.eval(&ve) {
-                                    Ok(val) => sc.values.push(val),
-                                    Err(_) => {}
+                                if let Ok(val) = self.eval(&ve) {
+                                    sc.values.push(val);
                                 }
                             }
                         }

@@ -8,7 +8,6 @@ use crate::types::{
 use crate::value::Value;
 use std::rc::Rc;
 use zest_syntax::ast::{self, AttrKind, TypeExpr};
-use zest_syntax::Span;
 
 impl Interp {
     pub(crate) fn compile_type(&mut self, t: &TypeExpr) -> TypeRef {
@@ -70,10 +69,7 @@ impl Interp {
                 self.compile_func_type(Flavor::Function, &sig.params, sig.ret.as_deref())
             }
             TypeExpr::Event(params) => self.compile_func_type(Flavor::Event, params, None),
-            TypeExpr::Hook(params) => {
-                let ft = self.compile_func_type(Flavor::Hook, params, None);
-                ft
-            }
+            TypeExpr::Hook(params) => self.compile_func_type(Flavor::Hook, params, None),
             TypeExpr::File(inner) => {
                 let y = match inner {
                     Some(t) => self.compile_type(t),
@@ -259,7 +255,4 @@ impl Interp {
         }
     }
 
-    pub(crate) fn span_of_type(_t: &TypeExpr) -> Span {
-        Span::default()
-    }
 }

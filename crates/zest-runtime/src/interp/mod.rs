@@ -51,13 +51,15 @@ pub struct QueuedEvent {
 }
 
 type FileRef = Rc<std::cell::RefCell<crate::opaque::FileVal>>;
+/// Writes bytes to a script-level file through the file library.
+pub type FileWriteFn = fn(&mut Interp, &FileRef, &[u8]) -> bool;
 
 /// Functions of native libraries that statements call: printing to a
 /// file goes through the file library's buffering, and shutdown lets each
 /// library flush.
 #[derive(Default, Clone)]
 pub struct NativeHooks {
-    pub file_write: Option<fn(&mut Interp, &FileRef, &[u8]) -> bool>,
+    pub file_write: Option<FileWriteFn>,
     pub file_is_open: Option<fn(&mut Interp, &FileRef) -> bool>,
     pub file_size: Option<fn(&mut Interp, &FileRef) -> f64>,
     /// Run, in order, when the process ends (normally or by `exit()`).
@@ -273,7 +275,7 @@ impl Interp {
     }
 
     /// Calls a function value with evaluated arguments.
-    pub fn call_value(&mut self, f: &Value, args: &mut Vec<Value>, loc: Loc) -> RtResult {
+    pub fn call_value(&mut self, f: &Value, args: &mut [Value], loc: Loc) -> RtResult {
         let Value::Func(fv) = f else {
             return Err(self.expr_error(loc, "value used but not set"));
         };

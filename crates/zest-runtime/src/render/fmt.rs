@@ -321,7 +321,7 @@ fn do_directive(
                 .position(|&b| b == 0)
                 .unwrap_or(out.len() - s_start);
             let n = width.saturating_sub(c_len);
-            out.splice(s_start..s_start, std::iter::repeat(b' ').take(n));
+            out.splice(s_start..s_start, std::iter::repeat_n(b' ', n));
         }
     }
     // Past the letter; at the end of the string Zeek reads beyond it (treated as the end).

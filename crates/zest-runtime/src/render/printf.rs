@@ -197,9 +197,9 @@ fn pad(out: &mut Vec<u8>, start: usize, sign_len: usize, spec: &PrintfSpec, zero
         out.resize(out.len() + n, b' ');
     } else if spec.zero && zero_ok {
         let at = start + sign_len;
-        out.splice(at..at, std::iter::repeat(b'0').take(n));
+        out.splice(at..at, std::iter::repeat_n(b'0', n));
     } else {
-        out.splice(start..start, std::iter::repeat(b' ').take(n));
+        out.splice(start..start, std::iter::repeat_n(b' ', n));
     }
 }
 
