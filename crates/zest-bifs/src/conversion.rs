@@ -1093,8 +1093,7 @@ impl StrftimeOut {
         }
         if delta > 0 {
             let fill = if spec.pad == b'0' { b'0' } else { b' ' };
-            self.buf
-                .extend(std::iter::repeat_n(fill, delta as usize));
+            self.buf.extend(std::iter::repeat_n(fill, delta as usize));
         }
         if spec.to_lower {
             self.buf.extend(bytes.iter().map(u8::to_ascii_lowercase));
@@ -1122,8 +1121,7 @@ impl StrftimeOut {
                     if padding >= room {
                         return None;
                     }
-                    self.buf
-                        .extend(std::iter::repeat_n(b' ', padding as usize));
+                    self.buf.extend(std::iter::repeat_n(b' ', padding as usize));
                     spec.width = if spec.width > padding {
                         spec.width - padding
                     } else {
@@ -1137,8 +1135,7 @@ impl StrftimeOut {
                         text.remove(0);
                         self.buf.push(b'-');
                     }
-                    self.buf
-                        .extend(std::iter::repeat_n(b'0', padding as usize));
+                    self.buf.extend(std::iter::repeat_n(b'0', padding as usize));
                     spec.width = 0;
                 }
             }

@@ -205,17 +205,17 @@ impl Interp {
                 && !(g.kind == GlobalKind::Var
                     && matches!(g.value, Value::Void)
                     && v.init.is_none())
-                {
-                    let mut prev = String::new();
-                    self.describe_loc(g.loc, &mut prev);
-                    let mut cur = String::new();
-                    self.describe_loc(loc, &mut cur);
-                    let msg = format!("already defined ({})", v.name.sym);
-                    self.error_count += 1;
-                    let line = format!("error in {prev} and {cur}: {msg}\n");
-                    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
-                    return;
-                }
+            {
+                let mut prev = String::new();
+                self.describe_loc(g.loc, &mut prev);
+                let mut cur = String::new();
+                self.describe_loc(loc, &mut cur);
+                let msg = format!("already defined ({})", v.name.sym);
+                self.error_count += 1;
+                let line = format!("error in {prev} and {cur}: {msg}\n");
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+                return;
+            }
         }
         let init = v.init.as_ref().map(|e| match &declared {
             Some(t) => {
@@ -371,7 +371,8 @@ impl Interp {
         let same_names = own_names == names(&decl_params);
         let alt_match = !same_names
             && self.prog.globals[gid as usize]
-                .alt_protos.contains(&own_names);
+                .alt_protos
+                .contains(&own_names);
         let positional = flavor == Flavor::Function
             || same_names
             || (!alt_match
