@@ -12,12 +12,16 @@
 //! (md5/sha*/hmac/hash opaques, rand, uuid), `json` (to_json, from_json),
 //! `reporter` (reporter.bif).
 
+pub mod broker;
 pub mod containers;
-pub mod conversion;
 pub mod frameworks;
+pub mod conversion;
+pub mod files;
 pub mod hashing;
 pub mod introspection;
 pub mod json;
+
+pub mod misc;
 pub mod option;
 pub mod probabilistic;
 pub mod reporter;
@@ -49,6 +53,11 @@ pub fn all() -> Vec<&'static [Bif]> {
         reporter::BIFS,
         option::BIFS,
         frameworks::BIFS,
+        broker::BIFS,
+
+        files::BIFS,
+        misc::BIFS,
+        broker::TAKEOVER,
         stats::BIFS,
         probabilistic::BIFS,
     ]
@@ -61,6 +70,18 @@ pub fn register(prog: &mut Program) {
             prog.register_builtin(b.name, b.func);
         }
     }
+}
+
+/// Connects the interpreter to the libraries it calls directly (file
+/// output, shutdown flushing).
+pub fn install_hooks(it: &mut zest_runtime::Interp) {
+    it.hooks.file_write = Some(|it, f, data| files::write(it, f, data));
+    it.hooks.file_is_open = Some(|it, f| files::is_open(it, f));
+    it.hooks.file_size = Some(|it, f| files::size(it, f));
+    it.hooks.at_exit.push(files::shutdown);
+    it.hooks.io_poll = Some(broker::poll);
+    it.hooks.on_dispatch = Some(broker::auto_publish_dispatch);
+    it.hooks.at_exit.push(broker::shutdown);
 }
 
 /// Script declarations (`global NAME: TYPE;`) for every native function,

@@ -91,6 +91,7 @@ fn run(o: &Options) -> i32 {
     let mut prog = Program::new();
     zest_bifs::register(&mut prog);
     let mut it = Interp::new(prog);
+    zest_bifs::install_hooks(&mut it);
     let mut loader = Loader::from_env();
     if std::env::var_os("ZEST_LIBRARY").is_some() {
         // Zeek's own start-up: the bare library, then the default set.

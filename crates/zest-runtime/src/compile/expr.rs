@@ -1158,9 +1158,9 @@ impl Interp {
         span: Span,
     ) -> Expr {
         let mut entries: Vec<(Vec<Expr>, Option<Expr>)> = Vec::with_capacity(items.len());
-        let (tidx, tyield) = match target.as_ref().map(|t| &t.kind) {
-            Some(TypeKind::Table { index, yield_ }) => (Some(index.clone()), yield_.clone()),
-            _ => (None, None),
+        let tyield = match target.as_ref().map(|t| &t.kind) {
+            Some(TypeKind::Table { yield_, .. }) => yield_.clone(),
+            _ => None,
         };
         for it in items {
             match &it.kind {
@@ -1510,6 +1510,7 @@ impl Interp {
             priority: 0,
             loc: self.loc(span),
             nparams: ty.func().map_or(0, |f| f.params.len() as u32),
+            groups: Vec::new(),
         });
         let def = Rc::new(LambdaDef {
             name,

@@ -562,7 +562,10 @@ impl Interp {
             Value::Table(t) => Value::Count(t.borrow().len() as u64),
             Value::List(l) => Value::Count(l.len() as u64),
             Value::Func(f) => Value::Count(f.ty.func().map_or(0, |ft| ft.params.len()) as u64),
-            Value::File(_) => Value::Double(0.0),
+            Value::File(f) => match self.hooks.file_size {
+                Some(size) => Value::Double(size(self, f)),
+                None => Value::Double(0.0),
+            },
             _ => Value::Count(0),
         })
     }
