@@ -127,7 +127,10 @@ fn calling_a_script_function_does_not_allocate() {
         "calls allocate: {small} allocations for 1,000 calls, {large} for 10,000 ({:.3} per call)",
         large as f64 / 10_000.0
     );
-    assert_eq!(large, 0, "calling add allocated {large} times in 10,000 calls");
+    assert_eq!(
+        large, 0,
+        "calling add allocated {large} times in 10,000 calls"
+    );
     assert!(it.stack.is_empty(), "every frame was popped");
 }
 
@@ -155,7 +158,10 @@ fn script_to_script_calls_do_not_allocate() {
         let mut args = [Value::Count(n)];
         let r = it.call_global(looper, &mut args, Loc::default());
         let expect = (0..n).fold(0, |s, i| (s + i) % 1_000_003);
-        assert!(matches!(r, Ok(Value::Count(v)) if v == expect), "loop_add({n}) = {r:?}");
+        assert!(
+            matches!(r, Ok(Value::Count(v)) if v == expect),
+            "loop_add({n}) = {r:?}"
+        );
     };
     run(100);
 
@@ -194,7 +200,10 @@ const PING: &str = "global seen = 0;\n\
                     event ping(n: count) &priority=-5 { seen = seen + 1; }\n";
 
 fn seen(it: &Interp) -> u64 {
-    let gid = it.prog.lookup(Symbol::intern("seen")).expect("`seen` is declared");
+    let gid = it
+        .prog
+        .lookup(Symbol::intern("seen"))
+        .expect("`seen` is declared");
     match it.prog.globals[gid as usize].value {
         Value::Count(c) => c,
         ref v => panic!("seen = {v:?}"),
@@ -228,7 +237,11 @@ fn dispatching_an_event_is_by_id_with_bounded_allocations() {
     let ((), small) = count_allocs(|| ping_n(&mut it, ping, 1_000));
     let ((), large) = count_allocs(|| ping_n(&mut it, ping, 10_000));
     let sum = |n: u64| (0..n).sum::<u64>() + n;
-    assert_eq!(seen(&it) - before, sum(1_000) + sum(10_000), "both bodies ran for every event");
+    assert_eq!(
+        seen(&it) - before,
+        sum(1_000) + sum(10_000),
+        "both bodies ran for every event"
+    );
     assert!(it.events.is_empty());
 
     println!(
@@ -294,10 +307,16 @@ fn event_chains_from_script_code_have_bounded_allocations() {
     let ((), small) = count_allocs(|| chain(1_000));
     let ((), large) = count_allocs(|| chain(10_000));
     let hops = {
-        let g = it.prog.lookup(Symbol::intern("hops")).expect("`hops` is declared");
+        let g = it
+            .prog
+            .lookup(Symbol::intern("hops"))
+            .expect("`hops` is declared");
         it.prog.globals[g as usize].value.clone()
     };
-    assert!(matches!(hops, Value::Count(h) if h == 101 + 1_001 + 10_001), "hops = {hops:?}");
+    assert!(
+        matches!(hops, Value::Count(h) if h == 101 + 1_001 + 10_001),
+        "hops = {hops:?}"
+    );
     println!(
         "event chain: {small} allocations for 1,001 events, {large} for 10,001 ({:.3} per event; \
          bound {EVENT_ALLOC_BOUND})",
