@@ -31,11 +31,19 @@ impl Interp {
                 }
                 None => self.unknown_identifier(name.sym, name.span),
             },
-            DeclKind::RedefRecord { name, fields, .. } => {
+            DeclKind::RedefRecord { name, fields, attrs } => {
                 match self.lookup_global(name.sym) {
                     Some(gid) => {
                         let t = self.prog.globals[gid as usize].ty.clone();
-                        let new_fields = self.compile_fields(fields);
+                        let mut new_fields = self.compile_fields(fields);
+                        // `redef record R += { … } &log;` logs every new field.
+                        if attrs.iter().any(|a| a.kind == AttrKind::Log) {
+                            for f in &mut new_fields {
+                                if !f.attrs.has(AttrKind::Log) {
+                                    f.attrs.list.push((AttrKind::Log, None));
+                                }
+                            }
+                        }
                         if let Some(rt) = t.as_ref().and_then(|t| t.record()) {
                             for f in new_fields {
                                 if !f.optional() && !f.attrs.has(AttrKind::Default) {
@@ -90,7 +98,16 @@ impl Interp {
                 let g = &mut self.prog.globals[gid as usize];
                 g.kind = GlobalKind::Type;
                 g.ty = Some(t);
-                let _ = attrs;
+                // `type R: record { … } &log;` logs every field.
+                if attrs.iter().any(|a| a.kind == AttrKind::Log) {
+                    if let Some(rt) = self.prog.globals[gid as usize].ty.as_ref().and_then(|t| t.record()) {
+                        for f in rt.fields.borrow_mut().iter_mut() {
+                            if !f.attrs.has(AttrKind::Log) {
+                                f.attrs.list.push((AttrKind::Log, None));
+                            }
+                        }
+                    }
+                }
             }
             DeclKind::Func(f) => self.compile_func(f, d.span),
             DeclKind::Stmt(s) => {
