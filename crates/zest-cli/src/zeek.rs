@@ -84,29 +84,20 @@ pub fn main(args: &[String]) -> i32 {
     run(&o)
 }
 
-/// Declarations every run starts with until the bare library loads.
-const CORE_EVENTS: &str = "@load base/bif/zest-native\nglobal zeek_init: event();\nglobal zeek_done: event();\nglobal zeek_script_loaded: event(path: string, level: count);\n";
-
 fn run(o: &Options) -> i32 {
     let mut prog = Program::new();
     zest_bifs::register(&mut prog);
     let mut it = Interp::new(prog);
     zest_bifs::install_hooks(&mut it);
     let mut loader = Loader::from_env();
-    if std::env::var_os("ZEST_LIBRARY").is_some() {
-        // Zeek's own start-up: the bare library, then the default set.
-        let mut base = vec!["base/init-bare.zeek", "base/init-frameworks-and-bifs.zeek"];
-        if !o.bare {
-            base.push("base/init-default.zeek");
-        }
-        for s in base {
-            if it.load_script(&mut loader, s, None, None) != LoadStatus::Ok {
-                return 1;
-            }
-        }
-    } else {
-        let prelude = format!("{CORE_EVENTS}{}", zest_bifs::declarations());
-        if it.load_source(&mut loader, "<zest-prelude>".to_owned(), prelude) != LoadStatus::Ok {
+    // Zeek's own start-up: the bare library, then (without -b) the
+    // default set, all from ZEEKPATH.
+    let mut base = vec!["base/init-bare.zeek", "base/init-frameworks-and-bifs.zeek"];
+    if !o.bare {
+        base.push("base/init-default.zeek");
+    }
+    for s in base {
+        if it.load_script(&mut loader, s, None, None) != LoadStatus::Ok {
             return 1;
         }
     }
