@@ -79,6 +79,7 @@ pub fn install_hooks(it: &mut zest_runtime::Interp) {
     it.hooks.file_is_open = Some(|it, f| files::is_open(it, f));
     it.hooks.file_size = Some(|it, f| files::size(it, f));
     it.hooks.at_exit.push(files::shutdown);
+    it.hooks.on_report = Some(reporter::on_report);
     it.hooks.io_poll = Some(broker::poll);
     it.hooks.on_dispatch = Some(broker::auto_publish_dispatch);
     it.hooks.at_exit.push(broker::shutdown);

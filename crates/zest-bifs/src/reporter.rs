@@ -244,18 +244,22 @@ fn raise(it: &mut Interp, origin: Loc, name: &str, args: Vec<Value>) {
 /// `origin` is where the script called the function that reports.
 pub fn message(it: &mut Interp, level: Level, loc: Option<Loc>, origin: Loc, msg: &str) {
     let text = loc_text(it, loc);
-    let t = event_time(it);
-    raise(
-        it,
-        origin,
-        level.event(),
-        vec![
-            Value::Time(t),
-            Value::str(msg.as_bytes()),
-            Value::str(text.as_bytes()),
-        ],
-    );
     let print = emit_to_stderr(it, level);
+    // Printed errors and warnings go through the interpreter's reporter,
+    // whose hook (`on_report`) raises the event; the others raise it here.
+    if !print || level == Level::Info {
+        let t = event_time(it);
+        raise(
+            it,
+            origin,
+            level.event(),
+            vec![
+                Value::Time(t),
+                Value::str(msg.as_bytes()),
+                Value::str(text.as_bytes()),
+            ],
+        );
+    }
     match level {
         Level::Error if print => it.error(loc, msg),
         Level::Error => it.error_count += 1,
@@ -788,4 +792,25 @@ mod tests {
         assert_eq!(Level::Error.event(), "reporter_error");
         assert_eq!(Level::Info.stderr_option(), "Reporter::info_to_stderr");
     }
+}
+
+/// The interpreter's reporter hook: every error and warning the runtime
+/// reports (`error`, `expression error`, `runtime error`, `warning`, …)
+/// raises the matching `reporter_*` event once events are being raised,
+/// and goes to stderr unless `Reporter::*_to_stderr` says otherwise.
+pub fn on_report(it: &mut Interp, prefix: &str, loc: Option<Loc>, msg: &str) -> bool {
+    let level = match prefix {
+        "error" | "expression error" | "runtime error" => Level::Error,
+        "warning" | "expression warning" => Level::Warning,
+        _ => return true,
+    };
+    let text = loc_text(it, loc);
+    let t = event_time(it);
+    raise(
+        it,
+        loc.unwrap_or_default(),
+        level.event(),
+        vec![Value::Time(t), Value::str(msg.as_bytes()), Value::str(text.as_bytes())],
+    );
+    emit_to_stderr(it, level)
 }

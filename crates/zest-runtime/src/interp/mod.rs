@@ -69,7 +69,14 @@ pub struct NativeHooks {
     pub io_poll: Option<fn(&mut Interp) -> bool>,
     /// Sees every locally raised event as it is dispatched (auto-publish).
     pub on_dispatch: Option<fn(&mut Interp, u32, &[Value])>,
+    /// Sees every reporter message (prefix such as `error` or `expression
+    /// error`, location, text) before it is written: raises the
+    /// `reporter_*` events and says whether the line goes to stderr.
+    pub on_report: Option<ReportFn>,
 }
+
+/// See [`NativeHooks::on_report`].
+pub type ReportFn = fn(&mut Interp, &str, Option<Loc>, &str) -> bool;
 
 pub struct Interp {
     pub prog: Program,
@@ -158,6 +165,11 @@ impl Interp {
 
     /// Writes one reporter line to stderr as Zeek formats it.
     pub fn report(&mut self, prefix: &str, loc: Option<Loc>, msg: &str) {
+        if let Some(h) = self.hooks.on_report {
+            if !h(self, prefix, loc, msg) {
+                return;
+            }
+        }
         let mut line = String::from(prefix);
         if let Some(loc) = loc {
             line.push_str(" in ");
