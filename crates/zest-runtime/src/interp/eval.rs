@@ -234,47 +234,38 @@ impl Interp {
                 Ok(self.slice(&cv, lo, hi))
             }
             ExprKind::Call(callee, args) => {
+                // Inside a `when` condition a call's value is computed once:
+                // a function that is still waiting in its own `return when`
+                // delivers its value here later (Zeek's trigger cache).
+                let cache_key = self
+                    .cur_trigger
+                    .map(|t| (t, std::ptr::from_ref(e) as usize));
+                if let Some(k) = cache_key {
+                    if let Some(v) = self.call_cache.get(&k) {
+                        return Ok(v.clone());
+                    }
+                    if self.pending_calls.contains(&k) {
+                        return Err(self.no_value());
+                    }
+                }
                 let mut vals = Vec::with_capacity(args.len());
                 for a in args {
                     vals.push(self.eval(a)?);
                 }
-                match callee {
-                    Callee::Builtin(b) => {
-                        let f = self.prog.builtins[*b as usize].func;
-                        f(
-                            self,
-                            &mut vals,
-                            &super::CallSite {
-                                loc: e.loc,
-                                expr: Some(e),
-                            },
-                        )
+                let saved_parent = std::mem::replace(&mut self.call_parent, cache_key);
+                let r = self.eval_call(callee, e, &mut vals);
+                self.call_parent = saved_parent;
+                if let Some(k) = cache_key {
+                    if self.suspended {
+                        self.suspended = false;
+                        self.pending_calls.insert(k);
+                        return Err(self.no_value());
                     }
-                    Callee::Global(gid) => {
-                        let fv = self.prog.globals[*gid as usize].value.clone();
-                        match &fv {
-                            Value::Func(f) => {
-                                if let FuncValKind::Builtin(b) = f.kind {
-                                    let f = self.prog.builtins[b as usize].func;
-                                    return f(
-                                        self,
-                                        &mut vals,
-                                        &super::CallSite {
-                                            loc: e.loc,
-                                            expr: Some(e),
-                                        },
-                                    );
-                                }
-                                self.call_value(&fv, &mut vals, e.loc)
-                            }
-                            _ => self.call_global(*gid, &mut vals, e.loc),
-                        }
-                    }
-                    Callee::Dynamic(fe) => {
-                        let fv = self.eval(fe)?;
-                        self.call_value(&fv, &mut vals, e.loc)
+                    if let Ok(v) = &r {
+                        self.call_cache.insert(k, v.clone());
                     }
                 }
+                r
             }
             ExprKind::Hook(callee, args) => {
                 let mut vals = Vec::with_capacity(args.len());
@@ -435,6 +426,47 @@ impl Interp {
                 Ok(v)
             }
             ExprKind::Error => Err(RtErr),
+        }
+    }
+
+    /// Calls a callee with evaluated arguments.
+    fn eval_call(&mut self, callee: &Callee, e: &Expr, vals: &mut Vec<Value>) -> RtResult {
+        match callee {
+            Callee::Builtin(b) => {
+                let f = self.prog.builtins[*b as usize].func;
+                f(
+                    self,
+                    vals,
+                    &super::CallSite {
+                        loc: e.loc,
+                        expr: Some(e),
+                    },
+                )
+            }
+            Callee::Global(gid) => {
+                let fv = self.prog.globals[*gid as usize].value.clone();
+                match &fv {
+                    Value::Func(f) => {
+                        if let FuncValKind::Builtin(b) = f.kind {
+                            let f = self.prog.builtins[b as usize].func;
+                            return f(
+                                self,
+                                vals,
+                                &super::CallSite {
+                                    loc: e.loc,
+                                    expr: Some(e),
+                                },
+                            );
+                        }
+                        self.call_value(&fv, vals, e.loc)
+                    }
+                    _ => self.call_global(*gid, vals, e.loc),
+                }
+            }
+            Callee::Dynamic(fe) => {
+                let fv = self.eval(fe)?;
+                self.call_value(&fv, vals, e.loc)
+            }
         }
     }
 

@@ -96,6 +96,20 @@ pub struct Interp {
     /// The error being unwound is a missing value: only the current
     /// statement is skipped (`zeek-semantics.md` §4.5).
     pub no_value: bool,
+    /// The `when` trigger whose condition is being evaluated.
+    pub cur_trigger: Option<u64>,
+    /// Values of calls made inside trigger conditions, by (trigger, call
+    /// site), and the calls still waiting in a `return when`.
+    pub call_cache: rustc_hash::FxHashMap<(u64, usize), Value>,
+    pub pending_calls: rustc_hash::FxHashSet<(u64, usize)>,
+    /// The trigger call site a function call is made for; a `return when`
+    /// that must wait reports back through `suspended`.
+    pub call_parent: Option<(u64, usize)>,
+    pub suspended: bool,
+    /// Events dispatched so far (trigger conditions are re-checked only
+    /// after something ran).
+    pub dispatched: u64,
+    pub(crate) last_trigger_check: u64,
     /// Event groups that exist (declared by some handler) and those that
     /// are disabled.
     pub groups: rustc_hash::FxHashSet<(crate::ir::GroupKind, zest_syntax::Symbol)>,
@@ -138,6 +152,13 @@ impl Interp {
             no_value: false,
             ext: rustc_hash::FxHashMap::default(),
             hooks: NativeHooks::default(),
+            cur_trigger: None,
+            call_cache: rustc_hash::FxHashMap::default(),
+            pending_calls: rustc_hash::FxHashSet::default(),
+            call_parent: None,
+            suspended: false,
+            dispatched: 0,
+            last_trigger_check: 0,
             groups: rustc_hash::FxHashSet::default(),
             disabled_groups: rustc_hash::FxHashSet::default(),
             out: std::io::BufWriter::with_capacity(4096, std::io::stdout()),
@@ -408,6 +429,7 @@ impl Interp {
     /// Dispatches one event to every handler body, in priority order. An
     /// error ends only the body it happens in.
     pub fn dispatch(&mut self, ev: QueuedEvent) {
+        self.dispatched += 1;
         if let Some(h) = self.hooks.on_dispatch {
             h(self, ev.handler, &ev.args);
         }

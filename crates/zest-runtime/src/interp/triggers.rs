@@ -14,6 +14,9 @@ use std::rc::Rc;
 
 pub struct Trigger {
     pub id: u64,
+    /// For a `return when` inside a function called from another trigger's
+    /// condition: where its value is delivered.
+    pub parent: Option<(u64, usize)>,
     /// The statement, kept alive by the body that contains it.
     pub when: Rc<WhenStmt>,
     pub frame: Vec<Value>,
@@ -34,13 +37,33 @@ impl Interp {
             if c {
                 return self.exec(&w.body);
             }
-        }
-        if self.eval_when_cond(w, &mut frame) {
-            self.run_when_block(w, frame, false);
-            return Ok(Flow::Normal);
+            // Otherwise the caller (a trigger condition) waits for it.
+            let parent = self.call_parent.take();
+            self.suspended = parent.is_some();
+            self.trigger_seq += 1;
+            let id = self.trigger_seq;
+            if let Some((te, _)) = &w.timeout {
+                let t = self.eval(te).map(|v| v.as_double()).unwrap_or(0.0);
+                self.timers.push(Timer {
+                    when: self.network_time + t,
+                    action: TimerAction::WhenTimeout(id),
+                });
+            }
+            self.triggers.push(Trigger {
+                id,
+                parent,
+                when: w.clone(),
+                frame,
+            });
+            return Ok(Flow::Return(Value::Void));
         }
         self.trigger_seq += 1;
         let id = self.trigger_seq;
+        if self.eval_when_cond(id, w, &mut frame) {
+            self.forget_trigger(id);
+            self.run_when_block(w, frame, false, None);
+            return Ok(Flow::Normal);
+        }
         if let Some((te, _)) = &w.timeout {
             // The timeout is evaluated in the statement's frame.
             let t = self.eval(te).map(|v| v.as_double()).unwrap_or(0.0);
@@ -51,6 +74,7 @@ impl Interp {
         }
         self.triggers.push(Trigger {
             id,
+            parent: None,
             when: w.clone(),
             frame,
         });
@@ -58,30 +82,48 @@ impl Interp {
     }
 
     /// Evaluates the condition inside the trigger's frame.
-    fn eval_when_cond(&mut self, w: &WhenStmt, frame: &mut Vec<Value>) -> bool {
+    fn eval_when_cond(&mut self, id: u64, w: &WhenStmt, frame: &mut Vec<Value>) -> bool {
+        let saved_trigger = self.cur_trigger.replace(id);
         let saved_fp = self.fp;
         let base = self.stack.len();
         self.stack.append(frame);
         self.fp = base;
-        let r = self.eval(&w.cond).map(|v| v.as_bool()).unwrap_or(false);
+        let r = self.eval(&w.cond).map(|v| when_true(&v)).unwrap_or(false);
         frame.extend(self.stack.drain(base..));
         self.fp = saved_fp;
+        self.cur_trigger = saved_trigger;
+        // A value still missing (a call waiting in `return when`) just means
+        // "not yet".
+        self.no_value = false;
         r
     }
 
     /// Runs the body (or the timeout block) in the trigger's frame.
-    fn run_when_block(&mut self, w: &WhenStmt, frame: Vec<Value>, timeout: bool) {
+    fn run_when_block(
+        &mut self,
+        w: &WhenStmt,
+        frame: Vec<Value>,
+        timeout: bool,
+        parent: Option<(u64, usize)>,
+    ) {
         let saved_fp = self.fp;
         let base = self.stack.len();
         self.stack.extend(frame);
         self.fp = base;
         self.depth += 1;
-        if timeout {
-            if let Some((_, stmts)) = &w.timeout {
-                let _ = self.exec_list(stmts);
+        let flow = if timeout {
+            match &w.timeout {
+                Some((_, stmts)) => self.exec_list(stmts),
+                None => Ok(Flow::Normal),
             }
         } else {
-            let _ = self.exec(&w.body);
+            self.exec(&w.body)
+        };
+        // A `return when` delivers its value to the waiting call.
+        if let (Some(key), Ok(Flow::Return(v))) = (parent, flow) {
+            self.pending_calls.remove(&key);
+            self.call_cache.insert(key, v);
+            self.last_trigger_check = u64::MAX;
         }
         self.depth -= 1;
         self.stack.truncate(base);
@@ -91,16 +133,19 @@ impl Interp {
     /// Re-evaluates pending triggers in creation order; those now true run
     /// their body and are removed.
     pub fn check_triggers(&mut self) {
-        if self.triggers.is_empty() {
+        if self.triggers.is_empty() || self.last_trigger_check == self.dispatched {
             return;
         }
+        self.last_trigger_check = self.dispatched;
         let mut i = 0;
         while i < self.triggers.len() {
             let w = self.triggers[i].when.clone();
+            let id = self.triggers[i].id;
             let mut frame = std::mem::take(&mut self.triggers[i].frame);
-            if self.eval_when_cond(&w, &mut frame) {
-                self.triggers.remove(i);
-                self.run_when_block(&w, frame, false);
+            if self.eval_when_cond(id, &w, &mut frame) {
+                let t = self.triggers.remove(i);
+                self.forget_trigger(id);
+                self.run_when_block(&w, frame, false, t.parent);
             } else {
                 self.triggers[i].frame = frame;
                 i += 1;
@@ -117,6 +162,29 @@ impl Interp {
             return;
         };
         let t = self.triggers.remove(pos);
-        self.run_when_block(&t.when, t.frame, true);
+        self.forget_trigger(id);
+        self.run_when_block(&t.when, t.frame, true, t.parent);
+    }
+
+    /// Drops the cached call values of a finished trigger.
+    fn forget_trigger(&mut self, id: u64) {
+        if !self.call_cache.is_empty() {
+            self.call_cache.retain(|k, _| k.0 != id);
+        }
+        if !self.pending_calls.is_empty() {
+            self.pending_calls.retain(|k| k.0 != id);
+        }
+    }
+}
+
+/// A `when` condition holds when it is true, or, for `local x = f()`,
+/// as soon as a value is there.
+fn when_true(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        Value::Void => false,
+        Value::Count(c) => *c != 0,
+        Value::Int(i) => *i != 0,
+        _ => true,
     }
 }
