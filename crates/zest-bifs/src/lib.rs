@@ -23,10 +23,12 @@ pub mod json;
 
 pub mod misc;
 pub mod option;
+pub mod pcap;
 pub mod probabilistic;
 pub mod reporter;
 pub mod stats;
 pub mod strings;
+pub mod telemetry;
 mod support;
 pub mod zeek;
 
@@ -57,6 +59,8 @@ pub fn all() -> Vec<&'static [Bif]> {
 
         files::BIFS,
         misc::BIFS,
+        telemetry::BIFS,
+        pcap::BIFS,
         broker::TAKEOVER,
         stats::BIFS,
         probabilistic::BIFS,
