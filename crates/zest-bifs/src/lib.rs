@@ -20,6 +20,7 @@ pub mod files;
 pub mod hashing;
 pub mod introspection;
 pub mod json;
+pub mod logging;
 
 pub mod misc;
 pub mod option;
@@ -28,8 +29,8 @@ pub mod probabilistic;
 pub mod reporter;
 pub mod stats;
 pub mod strings;
-pub mod telemetry;
 mod support;
+pub mod telemetry;
 pub mod zeek;
 
 use zest_runtime::program::{BuiltinFn, Program};
@@ -56,14 +57,15 @@ pub fn all() -> Vec<&'static [Bif]> {
         option::BIFS,
         frameworks::BIFS,
         broker::BIFS,
+        logging::BIFS,
 
         files::BIFS,
         misc::BIFS,
-        telemetry::BIFS,
-        pcap::BIFS,
         broker::TAKEOVER,
         stats::BIFS,
         probabilistic::BIFS,
+        telemetry::BIFS,
+        pcap::BIFS,
     ]
 }
 
