@@ -93,18 +93,18 @@ fn load(src: &str, name: &str) -> (Interp, u32) {
     (it, gid)
 }
 
-const ADD: &str = "function add(a: count, b: count): count { return a + b; }\n";
+const PLUS: &str = "function plus(a: count, b: count): count { return a + b; }\n";
 
-/// Calls `add(i, 1)` `n` times through `Interp::call_global`; returns the
+/// Calls `plus(i, 1)` `n` times through `Interp::call_global`; returns the
 /// sum of the results.
-fn call_add(it: &mut Interp, gid: u32, n: u64) -> u64 {
+fn call_plus(it: &mut Interp, gid: u32, n: u64) -> u64 {
     let mut sum = 0;
     let mut args = [Value::Count(0), Value::Count(1)];
     for i in 0..n {
         args[0] = Value::Count(i);
         match it.call_global(gid, &mut args, Loc::default()) {
             Ok(Value::Count(r)) => sum += r,
-            other => panic!("add returned {other:?}"),
+            other => panic!("plus returned {other:?}"),
         }
     }
     sum
@@ -112,16 +112,16 @@ fn call_add(it: &mut Interp, gid: u32, n: u64) -> u64 {
 
 #[test]
 fn calling_a_script_function_does_not_allocate() {
-    let (mut it, add) = load(ADD, "add");
+    let (mut it, plus) = load(PLUS, "plus");
     // Warm up: the first calls may size buffers.
-    assert_eq!(call_add(&mut it, add, 100), (0..100).map(|i| i + 1).sum());
+    assert_eq!(call_plus(&mut it, plus, 100), (0..100).map(|i| i + 1).sum());
 
-    let (sum, small) = count_allocs(|| call_add(&mut it, add, 1_000));
+    let (sum, small) = count_allocs(|| call_plus(&mut it, plus, 1_000));
     assert_eq!(sum, (0..1_000u64).map(|i| i + 1).sum());
-    let (sum, large) = count_allocs(|| call_add(&mut it, add, 10_000));
+    let (sum, large) = count_allocs(|| call_plus(&mut it, plus, 10_000));
     assert_eq!(sum, (0..10_000u64).map(|i| i + 1).sum());
 
-    println!("call_global(add): {small} allocations for 1,000 calls, {large} for 10,000 calls");
+    println!("call_global(plus): {small} allocations for 1,000 calls, {large} for 10,000 calls");
     assert!(
         large <= small,
         "calls allocate: {small} allocations for 1,000 calls, {large} for 10,000 ({:.3} per call)",
@@ -129,38 +129,43 @@ fn calling_a_script_function_does_not_allocate() {
     );
     assert_eq!(
         large, 0,
-        "calling add allocated {large} times in 10,000 calls"
+        "calling plus allocated {large} times in 10,000 calls"
     );
     assert!(it.stack.is_empty(), "every frame was popped");
 }
 
-/// The same call made from script code: a `while` loop calling `add`, so
+/// The same call made from script code: a `while` loop calling `plus`, so
 /// the call expression itself (argument evaluation and the call) is on
 /// the measured path.
+///
+/// Fails at the time of writing with exactly one allocation per call: the
+/// argument vector that `ExprKind::Call` in `src/interp/eval.rs` builds
+/// (`Vec::with_capacity(args.len())`) before `call_global` copies the
+/// arguments onto `Interp::stack`.
 #[test]
 fn script_to_script_calls_do_not_allocate() {
     let src = format!(
-        "{ADD}\
-         function loop_add(n: count): count\n\
+        "{PLUS}\
+         function loop_plus(n: count): count\n\
          \t{{\n\
          \tlocal s = 0;\n\
          \tlocal i = 0;\n\
          \twhile ( i < n )\n\
          \t\t{{\n\
-         \t\ts = add(s, i) % 1000003;\n\
+         \t\ts = plus(s, i) % 1000003;\n\
          \t\t++i;\n\
          \t\t}}\n\
          \treturn s;\n\
          \t}}\n"
     );
-    let (mut it, looper) = load(&src, "loop_add");
+    let (mut it, looper) = load(&src, "loop_plus");
     let mut run = |n: u64| {
         let mut args = [Value::Count(n)];
         let r = it.call_global(looper, &mut args, Loc::default());
         let expect = (0..n).fold(0, |s, i| (s + i) % 1_000_003);
         assert!(
             matches!(r, Ok(Value::Count(v)) if v == expect),
-            "loop_add({n}) = {r:?}"
+            "loop_plus({n}) = {r:?}"
         );
     };
     run(100);
@@ -168,7 +173,7 @@ fn script_to_script_calls_do_not_allocate() {
     let ((), small) = count_allocs(|| run(1_000));
     let ((), large) = count_allocs(|| run(10_000));
     println!(
-        "script loop calling add: {small} allocations for 1,000 calls, {large} for 10,000 calls"
+        "script loop calling plus: {small} allocations for 1,000 calls, {large} for 10,000 calls"
     );
     assert!(
         large <= small,
@@ -199,14 +204,10 @@ const PING: &str = "global seen = 0;\n\
                     event ping(n: count) { seen = seen + n; }\n\
                     event ping(n: count) &priority=-5 { seen = seen + 1; }\n";
 
-fn seen(it: &Interp) -> u64 {
-    let gid = it
-        .prog
-        .lookup(Symbol::intern("seen"))
-        .expect("`seen` is declared");
+fn count_global(it: &Interp, gid: u32) -> u64 {
     match it.prog.globals[gid as usize].value {
         Value::Count(c) => c,
-        ref v => panic!("seen = {v:?}"),
+        ref v => panic!("global {gid} = {v:?}"),
     }
 }
 
@@ -223,22 +224,21 @@ fn ping_n(it: &mut Interp, ping: u32, n: u64) {
 #[test]
 fn dispatching_an_event_is_by_id_with_bounded_allocations() {
     let (mut it, ping) = load(PING, "ping");
+    let seen = it
+        .prog
+        .lookup(Symbol::intern("seen"))
+        .expect("`seen` is declared");
     // By construction, dispatch never looks a name up: with the name
     // index emptied, events still reach their handlers by id.
     it.prog.global_index.clear();
-    it.prog.global_index.insert(Symbol::intern("seen"), {
-        let mut ids = (0..it.prog.globals.len() as u32)
-            .filter(|&g| it.prog.globals[g as usize].name == Symbol::intern("seen"));
-        ids.next().expect("`seen` is a global")
-    });
 
     ping_n(&mut it, ping, 100); // warm-up
-    let before = seen(&it);
+    let before = count_global(&it, seen);
     let ((), small) = count_allocs(|| ping_n(&mut it, ping, 1_000));
     let ((), large) = count_allocs(|| ping_n(&mut it, ping, 10_000));
     let sum = |n: u64| (0..n).sum::<u64>() + n;
     assert_eq!(
-        seen(&it) - before,
+        count_global(&it, seen) - before,
         sum(1_000) + sum(10_000),
         "both bodies ran for every event"
     );
@@ -306,16 +306,14 @@ fn event_chains_from_script_code_have_bounded_allocations() {
     chain(100);
     let ((), small) = count_allocs(|| chain(1_000));
     let ((), large) = count_allocs(|| chain(10_000));
-    let hops = {
-        let g = it
-            .prog
-            .lookup(Symbol::intern("hops"))
-            .expect("`hops` is declared");
-        it.prog.globals[g as usize].value.clone()
-    };
-    assert!(
-        matches!(hops, Value::Count(h) if h == 101 + 1_001 + 10_001),
-        "hops = {hops:?}"
+    let hops = it
+        .prog
+        .lookup(Symbol::intern("hops"))
+        .expect("`hops` is declared");
+    assert_eq!(
+        count_global(&it, hops),
+        101 + 1_001 + 10_001,
+        "every hop ran"
     );
     println!(
         "event chain: {small} allocations for 1,001 events, {large} for 10,001 ({:.3} per event; \
