@@ -216,6 +216,14 @@ impl Interp {
         }
     }
 
+    /// The description of an assignment target.
+    pub fn describe_lvalue_into(&self, lv: &LValue, s: &mut String) {
+        match lv {
+            LValue::Bad => {}
+            other => self.describe_lvalue(other, s),
+        }
+    }
+
     fn describe_lvalue(&self, lv: &LValue, s: &mut String) {
         match lv {
             LValue::Local(_, n) => s.push_str(n.as_str()),
@@ -383,7 +391,14 @@ impl Interp {
                 s.push(')');
             }
             ExprKind::RecordCtor(fields) => {
-                s.push('[');
+                let named = e.ty.type_name();
+                match named {
+                    Some(n) => {
+                        s.push_str(n.as_str());
+                        s.push('(');
+                    }
+                    None => s.push('['),
+                }
                 for (i, (idx, fe)) in fields.iter().enumerate() {
                     if i > 0 {
                         s.push_str(", ");
@@ -393,7 +408,7 @@ impl Interp {
                     s.push('=');
                     self.describe_expr_into(fe, s);
                 }
-                s.push(']');
+                s.push(if named.is_some() { ')' } else { ']' });
             }
             ExprKind::TableCtor(items, ..) => {
                 s.push_str(if e.ty.is_set() { "set(" } else { "table(" });

@@ -29,9 +29,23 @@ impl Interp {
                         self.add_enum_items(&t, items);
                     }
                 }
-                None => self.unknown_identifier(name.sym, name.span),
+                None => {
+                    let loc = self.loc1(name.span);
+                    let full = self.full_name(name.sym);
+                    self.report(
+                        "fatal error",
+                        Some(loc),
+                        &format!("unknown enum identifier \"{full}\""),
+                    );
+                    self.error_count += 1;
+                    self.sema.fatal = true;
+                }
             },
-            DeclKind::RedefRecord { name, fields, attrs } => {
+            DeclKind::RedefRecord {
+                name,
+                fields,
+                attrs,
+            } => {
                 match self.lookup_global(name.sym) {
                     Some(gid) => {
                         let t = self.prog.globals[gid as usize].ty.clone();
@@ -84,6 +98,14 @@ impl Interp {
                 let full = self.full_name(name.sym);
                 let existing = self.prog.lookup(full);
                 let t = self.compile_type(ty);
+                if t.tag() == Tag::Error {
+                    let loc = self.loc1(name.span);
+                    self.error(
+                        Some(loc),
+                        "Error trying to create alias to nonexistent type",
+                    );
+                    return;
+                }
                 // Only a record or enum written here gets this name; any
                 // other type declaration is an alias of an existing type.
                 if matches!(ty, ast::TypeExpr::Record(_) | ast::TypeExpr::Enum(_)) {
@@ -100,7 +122,11 @@ impl Interp {
                 g.ty = Some(t);
                 // `type R: record { … } &log;` logs every field.
                 if attrs.iter().any(|a| a.kind == AttrKind::Log) {
-                    if let Some(rt) = self.prog.globals[gid as usize].ty.as_ref().and_then(|t| t.record()) {
+                    if let Some(rt) = self.prog.globals[gid as usize]
+                        .ty
+                        .as_ref()
+                        .and_then(|t| t.record())
+                    {
                         for f in rt.fields.borrow_mut().iter_mut() {
                             if !f.attrs.has(AttrKind::Log) {
                                 f.attrs.list.push((AttrKind::Log, None));
@@ -211,6 +237,12 @@ impl Interp {
         }
         let full = self.full_name(v.name.sym);
         let loc = self.loc(v.name.span);
+        if kind == VarKind::Option && Self::is_blank_name(full) {
+            self.cerror(
+                v.name.span,
+                &format!("blank identifier used as option ({full})"),
+            );
+        }
         if let (Some(existing), Some(nt)) = (self.prog.lookup(full), declared.as_ref()) {
             if self.alternate_prototype(existing, nt, loc) {
                 return;
@@ -237,7 +269,7 @@ impl Interp {
         let init = v.init.as_ref().map(|e| match &declared {
             Some(t) => {
                 let x = self.compile_rhs(e, t);
-                self.coerce_to(x, t, e.span)
+                self.coerce_assign(full.to_string(), x, t, e.span)
             }
             None => self.compile_expr(e),
         });

@@ -296,15 +296,58 @@ impl Interp {
             }
             ast::ExprKind::Call(f, args) => self.compile_call(f, args, span, false),
             ast::ExprKind::Hook(call) => match &call.kind {
-                ast::ExprKind::Call(f, args) => self.compile_call(f, args, span, true),
+                ast::ExprKind::Call(f, args) => {
+                    let x = self.compile_call(f, args, span, true);
+                    if let ExprKind::Hook(c, _) = &x.kind {
+                        let fty = match c {
+                            crate::ir::Callee::Dynamic(fx) => Some(fx.ty.clone()),
+                            crate::ir::Callee::Global(g) => {
+                                self.prog.globals[*g as usize].ty.clone()
+                            }
+                            crate::ir::Callee::Builtin(_) => None,
+                        };
+                        let is_hook = fty
+                            .as_ref()
+                            .and_then(|t| t.func())
+                            .is_some_and(|f| f.flavor == Flavor::Hook);
+                        if !is_hook {
+                            // Reported on the call; it stays a plain call.
+                            let d = self.describe_expr(&x);
+                            self.cerror(
+                                call.span,
+                                &format!("hook keyword should only be used to call hooks ({d})"),
+                            );
+                            let ret = fty
+                                .as_ref()
+                                .and_then(|t| t.func())
+                                .and_then(|f| f.ret.clone())
+                                .unwrap_or_else(|| self.prog.base.void.clone());
+                            if let ExprKind::Hook(c, a) = x.kind {
+                                return self.mk(ExprKind::Call(c, a), ret, span);
+                            }
+                            return self.err_expr(span);
+                        }
+                    }
+                    x
+                }
                 _ => {
-                    self.cerror(span, "hook operator requires a hook call");
-                    self.err_expr(span)
+                    let x = self.compile_expr(call);
+                    if x.ty.tag() != Tag::Error {
+                        let d = self.describe_expr(&x);
+                        self.cerror(
+                            call.span,
+                            &format!("not a valid hook call expression ({d})"),
+                        );
+                    }
+                    x
                 }
             },
             ast::ExprKind::Lambda(l) => self.compile_lambda(l, span),
             ast::ExprKind::Schedule(when, ev) => {
                 let w = self.compile_expr(when);
+                if self.local_event_ref(ev.name.sym, ev.span) {
+                    return self.err_expr(span);
+                }
                 let Some(gid) = self.lookup_global(ev.name.sym) else {
                     self.unknown_identifier(ev.name.sym, ev.name.span);
                     return self.err_expr(span);
@@ -358,9 +401,27 @@ impl Interp {
 
     fn compile_name(&mut self, sym: Symbol, span: Span) -> Expr {
         match self.resolve(sym) {
-            Some(Resolved::Local(slot, ty)) => self.mk(ExprKind::Local(slot, sym), ty, span),
+            Some(Resolved::Local(slot, ty)) => {
+                let full = self.local_full_name(sym);
+                if Self::is_blank_name(sym) {
+                    self.cerror(
+                        span,
+                        &format!("blank identifier used in expression ({full})"),
+                    );
+                    return self.err_expr(span);
+                }
+                self.mk(ExprKind::Local(slot, full), ty, span)
+            }
             Some(Resolved::Global(gid)) => {
                 let g = &self.prog.globals[gid as usize];
+                if Self::is_blank_name(sym) {
+                    let full = g.name;
+                    self.cerror(
+                        span,
+                        &format!("blank identifier used in expression ({full})"),
+                    );
+                    return self.err_expr(span);
+                }
                 match g.kind {
                     GlobalKind::EnumConst => {
                         let v = g.value.clone();
@@ -457,6 +518,9 @@ impl Interp {
             }
             UnOp::PreIncr | UnOp::PreDecr => {
                 let (lv, t) = self.compile_lvalue(inner);
+                if matches!(lv, LValue::Bad) {
+                    return self.err_expr(span);
+                }
                 self.mk(ExprKind::IncrDecr(lv, op == UnOp::PreIncr), t, span)
             }
         }
@@ -801,14 +865,42 @@ impl Interp {
     pub(crate) fn compile_lvalue(&mut self, e: &ast::Expr) -> (LValue, TypeRef) {
         match &e.kind {
             ast::ExprKind::Name(n) => match self.resolve(n.sym) {
-                Some(Resolved::Local(slot, ty)) => (LValue::Local(slot, n.sym), ty),
+                Some(Resolved::Local(slot, ty)) => {
+                    let is_const = self
+                        .sema
+                        .func
+                        .as_ref()
+                        .unwrap_or(&self.sema.top_ctx)
+                        .consts
+                        .contains(&n.sym);
+                    if is_const && !self.in_init {
+                        let msg = format!(
+                            "const is not a modifiable lvalue ({})",
+                            self.local_full_name(n.sym)
+                        );
+                        self.cerror(e.span, &msg);
+                        return (LValue::Bad, self.prog.base.error.clone());
+                    }
+                    (LValue::Local(slot, self.local_full_name(n.sym)), ty)
+                }
                 Some(Resolved::Global(gid)) => {
                     let g = &self.prog.globals[gid as usize];
-                    let is_const = matches!(g.kind, GlobalKind::Const | GlobalKind::Option);
+                    let what = match g.kind {
+                        GlobalKind::Const | GlobalKind::EnumConst => Some("const"),
+                        GlobalKind::Option => Some("option"),
+                        GlobalKind::Type => Some("Type name"),
+                        _ => None,
+                    };
                     let t = g.ty.clone().unwrap_or_else(|| self.prog.base.any.clone());
-                    if is_const && !self.in_init {
-                        let msg = format!("const is not a modifiable lvalue ({})", n.sym);
+                    let gname = g.name;
+                    if let Some(what) = what.filter(|_| !self.in_init) {
+                        let msg = if what == "Type name" {
+                            format!("Type name is not an lvalue ({gname})")
+                        } else {
+                            format!("{what} is not a modifiable lvalue ({gname})")
+                        };
                         self.cerror(e.span, &msg);
+                        return (LValue::Bad, self.prog.base.error.clone());
                     }
                     (LValue::Global(gid), t)
                 }
@@ -858,11 +950,39 @@ impl Interp {
         rhs: &ast::Expr,
         span: Span,
     ) -> Expr {
-        let (lv, lt) = self.compile_lvalue(lhs);
-        let r = self.compile_rhs(rhs, &lt);
+        // A plain name's lvalue check happens when the assignment is built,
+        // after its right side (`a = b = c` reports `b` before `a`).
+        let (lv, lt, r) = if let ast::ExprKind::Name(n) = &lhs.kind {
+            let peek = match self.resolve(n.sym) {
+                Some(Resolved::Local(_, t)) => Some(t),
+                Some(Resolved::Global(g)) => self.prog.globals[g as usize].ty.clone(),
+                None => None,
+            };
+            match peek {
+                Some(t) => {
+                    let r = self.compile_rhs(rhs, &t);
+                    let (lv, lt) = self.compile_lvalue(lhs);
+                    (lv, lt, r)
+                }
+                None => {
+                    let (lv, lt) = self.compile_lvalue(lhs);
+                    let r = self.compile_rhs(rhs, &lt);
+                    (lv, lt, r)
+                }
+            }
+        } else {
+            let (lv, lt) = self.compile_lvalue(lhs);
+            let r = self.compile_rhs(rhs, &lt);
+            (lv, lt, r)
+        };
+        if matches!(lv, LValue::Bad) || r.ty.tag() == Tag::Error {
+            return self.err_expr(span);
+        }
         match op {
             AssignOp::Assign => {
-                let r = self.coerce_to(r, &lt, span);
+                let mut l = String::new();
+                self.describe_lvalue_into(&lv, &mut l);
+                let r = self.coerce_assign(l, r, &lt, span);
                 self.mk(ExprKind::Assign(lv, bx(r)), lt, span)
             }
             AssignOp::AddTo | AssignOp::RemoveFrom => {
@@ -949,7 +1069,7 @@ impl Interp {
                 | ast::ExprKind::BraceList(items)
                 | ast::ExprKind::List(items),
                 TypeKind::Vector(elem),
-            ) => {
+            ) if !(items.is_empty() && matches!(rhs.kind, ast::ExprKind::List(_))) => {
                 let elem = elem.clone();
                 let xs: Vec<Expr> = items
                     .iter()
@@ -970,6 +1090,25 @@ impl Interp {
         }
     }
 
+    /// Checks and coerces the value of an assignment or initialization of
+    /// `target` (described as `lhs`), as Zeek's `AssignExpr::TypeCheck`.
+    pub(crate) fn coerce_assign(&mut self, lhs: String, e: Expr, t: &TypeRef, span: Span) -> Expr {
+        let saved = self.sema.assign_ctx.replace(lhs);
+        let x = self.coerce_to(e, t, span);
+        self.sema.assign_ctx = saved;
+        x
+    }
+
+    /// The context of a coercion message: `lhs = e` inside an assignment,
+    /// else `e`.
+    fn coerce_ctx(&self, e: &Expr) -> String {
+        let d = self.describe_expr(e);
+        match &self.sema.assign_ctx {
+            Some(l) => format!("{l} = {d}"),
+            None => d,
+        }
+    }
+
     /// Coerces `e` to type `t` as Zeek's `check_and_promote` does.
     pub(crate) fn coerce_to(&mut self, e: Expr, t: &TypeRef, span: Span) -> Expr {
         let (et, tt) = (e.ty.tag(), t.tag());
@@ -985,14 +1124,14 @@ impl Interp {
         if e.ty.is_arith() && t.is_arith() {
             if arith_rank(et) > arith_rank(tt) {
                 if et == Tag::Double {
-                    let d = self.describe_expr(&e);
+                    let d = self.coerce_ctx(&e);
                     self.cwarn(
                         span,
                         &format!("dangerous assignment of double to integral ({d})"),
                     );
                 } else if let ExprKind::Const(Value::Int(i)) = e.kind {
                     if i < 0 && tt == Tag::Count {
-                        let d = self.describe_expr(&e);
+                        let d = self.coerce_ctx(&e);
                         self.cwarn(
                             span,
                             &format!("dangerous assignment of integer to count ({d})"),
@@ -1069,14 +1208,14 @@ impl Interp {
             _ => {}
         }
         if tt != et {
-            let d = self.describe_expr(&e);
+            let d = self.coerce_ctx(&e);
             if t.is_arith() {
                 self.cerror(
                     span,
                     &format!(
                         "assignment of non-arithmetic value to arithmetic ({}/{}) ({d})",
-                        t.describe(),
-                        e.ty.describe()
+                        Self::tag_name(t.tag()),
+                        Self::tag_name(e.ty.tag())
                     ),
                 );
             } else {
@@ -1092,6 +1231,7 @@ impl Interp {
         target: Option<TypeRef>,
         span: Span,
     ) -> Option<Expr> {
+        let named_ctor = std::mem::take(&mut self.sema.named_ctor);
         let mut named: Vec<(Symbol, Expr)> = Vec::with_capacity(items.len());
         for it in items {
             match &it.kind {
@@ -1138,12 +1278,49 @@ impl Interp {
             }
         };
         let mut fields = Vec::with_capacity(named.len());
-        for (n, x) in named {
-            match self.field_of(&ty, n) {
-                Some((idx, _)) => fields.push((idx, x)),
-                None => {
-                    self.cerror(span, &format!("orphaned field \"{n}\" in record coercion"));
+        let mut desc: Option<String> = None;
+        let describe_all = |this: &Self, named: &[(Symbol, Expr)]| {
+            let mut d = String::new();
+            for (i, (n, x)) in named.iter().enumerate() {
+                if i > 0 {
+                    d.push_str(", ");
                 }
+                d.push_str(&format!("${n}={}", this.describe_expr(x)));
+            }
+            d
+        };
+        let mut orphans = Vec::new();
+        for (n, x) in &named {
+            if self.field_of(&ty, *n).is_none() {
+                orphans.push((*n, self.describe_expr(x)));
+            }
+        }
+        if !orphans.is_empty() {
+            desc = Some(describe_all(self, &named));
+        }
+        for (n, d) in orphans {
+            let all = desc.clone().unwrap_or_default();
+            if named_ctor {
+                self.cerror(
+                    span,
+                    &format!(
+                        "no such field in record ({}({all}) and ${n}={d})",
+                        ty.describe()
+                    ),
+                );
+            } else {
+                self.cerror(
+                    span,
+                    &format!(
+                        "orphaned field \"{n}\" in record coercion ((coerce [{all}] to {}))",
+                        ty.describe()
+                    ),
+                );
+            }
+        }
+        for (n, x) in named {
+            if let Some((idx, _)) = self.field_of(&ty, n) {
+                fields.push((idx, x));
             }
         }
         Some(self.mk(ExprKind::RecordCtor(fields), ty, span))
@@ -1375,9 +1552,10 @@ impl Interp {
                     if g.kind == GlobalKind::Type {
                         // `R(...)`: a named record constructor.
                         if let Some(t) = ty.clone().filter(|t| t.tag() == Tag::Record) {
-                            return self
-                                .compile_record_ctor(args, Some(t), span)
-                                .unwrap_or_else(|| self.err_expr(span));
+                            self.sema.named_ctor = true;
+                            let x = self.compile_record_ctor(args, Some(t), span);
+                            self.sema.named_ctor = false;
+                            return x.unwrap_or_else(|| self.err_expr(span));
                         }
                         if let Some(t) = g.ty.clone() {
                             if t.tag() == Tag::Table {
@@ -1457,6 +1635,14 @@ impl Interp {
             return self.err_expr(span);
         }
         let ft = fx.ty.clone();
+        if !is_hook && ft.func().is_some_and(|f| f.flavor == Flavor::Hook) {
+            let d = self.describe_expr(&fx);
+            self.cerror(
+                f.span,
+                &format!("hook cannot be called directly, use hook operator ({d})"),
+            );
+            return self.err_expr(span);
+        }
         let argx = self.compile_args_typed(Some(&ft), args, span);
         let ret = ft
             .func()
@@ -1470,6 +1656,56 @@ impl Interp {
             );
         }
         self.mk(ExprKind::Call(Callee::Dynamic(bx(fx)), argx), ret, span)
+    }
+
+    /// Zeek's `Expr::IsPure`: no assignment, increment, schedule or call
+    /// of a script function inside.
+    pub(crate) fn expr_is_pure(e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::IncrDecr(..)
+            | ExprKind::Assign(..)
+            | ExprKind::AddTo(..)
+            | ExprKind::RemoveFrom(..)
+            | ExprKind::Schedule(..)
+            | ExprKind::Call(..)
+            | ExprKind::Hook(..)
+            | ExprKind::WhenLocal(..) => false,
+            ExprKind::Not(a)
+            | ExprKind::Neg(a, _)
+            | ExprKind::Pos(a)
+            | ExprKind::BitNot(a)
+            | ExprKind::Field(a, _)
+            | ExprKind::HasField(a, _)
+            | ExprKind::Size(a)
+            | ExprKind::Copy(a)
+            | ExprKind::Coerce(a)
+            | ExprKind::Cast(a)
+            | ExprKind::Is(a, _) => Self::expr_is_pure(a),
+            ExprKind::Binary(_, _, a, b)
+            | ExprKind::StrCat(a, b)
+            | ExprKind::Compare(_, a, b)
+            | ExprKind::VecBinary(_, _, a, b)
+            | ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::PatternOp(_, a, b)
+            | ExprKind::In(a, b)
+            | ExprKind::NotIn(a, b) => Self::expr_is_pure(a) && Self::expr_is_pure(b),
+            ExprKind::Cond(a, b, c) => {
+                Self::expr_is_pure(a) && Self::expr_is_pure(b) && Self::expr_is_pure(c)
+            }
+            ExprKind::Index(a, ks) => Self::expr_is_pure(a) && ks.iter().all(Self::expr_is_pure),
+            ExprKind::Slice(a, lo, hi) => {
+                Self::expr_is_pure(a)
+                    && lo.as_ref().is_none_or(|x| Self::expr_is_pure(x))
+                    && hi.as_ref().is_none_or(|x| Self::expr_is_pure(x))
+            }
+            ExprKind::RecordCtor(fs) => fs.iter().all(|(_, x)| Self::expr_is_pure(x)),
+            ExprKind::TableCtor(es, ..) => es.iter().all(|(ks, v)| {
+                ks.iter().all(Self::expr_is_pure) && v.as_ref().is_none_or(Self::expr_is_pure)
+            }),
+            ExprKind::VectorCtor(xs) | ExprKind::List(xs) => xs.iter().all(Self::expr_is_pure),
+            _ => true,
+        }
     }
 
     fn compile_lambda(&mut self, l: &ast::Lambda, span: Span) -> Expr {

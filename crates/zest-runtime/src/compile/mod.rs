@@ -28,6 +28,12 @@ pub struct Sema {
     /// A fatal load error happened (Zeek stops parsing).
     pub fatal: bool,
     pub global_sym: Symbol,
+    /// While checking an assignment or initialization: the description of
+    /// its target, so messages quote `target = value` as Zeek's
+    /// `AssignExpr` does.
+    pub assign_ctx: Option<String>,
+    /// Compiling the fields of a named record constructor `R(…)`.
+    pub named_ctor: bool,
 }
 
 /// Scope of one function body: Zeek locals are function-wide.
@@ -42,6 +48,8 @@ pub struct FuncCtx {
     /// Inside a loop (for `next`/`break` checks).
     pub loop_depth: u32,
     pub switch_depth: u32,
+    /// Locals declared with `const`.
+    pub consts: rustc_hash::FxHashSet<Symbol>,
 }
 
 impl FuncCtx {
@@ -65,6 +73,8 @@ impl Sema {
             top_ctx: FuncCtx::default(),
             fatal: false,
             global_sym,
+            assign_ctx: None,
+            named_ctor: false,
         }
     }
 }
@@ -146,6 +156,52 @@ impl Interp {
         self.lookup_global(name).map(Resolved::Global)
     }
 
+    /// The name Zeek gives a local `name`: qualified by the current module
+    /// (`install_ID` uses `make_full_var_name` for locals too).
+    pub(crate) fn local_full_name(&self, name: Symbol) -> Symbol {
+        let s = name.as_str();
+        if self.sema.module == self.sema.global_sym || s.contains("::") {
+            return name;
+        }
+        Symbol::intern(&format!("{}::{}", self.sema.module, s))
+    }
+
+    /// Whether `name` is the blank identifier `_` (possibly qualified).
+    pub(crate) fn is_blank_name(name: Symbol) -> bool {
+        let s = name.as_str();
+        s.rsplit("::").next() == Some("_")
+    }
+
+    /// Zeek's `type_name(TypeTag)`.
+    pub(crate) fn tag_name(t: crate::types::Tag) -> &'static str {
+        use crate::types::Tag;
+        match t {
+            Tag::Void => "void",
+            Tag::Bool => "bool",
+            Tag::Int => "int",
+            Tag::Count => "count",
+            Tag::Double => "double",
+            Tag::Time => "time",
+            Tag::Interval => "interval",
+            Tag::String => "string",
+            Tag::Pattern => "pattern",
+            Tag::Enum => "enum",
+            Tag::Port => "port",
+            Tag::Addr => "addr",
+            Tag::Subnet => "subnet",
+            Tag::Any => "any",
+            Tag::Table => "table",
+            Tag::Record => "record",
+            Tag::List => "types",
+            Tag::Func => "func",
+            Tag::File => "file",
+            Tag::Vector => "vector",
+            Tag::Opaque => "opaque",
+            Tag::Type => "type",
+            Tag::Error => "error",
+        }
+    }
+
     pub(crate) fn fctx(&mut self) -> &mut FuncCtx {
         match self.sema.func.as_mut() {
             Some(f) => f,
@@ -162,6 +218,24 @@ impl Interp {
     pub(crate) fn cwarn(&mut self, span: Span, msg: &str) {
         let loc = self.loc(span);
         self.warn(Some(loc), msg);
+    }
+
+    /// `event v(…)` / `schedule … { v(…) }` naming a local: a parse error.
+    /// Returns whether `name` is a local.
+    pub(crate) fn local_event_ref(&mut self, name: Symbol, span: Span) -> bool {
+        let ctx = self.sema.func.as_ref().unwrap_or(&self.sema.top_ctx);
+        if !ctx.locals.contains_key(&name) {
+            return false;
+        }
+        let loc = self.loc1(span);
+        self.error(
+            Some(loc),
+            &format!(
+                "local identifier \"{name}\" cannot be used to reference an event, at or near \")\""
+            ),
+        );
+        self.sema.fatal = true;
+        true
     }
 
     /// Zeek stops at an unknown identifier.

@@ -46,6 +46,9 @@ impl Interp {
                 self.st(StmtKind::Print(v), span)
             }
             ast::StmtKind::Event(ev) => {
+                if self.local_event_ref(ev.name.sym, ev.span) {
+                    return self.st(StmtKind::Empty, span);
+                }
                 let Some(gid) = self.lookup_global(ev.name.sym) else {
                     self.unknown_identifier(ev.name.sym, ev.name.span);
                     return self.st(StmtKind::Empty, span);
@@ -195,7 +198,12 @@ impl Interp {
                 let x = self.compile_expr(e);
                 self.st(StmtKind::Delete(x), span)
             }
-            ast::StmtKind::Local(d) | ast::StmtKind::Const(d) => self.compile_local(d, span),
+            ast::StmtKind::Local(d) => self.compile_local(d, span),
+            ast::StmtKind::Const(d) => {
+                let st = self.compile_local(d, span);
+                self.fctx().consts.insert(d.name.sym);
+                st
+            }
             ast::StmtKind::When(w) => {
                 let cond = self.compile_expr(&w.cond);
                 let body = self.compile_stmt(&w.body);
@@ -215,6 +223,15 @@ impl Interp {
             }
             ast::StmtKind::Expr(e) => {
                 let x = self.compile_expr(e);
+                if !matches!(
+                    x.kind,
+                    crate::ir::ExprKind::Call(..) | crate::ir::ExprKind::Hook(..)
+                ) && x.ty.tag() != Tag::Error
+                    && Self::expr_is_pure(&x)
+                {
+                    let d = self.describe_expr(&x);
+                    self.cwarn(span, &format!("expression value ignored ({d})"));
+                }
                 self.st(StmtKind::Expr(x), span)
             }
             ast::StmtKind::Empty => self.st(StmtKind::Empty, span),
@@ -234,7 +251,8 @@ impl Interp {
         let init = match (&d.init, &declared) {
             (Some(e), Some(t)) => {
                 let x = self.compile_rhs(e, t);
-                Some(self.coerce_to(x, t, e.span))
+                let l = self.local_full_name(d.name.sym).to_string();
+                Some(self.coerce_assign(l, x, t, e.span))
             }
             (Some(e), None) => Some(self.compile_expr(e)),
             (None, _) => None,

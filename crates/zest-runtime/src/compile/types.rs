@@ -90,7 +90,8 @@ impl Interp {
                     self.prog.base.error.clone()
                 }
                 None => {
-                    self.unknown_identifier(name.sym, name.span);
+                    let loc = self.loc1(name.span);
+                    self.error(Some(loc), &format!("identifier not defined: {}", name.sym));
                     self.prog.base.error.clone()
                 }
             },

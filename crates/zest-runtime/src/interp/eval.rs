@@ -248,6 +248,31 @@ impl Interp {
                         return Err(self.no_value());
                     }
                 }
+                // A script function called outside a trigger condition: the
+                // arguments are evaluated straight into its frame.
+                if cache_key.is_none() {
+                    if let Callee::Global(gid) = callee {
+                        let g = &self.prog.globals[*gid as usize];
+                        if let (None, Some(body), Value::Func(fv)) =
+                            (g.builtin, g.bodies.first(), &g.value)
+                        {
+                            if matches!(fv.kind, FuncValKind::Global(_)) {
+                                let body = body.clone();
+                                let base = self.stack.len();
+                                for a in args {
+                                    match self.eval(a) {
+                                        Ok(v) => self.stack.push(v),
+                                        Err(err) => {
+                                            self.stack.truncate(base);
+                                            return Err(err);
+                                        }
+                                    }
+                                }
+                                return self.run_body_at(&body, base, None);
+                            }
+                        }
+                    }
+                }
                 let mut vals = Vec::with_capacity(args.len());
                 for a in args {
                     vals.push(self.eval(a)?);
@@ -430,7 +455,7 @@ impl Interp {
     }
 
     /// Calls a callee with evaluated arguments.
-    fn eval_call(&mut self, callee: &Callee, e: &Expr, vals: &mut Vec<Value>) -> RtResult {
+    fn eval_call(&mut self, callee: &Callee, e: &Expr, vals: &mut [Value]) -> RtResult {
         match callee {
             Callee::Builtin(b) => {
                 let f = self.prog.builtins[*b as usize].func;

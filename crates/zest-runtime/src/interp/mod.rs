@@ -262,12 +262,24 @@ impl Interp {
         args: &[Value],
         captures: Option<&std::cell::RefCell<Vec<Value>>>,
     ) -> RtResult {
+        let base = self.stack.len();
+        self.stack.extend_from_slice(args);
+        self.run_body_at(body, base, captures)
+    }
+
+    /// Runs `body` with its arguments already on the stack from `base` on
+    /// (so a script-to-script call copies nothing and allocates nothing).
+    pub fn run_body_at(
+        &mut self,
+        body: &Rc<Body>,
+        base: usize,
+        captures: Option<&std::cell::RefCell<Vec<Value>>>,
+    ) -> RtResult {
         if self.depth > 5000 {
+            self.stack.truncate(base);
             return Err(self.runtime_error(body.loc, "call stack too deep"));
         }
         let saved_fp = self.fp;
-        let base = self.stack.len();
-        self.stack.extend_from_slice(args);
         let ncaps = captures.map_or(0, |c| c.borrow().len());
         if let Some(c) = captures {
             // Captures follow the parameters.
