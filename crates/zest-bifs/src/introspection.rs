@@ -172,35 +172,6 @@ fn globals_by_name(it: &Interp) -> Vec<usize> {
     ids
 }
 
-/// Zeek's `type_name(TypeTag)`.
-fn tag_name(t: Tag) -> &'static str {
-    match t {
-        Tag::Void => "void",
-        Tag::Bool => "bool",
-        Tag::Int => "int",
-        Tag::Count => "count",
-        Tag::Double => "double",
-        Tag::Time => "time",
-        Tag::Interval => "interval",
-        Tag::String => "string",
-        Tag::Pattern => "pattern",
-        Tag::Enum => "enum",
-        Tag::Port => "port",
-        Tag::Addr => "addr",
-        Tag::Subnet => "subnet",
-        Tag::Any => "any",
-        Tag::Table => "table",
-        Tag::Record => "record",
-        Tag::List => "types",
-        Tag::Func => "func",
-        Tag::File => "file",
-        Tag::Vector => "vector",
-        Tag::Opaque => "opaque",
-        Tag::Type => "type",
-        Tag::Error => "error",
-    }
-}
-
 fn type_name_str(t: &TypeRef) -> String {
     t.type_name()
         .map_or_else(String::new, |n| n.as_str().to_owned())
@@ -234,7 +205,7 @@ fn container_type_name(t: &TypeRef, s: &mut String) {
         TypeKind::Enum(_) => {
             let _ = write!(s, "enum {}", type_name_str(t));
         }
-        _ => s.push_str(tag_name(t.tag())),
+        _ => s.push_str(t.tag().name()),
     }
 }
 
@@ -368,7 +339,7 @@ fn record_type_to_vector(it: &mut Interp, args: &mut [Value], _site: &CallSite<'
                 } else {
                     "<no location>".to_owned()
                 };
-                (tag_name(t.tag()), desc, loc)
+                (t.tag().name(), desc, loc)
             }
             None => ("void", "void".to_owned(), "<no location>".to_owned()),
         };
@@ -565,7 +536,7 @@ fn global_ids(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtR
     let mut out = new_table(table_ty);
     for gid in globals_by_name(it) {
         let g = &it.prog.globals[gid];
-        let tn = g.ty.as_ref().map_or("void", |t| tag_name(t.tag()));
+        let tn = g.ty.as_ref().map_or("void", |t| t.tag().name());
         let option = g.kind == GlobalKind::Option;
         let r = record_with(
             &elem_ty,
@@ -859,7 +830,7 @@ mod tests {
             (Tag::Error, "error"),
         ];
         for (t, n) in cases {
-            assert_eq!(tag_name(t), n);
+            assert_eq!(t.name(), n);
         }
     }
 

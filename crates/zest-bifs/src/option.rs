@@ -67,8 +67,8 @@ fn set(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
                 let name = String::from_utf8_lossy(&id).into_owned();
                 let msg = format!(
                     "Incompatible type for set of ID '{name}': got '{}', need '{}'",
-                    tag_name(vty.tag()),
-                    tag_name(t.tag())
+                    vty.tag().name(),
+                    t.tag().name()
                 );
                 builtin_error(it, site, &msg, None);
                 return Ok(Value::Bool(false));
@@ -133,33 +133,4 @@ fn set_change_handler(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) 
         .unwrap_or(list.len());
     list.insert(pos, (prio, f));
     Ok(Value::Bool(true))
-}
-
-/// Zeek's `type_name(TypeTag)`.
-fn tag_name(t: Tag) -> &'static str {
-    match t {
-        Tag::Void => "void",
-        Tag::Bool => "bool",
-        Tag::Int => "int",
-        Tag::Count => "count",
-        Tag::Double => "double",
-        Tag::Time => "time",
-        Tag::Interval => "interval",
-        Tag::String => "string",
-        Tag::Pattern => "pattern",
-        Tag::Enum => "enum",
-        Tag::Port => "port",
-        Tag::Addr => "addr",
-        Tag::Subnet => "subnet",
-        Tag::Any => "any",
-        Tag::Table => "table",
-        Tag::Record => "record",
-        Tag::List => "types",
-        Tag::Func => "func",
-        Tag::Opaque => "opaque",
-        Tag::Vector => "vector",
-        Tag::File => "file",
-        Tag::Type => "type",
-        Tag::Error => "error",
-    }
 }

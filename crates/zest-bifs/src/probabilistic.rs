@@ -33,7 +33,7 @@ use std::rc::{Rc, Weak};
 use zest_dict::{KeyBuf, KeyHasher};
 use zest_runtime::opaque::{OpaqueState, OpaqueVal};
 use zest_runtime::types::{same_type, Type, TypeKind, TypeRef};
-use zest_runtime::value::{Proto, VectorVal};
+use zest_runtime::value::VectorVal;
 use zest_runtime::{CallSite, Interp, RtResult, Value};
 use zest_syntax::Symbol;
 
@@ -261,94 +261,7 @@ pub fn copy_opaque(it: &mut Interp, v: &Value) -> Option<Value> {
 
 // ------------------------------------------------------------ element keys
 
-fn proto_of(p: Proto) -> zest_dict::Proto {
-    match p {
-        Proto::Tcp => zest_dict::Proto::Tcp,
-        Proto::Udp => zest_dict::Proto::Udp,
-        Proto::Icmp => zest_dict::Proto::Icmp,
-        Proto::Unknown => zest_dict::Proto::Unknown,
-    }
-}
-
-/// One value in `CompositeHash`'s non-singleton layout.
-fn write_composite(kb: &mut KeyBuf, v: &Value) {
-    match v {
-        Value::Count(c) => kb.write_count(*c),
-        Value::Int(i) => kb.write_int(*i),
-        Value::Bool(b) => kb.write_bool(*b),
-        Value::Enum(_, i) => kb.write_enum(*i),
-        Value::Port(p) => kb.write_port(p.num as u16, proto_of(p.proto)),
-        Value::Double(d) | Value::Time(d) | Value::Interval(d) => kb.write_double(*d),
-        Value::String(s) => kb.write_string(s),
-        Value::Addr(a) => kb.write_addr_bytes(a.0),
-        Value::Subnet(s) => kb.write_subnet_bytes(s.prefix.0, u32::from(s.len)),
-        Value::Pattern(p) => kb.write_pattern(p.exact_text(), p.anywhere_text()),
-        Value::Record(r) => {
-            let rb = r.borrow();
-            let optional: Vec<bool> = rb
-                .ty
-                .record()
-                .map(|rt| {
-                    rt.fields
-                        .borrow()
-                        .iter()
-                        .map(zest_runtime::types::Field::optional)
-                        .collect()
-                })
-                .unwrap_or_default();
-            for (i, f) in rb.fields.iter().enumerate() {
-                if optional.get(i).copied().unwrap_or(false) {
-                    kb.write_optional_flag(f.is_some());
-                }
-                if let Some(x) = f {
-                    write_composite(kb, x);
-                }
-            }
-        }
-        Value::Vector(vv) => {
-            let vb = vv.borrow();
-            kb.write_vector_header(vb.items.len() as u32);
-            for (i, item) in vb.items.iter().enumerate() {
-                kb.write_vector_slot(i as u32, item.is_some());
-                if let Some(x) = item {
-                    write_composite(kb, x);
-                }
-            }
-        }
-        Value::Table(t) => {
-            let tb = t.borrow();
-            kb.write_table_header(tb.len());
-            // Elements in Zeek's serialisation order: by 32-bit hash, then
-            // key length, then key bytes.
-            let mut order: Vec<(u32, Vec<u8>, &zest_runtime::table::Entry)> = tb
-                .dict
-                .iter()
-                .map(|(k, e)| (k.h32(), k.bytes().to_vec(), e))
-                .collect();
-            order.sort_by(|a, b| {
-                a.0.cmp(&b.0)
-                    .then(a.1.len().cmp(&b.1.len()))
-                    .then(a.1.cmp(&b.1))
-            });
-            for (_, _, e) in order {
-                kb.write_list_header(e.key.len());
-                for k in &e.key {
-                    write_composite(kb, k);
-                }
-                if let Some(v) = &e.val {
-                    write_composite(kb, v);
-                }
-            }
-        }
-        Value::List(l) => {
-            for x in l.iter() {
-                write_composite(kb, x);
-            }
-        }
-        Value::Func(f) => kb.write_func(f.name.index()),
-        _ => {}
-    }
-}
+use zest_runtime::table::write_composite;
 
 /// The `HashKey` bytes `CompositeHash::MakeHashKey` gives one value of a
 /// single-type list: strings and patterns in their singleton form, all

@@ -33,8 +33,9 @@ fn proto_of(p: Proto) -> zest_dict::Proto {
     }
 }
 
-/// Writes one value in the composite form.
-fn write_composite(kb: &mut KeyBuf, v: &Value) {
+/// Writes one value in Zeek's composite key form (`CompositeHash`):
+/// table keys, and the hashing of probabilistic data structures.
+pub fn write_composite(kb: &mut KeyBuf, v: &Value) {
     match v {
         Value::Count(c) => kb.write_count(*c),
         Value::Int(i) => kb.write_int(*i),

@@ -41,6 +41,37 @@ pub enum Tag {
     Error,
 }
 
+impl Tag {
+    /// Zeek's `type_name(TypeTag)`: the name messages use for a type tag.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tag::Void => "void",
+            Tag::Bool => "bool",
+            Tag::Int => "int",
+            Tag::Count => "count",
+            Tag::Double => "double",
+            Tag::Time => "time",
+            Tag::Interval => "interval",
+            Tag::String => "string",
+            Tag::Pattern => "pattern",
+            Tag::Enum => "enum",
+            Tag::Port => "port",
+            Tag::Addr => "addr",
+            Tag::Subnet => "subnet",
+            Tag::Any => "any",
+            Tag::Table => "table",
+            Tag::Record => "record",
+            Tag::List => "types",
+            Tag::Func => "func",
+            Tag::Opaque => "opaque",
+            Tag::Vector => "vector",
+            Tag::File => "file",
+            Tag::Type => "type",
+            Tag::Error => "error",
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Type {
     pub kind: TypeKind,

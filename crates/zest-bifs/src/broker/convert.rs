@@ -257,31 +257,7 @@ pub fn val_to_data(it: &mut Interp, v: &Value) -> Option<Data> {
 
 /// Zeek's `type_name(TypeTag)`.
 pub fn tag_name(t: Tag) -> &'static str {
-    match t {
-        Tag::Void => "void",
-        Tag::Bool => "bool",
-        Tag::Int => "int",
-        Tag::Count => "count",
-        Tag::Double => "double",
-        Tag::Time => "time",
-        Tag::Interval => "interval",
-        Tag::String => "string",
-        Tag::Pattern => "pattern",
-        Tag::Enum => "enum",
-        Tag::Port => "port",
-        Tag::Addr => "addr",
-        Tag::Subnet => "subnet",
-        Tag::Any => "any",
-        Tag::Table => "table",
-        Tag::Record => "record",
-        Tag::List => "types",
-        Tag::Func => "func",
-        Tag::Opaque => "opaque",
-        Tag::Vector => "vector",
-        Tag::File => "file",
-        Tag::Type => "type",
-        Tag::Error => "error",
-    }
+    t.name()
 }
 
 /// `OpaqueVal::Serialize` for the Broker opaques: `[type_id, state]`.
