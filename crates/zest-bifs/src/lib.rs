@@ -18,6 +18,7 @@ pub mod frameworks;
 pub mod conversion;
 pub mod files;
 pub mod hashing;
+pub mod input;
 pub mod introspection;
 pub mod json;
 pub mod logging;
@@ -52,6 +53,7 @@ pub fn all() -> Vec<&'static [Bif]> {
         containers::BIFS,
         introspection::BIFS,
         hashing::BIFS,
+        input::BIFS,
         json::BIFS,
         reporter::BIFS,
         option::BIFS,
