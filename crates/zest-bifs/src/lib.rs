@@ -14,9 +14,9 @@
 
 pub mod broker;
 pub mod containers;
-pub mod frameworks;
 pub mod conversion;
 pub mod files;
+pub mod frameworks;
 pub mod hashing;
 pub mod input;
 pub mod introspection;
@@ -60,7 +60,6 @@ pub fn all() -> Vec<&'static [Bif]> {
         frameworks::BIFS,
         broker::BIFS,
         logging::BIFS,
-
         files::BIFS,
         misc::BIFS,
         broker::TAKEOVER,
@@ -86,7 +85,10 @@ pub fn install_hooks(it: &mut zest_runtime::Interp) {
     it.hooks.file_write = Some(|it, f, data| files::write(it, f, data));
     it.hooks.file_is_open = Some(|it, f| files::is_open(it, f));
     it.hooks.file_size = Some(|it, f| files::size(it, f));
+    // Logs close (with their #close lines) before open files are flushed.
+    it.hooks.at_exit.push(logging::shutdown);
     it.hooks.at_exit.push(files::shutdown);
+    it.hooks.print = Some(logging::print_statement);
     it.hooks.on_report = Some(reporter::on_report);
     it.hooks.io_poll = Some(broker::poll);
     it.hooks.on_dispatch = Some(broker::auto_publish_dispatch);

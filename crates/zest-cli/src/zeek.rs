@@ -170,6 +170,7 @@ fn run(o: &Options) -> i32 {
     if o.parse_only {
         return 0;
     }
+    zest_bifs::logging::init_post_script(&mut it);
     let scripts = loader.loaded_scripts.clone();
     it.run(&scripts)
 }

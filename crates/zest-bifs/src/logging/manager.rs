@@ -376,7 +376,7 @@ pub fn coerce_record(
             .borrow()
             .iter()
             .enumerate()
-            .filter(|(i, f)| ob.fields.get(*i).map_or(true, Option::is_none) && !f.optional())
+            .filter(|(i, f)| ob.fields.get(*i).is_none_or(Option::is_none) && !f.optional())
             .map(|(_, f)| f.name)
             .collect()
     };

@@ -88,7 +88,7 @@ pub fn format_rotation_path(
     );
     let func = global_value(it, "Log::rotation_format_func");
     let res = match (func, ri) {
-        (Some(f), Some(ri)) => it.call_value(&f, &mut vec![ri], NO_LOC).ok(),
+        (Some(f), Some(ri)) => it.call_value(&f, &mut [ri], NO_LOC).ok(),
         _ => None,
     };
     let Some(rp) = res.filter(|r| matches!(r, Value::Record(_))) else {
@@ -209,7 +209,7 @@ pub fn run_postprocessor(
             Some(Value::Bool(terminating)),
         ],
     )?;
-    match it.call_value(func, &mut vec![info], NO_LOC) {
+    match it.call_value(func, &mut [info], NO_LOC) {
         Ok(v) => Some(v.as_bool()),
         Err(_) => None,
     }

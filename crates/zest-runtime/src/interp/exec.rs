@@ -30,6 +30,18 @@ impl Interp {
                         return Ok(Flow::Normal);
                     }
                 }
+                if let Some(h) = self.hooks.print {
+                    let all: Vec<Value> = match &file {
+                        Some(f) => std::iter::once(Value::File(f.clone()))
+                            .chain(vals.iter().cloned())
+                            .collect(),
+                        None => vals.to_vec(),
+                    };
+                    if h(self, &all, s.loc) {
+                        self.scratch = buf;
+                        return Ok(Flow::Normal);
+                    }
+                }
                 let raw = file.as_ref().is_some_and(|f| f.borrow().raw);
                 for (i, v) in vals.iter().enumerate() {
                     if i > 0 && !raw {

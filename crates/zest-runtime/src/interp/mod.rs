@@ -69,6 +69,9 @@ pub struct NativeHooks {
     pub io_poll: Option<fn(&mut Interp) -> bool>,
     /// Sees every locally raised event as it is dispatched (auto-publish).
     pub on_dispatch: Option<fn(&mut Interp, u32, &[Value])>,
+    /// Sees every `print` statement's values first; true means it took
+    /// them (`Log::print_to_log`) and nothing is printed.
+    pub print: Option<fn(&mut Interp, &[Value], Loc) -> bool>,
     /// Sees every reporter message (prefix such as `error` or `expression
     /// error`, location, text) before it is written: raises the
     /// `reporter_*` events and says whether the line goes to stderr.
