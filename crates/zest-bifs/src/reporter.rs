@@ -810,7 +810,11 @@ pub fn on_report(it: &mut Interp, prefix: &str, loc: Option<Loc>, msg: &str) -> 
         it,
         loc.unwrap_or_default(),
         level.event(),
-        vec![Value::Time(t), Value::str(msg.as_bytes()), Value::str(text.as_bytes())],
+        vec![
+            Value::Time(t),
+            Value::str(msg.as_bytes()),
+            Value::str(text.as_bytes()),
+        ],
     );
     emit_to_stderr(it, level)
 }
