@@ -493,7 +493,7 @@ fn start_peering(it: &mut Interp, args: &[Value], site: &CallSite<'_>, retry: f6
     if let Some(ep) = endpoint(it) {
         ep.peer(&addr, port, Duration::from_secs(secs));
     }
-    if global_value(it, "Broker::peer_counts_as_iosource").map_or(true, |v| v.as_bool()) {
+    if global_value(it, "Broker::peer_counts_as_iosource").is_none_or(|v| v.as_bool()) {
         state(it).counting = true;
     }
     Ok(Value::Bool(true))
@@ -513,7 +513,7 @@ fn peer_no_retry(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> Rt
     if let Some(ep) = endpoint(it) {
         ep.peer(&addr, port, Duration::ZERO);
     }
-    if global_value(it, "Broker::peer_counts_as_iosource").map_or(true, |v| v.as_bool()) {
+    if global_value(it, "Broker::peer_counts_as_iosource").is_none_or(|v| v.as_bool()) {
         state(it).counting = true;
     }
     Ok(Value::Bool(true))

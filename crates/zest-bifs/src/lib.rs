@@ -82,9 +82,9 @@ pub fn register(prog: &mut Program) {
 /// Connects the interpreter to the libraries it calls directly (file
 /// output, shutdown flushing).
 pub fn install_hooks(it: &mut zest_runtime::Interp) {
-    it.hooks.file_write = Some(|it, f, data| files::write(it, f, data));
-    it.hooks.file_is_open = Some(|it, f| files::is_open(it, f));
-    it.hooks.file_size = Some(|it, f| files::size(it, f));
+    it.hooks.file_write = Some(files::write);
+    it.hooks.file_is_open = Some(files::is_open);
+    it.hooks.file_size = Some(files::size);
     // Logs close (with their #close lines) before open files are flushed.
     it.hooks.at_exit.push(logging::shutdown);
     it.hooks.at_exit.push(files::shutdown);

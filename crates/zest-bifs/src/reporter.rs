@@ -758,6 +758,31 @@ pub fn weird_stats(it: &mut Interp) -> (u64, Vec<(Vec<u8>, u64)>) {
     (w.count, by_type)
 }
 
+/// The interpreter's reporter hook: every error and warning the runtime
+/// reports (`error`, `expression error`, `runtime error`, `warning`, …)
+/// raises the matching `reporter_*` event once events are being raised,
+/// and goes to stderr unless `Reporter::*_to_stderr` says otherwise.
+pub fn on_report(it: &mut Interp, prefix: &str, loc: Option<Loc>, msg: &str) -> bool {
+    let level = match prefix {
+        "error" | "expression error" | "runtime error" => Level::Error,
+        "warning" | "expression warning" => Level::Warning,
+        _ => return true,
+    };
+    let text = loc_text(it, loc);
+    let t = event_time(it);
+    raise(
+        it,
+        loc.unwrap_or_default(),
+        level.event(),
+        vec![
+            Value::Time(t),
+            Value::str(msg.as_bytes()),
+            Value::str(text.as_bytes()),
+        ],
+    );
+    emit_to_stderr(it, level)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -792,29 +817,4 @@ mod tests {
         assert_eq!(Level::Error.event(), "reporter_error");
         assert_eq!(Level::Info.stderr_option(), "Reporter::info_to_stderr");
     }
-}
-
-/// The interpreter's reporter hook: every error and warning the runtime
-/// reports (`error`, `expression error`, `runtime error`, `warning`, …)
-/// raises the matching `reporter_*` event once events are being raised,
-/// and goes to stderr unless `Reporter::*_to_stderr` says otherwise.
-pub fn on_report(it: &mut Interp, prefix: &str, loc: Option<Loc>, msg: &str) -> bool {
-    let level = match prefix {
-        "error" | "expression error" | "runtime error" => Level::Error,
-        "warning" | "expression warning" => Level::Warning,
-        _ => return true,
-    };
-    let text = loc_text(it, loc);
-    let t = event_time(it);
-    raise(
-        it,
-        loc.unwrap_or_default(),
-        level.event(),
-        vec![
-            Value::Time(t),
-            Value::str(msg.as_bytes()),
-            Value::str(text.as_bytes()),
-        ],
-    );
-    emit_to_stderr(it, level)
 }

@@ -372,7 +372,7 @@ mod tests {
         assert_eq!(Data::string("!").to_string(), "!");
         assert_eq!(Data::None.to_string(), "nil");
         assert_eq!(Data::Bool(true).to_string(), "T");
-        assert_eq!(Data::Real(3.14).to_string(), "3.140000");
+        assert_eq!(Data::Real(2.5).to_string(), "2.500000");
         assert_eq!(Data::Timespan(1_500_000_000).to_string(), "1500000000ns");
         assert_eq!(
             Data::Vector(vec![Data::Integer(-1), Data::string("x")]).to_string(),

@@ -485,3 +485,167 @@ impl Interp {
         }
     }
 }
+
+impl Interp {
+    /// Zeek's short description of a compiled statement (as quoted in
+    /// messages: no newlines, no `;`). `slot_name` names a local slot.
+    pub fn describe_stmt_into(
+        &self,
+        st: &crate::ir::Stmt,
+        s: &mut String,
+        slot_name: &dyn Fn(u32) -> String,
+    ) {
+        use crate::ir::{ForKind, StmtKind};
+        match &st.kind {
+            StmtKind::Expr(e) => self.describe_expr_into(e, s),
+            StmtKind::Print(args) => {
+                s.push_str("print ");
+                self.describe_args(args, s);
+            }
+            StmtKind::Event(g, args) => {
+                s.push_str("event ");
+                s.push_str(self.prog.globals[*g as usize].name.as_str());
+                s.push('(');
+                self.describe_args(args, s);
+                s.push(')');
+            }
+            StmtKind::If(c, t, e) => {
+                s.push_str("if (");
+                self.describe_expr_into(c, s);
+                s.push_str(") ");
+                self.describe_stmt_into(t, s, slot_name);
+                if let Some(e) = e {
+                    if !matches!(e.kind, StmtKind::Empty) {
+                        s.push_str("else");
+                        self.describe_stmt_into(e, s, slot_name);
+                    }
+                }
+            }
+            StmtKind::Switch(e, cases) => {
+                s.push_str("switch ");
+                self.describe_expr_into(e, s);
+                s.push_str(" {");
+                for c in cases {
+                    self.describe_case_into(c, s, slot_name);
+                }
+                s.push('}');
+            }
+            StmtKind::For(kind, e, body) => {
+                s.push_str("for (");
+                let vars: Vec<u32> = match kind {
+                    ForKind::Table { keys, value } => keys.iter().copied().chain(*value).collect(),
+                    ForKind::Vector { index, value } => {
+                        std::iter::once(*index).chain(*value).collect()
+                    }
+                    ForKind::String { var } => vec![*var],
+                };
+                s.push('[');
+                for (i, v) in vars.iter().enumerate() {
+                    s.push_str(&slot_name(*v));
+                    if i > 0 {
+                        s.push(',');
+                    }
+                }
+                s.push_str("] in ");
+                self.describe_expr_into(e, s);
+                s.push_str(") ");
+                self.describe_stmt_into(body, s, slot_name);
+            }
+            StmtKind::While(c, body) => {
+                s.push_str("while (");
+                self.describe_expr_into(c, s);
+                s.push_str(") ");
+                self.describe_stmt_into(body, s, slot_name);
+            }
+            StmtKind::Next => s.push_str("next "),
+            StmtKind::Break => s.push_str("break "),
+            StmtKind::Fallthrough => s.push_str("fallthrough "),
+            StmtKind::Return(e) => {
+                s.push_str("return ");
+                if let Some(e) = e {
+                    s.push('(');
+                    self.describe_expr_into(e, s);
+                    s.push(')');
+                }
+            }
+            StmtKind::Add(e) => {
+                s.push_str("add ");
+                self.describe_expr_into(e, s);
+            }
+            StmtKind::Delete(e) => {
+                s.push_str("delete ");
+                self.describe_expr_into(e, s);
+            }
+            StmtKind::Init(slot, e) => match e {
+                Some(e)
+                    if !matches!(
+                        e.kind,
+                        ExprKind::TableCtor(..) | ExprKind::VectorCtor(_) | ExprKind::RecordCtor(_)
+                    ) =>
+                {
+                    s.push_str(&slot_name(*slot));
+                    s.push_str(" = ");
+                    self.describe_expr_into(e, s);
+                }
+                _ => {
+                    s.push_str("<init> ");
+                    s.push_str(&slot_name(*slot));
+                }
+            },
+            StmtKind::When(_) => s.push_str("when "),
+            StmtKind::Block(v) => self.describe_stmt_list_into(v, s, slot_name),
+            StmtKind::Empty => {}
+        }
+    }
+
+    /// A statement list: `{ s1s2}`, nothing when empty.
+    pub fn describe_stmt_list_into(
+        &self,
+        v: &[crate::ir::Stmt],
+        s: &mut String,
+        slot_name: &dyn Fn(u32) -> String,
+    ) {
+        if v.is_empty() {
+            return;
+        }
+        s.push_str("{ ");
+        for st in v {
+            self.describe_stmt_into(st, s, slot_name);
+        }
+        s.push('}');
+    }
+
+    /// One `case` of a switch, as Zeek's `Case::Describe`.
+    pub fn describe_case_into(
+        &self,
+        c: &crate::ir::SwitchCase,
+        s: &mut String,
+        slot_name: &dyn Fn(u32) -> String,
+    ) {
+        if c.values.is_empty() && c.types.is_empty() {
+            s.push_str("default:");
+        } else {
+            s.push_str("case");
+            for (i, v) in c.values.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                s.push(' ');
+                s.push_str(&self.value_short(v));
+            }
+            for (i, (t, slot)) in c.types.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                s.push_str(" type ");
+                s.push_str(&t.describe());
+                if let Some(slot) = slot {
+                    s.push_str(" as ");
+                    s.push_str(&slot_name(*slot));
+                }
+            }
+            s.push(':');
+        }
+        self.describe_stmt_list_into(&c.body, s, slot_name);
+    }
+}

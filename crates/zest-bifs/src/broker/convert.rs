@@ -497,6 +497,10 @@ mod tests {
     use super::*;
 
     #[test]
+    #[expect(
+        clippy::excessive_precision,
+        reason = "the literal is the one the capture's script wrote"
+    )]
     fn time_conversion_rounds_in_double_precision() {
         // The event-types capture: double_to_time(1700000000.123456789) went
         // out as 1700000000123456768 ns, 1.0000000009 s as 1000000000 ns.

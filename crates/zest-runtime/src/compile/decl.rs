@@ -97,7 +97,9 @@ impl Interp {
             DeclKind::Type { name, ty, attrs } => {
                 let full = self.full_name(name.sym);
                 let existing = self.prog.lookup(full);
+                self.sema.enum_decl_name = Some(full);
                 let t = self.compile_type(ty);
+                self.sema.enum_decl_name = None;
                 if t.tag() == Tag::Error {
                     let loc = self.loc1(name.span);
                     self.error(
@@ -160,7 +162,40 @@ impl Interp {
                 .ty
                 .clone()
                 .unwrap_or_else(|| self.prog.base.any.clone());
+            if let Some(init) = &v.init {
+                let g = &self.prog.globals[gid as usize];
+                let redefinable = g.attrs.has(AttrKind::Redef)
+                    || g.attrs.has(AttrKind::AddFunc)
+                    || g.attrs.has(AttrKind::DelFunc)
+                    || g.kind == GlobalKind::Option;
+                if !redefinable {
+                    let (a, b) = (self.loc_str(g.loc), self.loc_str(self.loc(init.span)));
+                    let msg = format!(
+                        "cannot redefine a variable not marked with &redef ({})",
+                        g.name
+                    );
+                    self.error_pair(&a, Some(&b), &msg);
+                    return;
+                }
+                let extra = match v.op {
+                    Some(ast::AssignOp::AddTo) => Some((AttrKind::AddFunc, "+=")),
+                    Some(ast::AssignOp::RemoveFrom) => Some((AttrKind::DelFunc, "-=")),
+                    _ => None,
+                };
+                if let Some((k, op)) = extra {
+                    if g.attrs.has(k) && matches!(g.value, Value::Void) {
+                        let (loc, name) = (g.loc, g.name);
+                        self.error(
+                            Some(loc),
+                            &format!("{op} initializer applied to ID without value ({name})"),
+                        );
+                        return;
+                    }
+                }
+            }
+            self.sema.in_redef = true;
             let attrs = self.compile_attrs(&v.attrs, Some(&t));
+            self.sema.in_redef = false;
             {
                 let g = &mut self.prog.globals[gid as usize];
                 for (k, a) in attrs.list {
@@ -295,6 +330,15 @@ impl Interp {
             g.ty = Some(ty.clone());
             g.loc = loc;
             g.attrs = attrs.clone();
+            // A constructor's attributes apply to the identifier it
+            // initializes (`const s = set(…) &redef;`).
+            if let Some(ast::ExprKind::TableCons(_, ca) | ast::ExprKind::SetCons(_, ca)) =
+                v.init.as_ref().map(|e| &e.kind)
+            {
+                if ca.iter().any(|a| a.kind == AttrKind::Redef) && !g.attrs.has(AttrKind::Redef) {
+                    g.attrs.list.push((AttrKind::Redef, None));
+                }
+            }
             if attrs.has(AttrKind::Deprecated) {
                 g.deprecated = Some(String::new());
             }
@@ -383,7 +427,36 @@ impl Interp {
         let declared_ty = existing
             .and_then(|g| self.prog.globals[g as usize].ty.clone())
             .filter(|t| t.tag() == Tag::Func);
+        if flavor == Flavor::Event {
+            let n = f.name.sym.as_str();
+            if matches!(n, "bro_init" | "bro_done" | "bro_script_loaded") {
+                let base = &n[4..];
+                let bl = self.loc1(f.body.span);
+                self.error(
+                    Some(bl),
+                    &format!("event {n}() is no longer available, use zeek_{base}() instead"),
+                );
+            }
+        }
         let own_ty = self.compile_func_type(flavor, &f.sig.params, f.sig.ret.as_deref());
+        if flavor == Flavor::Function {
+            if let Some(g) = existing.map(|g| &self.prog.globals[g as usize]) {
+                if !g.bodies.is_empty() && !g.attrs.has(AttrKind::Redef) {
+                    let (a, b) = (self.loc_str(g.loc), self.loc_str(self.loc(f.name.span)));
+                    let name = g.name;
+                    self.error_pair(&a, Some(&b), &format!("already defined ({name})"));
+                    let bl = self.loc1(f.body.span);
+                    self.report(
+                        "fatal error",
+                        Some(bl),
+                        &format!("invalid definition of '{name}' (see previous errors)"),
+                    );
+                    self.error_count += 1;
+                    self.sema.fatal = true;
+                    return;
+                }
+            }
+        }
         let ty = declared_ty.clone().unwrap_or_else(|| own_ty.clone());
         let loc = self.loc(f.name.span);
         let gid = match existing {

@@ -502,6 +502,14 @@ impl Interp {
                 if op == UnOp::Neg {
                     // Fold negative literals so `-5` is an int constant.
                     if let ExprKind::Const(Value::Count(c)) = x.kind {
+                        if c > i64::MAX as u64 + 1 {
+                            let d = self.describe_expr(&x);
+                            self.cerror(
+                                span,
+                                &format!("literal is outside range of 'int' values (-{d})"),
+                            );
+                            return self.err_expr(span);
+                        }
                         return self.mk(
                             ExprKind::Const(Value::Int((c as i64).wrapping_neg())),
                             t,

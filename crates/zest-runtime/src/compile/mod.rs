@@ -34,6 +34,10 @@ pub struct Sema {
     pub assign_ctx: Option<String>,
     /// Compiling the fields of a named record constructor `R(…)`.
     pub named_ctor: bool,
+    /// Compiling the attributes of a `redef` (duplicates replace).
+    pub in_redef: bool,
+    /// The name of the enum type being declared (its items check it).
+    pub enum_decl_name: Option<Symbol>,
 }
 
 /// Scope of one function body: Zeek locals are function-wide.
@@ -50,6 +54,8 @@ pub struct FuncCtx {
     pub switch_depth: u32,
     /// Locals declared with `const`.
     pub consts: rustc_hash::FxHashSet<Symbol>,
+    /// Where each local was declared.
+    pub local_locs: FxHashMap<Symbol, Loc>,
 }
 
 impl FuncCtx {
@@ -75,6 +81,8 @@ impl Sema {
             global_sym,
             assign_ctx: None,
             named_ctor: false,
+            in_redef: false,
+            enum_decl_name: None,
         }
     }
 }
@@ -246,5 +254,41 @@ impl Interp {
             &format!("unknown identifier {name}, at or near \"{name}\""),
         );
         self.sema.fatal = true;
+    }
+
+    /// An error with Zeek's pair of locations `FIRST and SECOND` (each a
+    /// described location or a type's pseudo-location such as `count`).
+    pub(crate) fn error_pair(&mut self, first: &str, second: Option<&str>, msg: &str) {
+        self.error_count += 1;
+        let line = match second {
+            Some(b) if b != first => format!("error in {first} and {b}: {msg}\n"),
+            _ => format!("error in {first}: {msg}\n"),
+        };
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+    }
+
+    /// A location as the reporter writes it.
+    pub(crate) fn loc_str(&self, loc: Loc) -> String {
+        let mut s = String::new();
+        self.describe_loc(loc, &mut s);
+        s
+    }
+
+    /// The pseudo-location Zeek gives a type in messages: base types are
+    /// located at their name (`count`).
+    pub(crate) fn type_loc(&self, t: &TypeRef) -> Option<String> {
+        use crate::types::Tag;
+        match t.tag() {
+            Tag::Record
+            | Tag::Enum
+            | Tag::Table
+            | Tag::Vector
+            | Tag::Func
+            | Tag::File
+            | Tag::Opaque
+            | Tag::List
+            | Tag::Type => None,
+            tag => Some(Self::tag_name(tag).to_string()),
+        }
     }
 }

@@ -2,8 +2,10 @@
 
 use super::Resolved;
 use crate::interp::Interp;
+use crate::ir::ExprKind;
 use crate::ir::{ForKind, Stmt, StmtKind, SwitchCase};
 use crate::types::{Tag, TypeKind};
+use crate::value::Value;
 use zest_syntax::ast;
 
 impl Interp {
@@ -70,44 +72,10 @@ impl Interp {
                 let e = e.as_ref().map(|e| Box::new(self.compile_stmt(e)));
                 self.st(StmtKind::If(c, t, e), span)
             }
-            ast::StmtKind::Switch(e, cases) => {
-                let x = self.compile_expr(e);
-                let mut out = Vec::with_capacity(cases.len());
-                self.fctx().switch_depth += 1;
-                for c in cases {
-                    let mut sc = SwitchCase {
-                        values: Vec::new(),
-                        types: Vec::new(),
-                        default: false,
-                        body: Vec::new(),
-                    };
-                    match &c.label {
-                        ast::CaseLabel::Default => sc.default = true,
-                        ast::CaseLabel::Values(vs) => {
-                            for v in vs {
-                                let ve = self.compile_expr(v);
-                                let ve = self.coerce_to(ve, &x.ty.clone(), v.span);
-                                if let Ok(val) = self.eval(&ve) {
-                                    sc.values.push(val);
-                                }
-                            }
-                        }
-                        ast::CaseLabel::Types(ts) => {
-                            for (t, bind) in ts {
-                                let ty = self.compile_type(t);
-                                let slot = bind.map(|b| self.fctx().add_local(b.sym, ty.clone()));
-                                sc.types.push((ty, slot));
-                            }
-                        }
-                    }
-                    sc.body = self.compile_block_stmts(&c.body);
-                    out.push(sc);
-                }
-                self.fctx().switch_depth -= 1;
-                self.st(StmtKind::Switch(x, out), span)
-            }
+            ast::StmtKind::Switch(e, cases) => self.compile_switch(e, cases, span),
             ast::StmtKind::For(vars, e, body) => {
                 let x = self.compile_expr(e);
+                let bad_vars = self.check_loop_vars(vars);
                 let kind = match &x.ty.kind {
                     TypeKind::Table { index, yield_ } => {
                         let index = index.clone();
@@ -120,10 +88,14 @@ impl Interp {
                                     .cloned()
                                     .chain(std::iter::repeat(self.prog.base.any.clone())),
                             )
-                            .map(|(n, t)| self.local_slot(n.sym, t))
+                            .map(|(n, t)| {
+                                self.iter_clash(n.sym, &t, &x, e.span, &bad_vars);
+                                self.local_slot(n.sym, t)
+                            })
                             .collect();
                         let value = vars.value.map(|v| {
                             let t = yield_.clone().unwrap_or_else(|| self.prog.base.any.clone());
+                            self.iter_clash(v.sym, &t, &x, e.span, &bad_vars);
                             self.local_slot(v.sym, t)
                         });
                         ForKind::Table { keys, value }
@@ -246,6 +218,96 @@ impl Interp {
         }
     }
 
+    /// A loop variable that already has a type must have the iteration's.
+    fn iter_clash(
+        &mut self,
+        name: zest_syntax::Symbol,
+        t: &crate::types::TypeRef,
+        x: &crate::ir::Expr,
+        span: zest_syntax::Span,
+        bad: &[zest_syntax::Symbol],
+    ) {
+        if Self::is_blank_name(name) {
+            return;
+        }
+        let lvt = if bad.contains(&name) {
+            self.prog.base.error.clone()
+        } else {
+            match self.fctx().locals.get(&name) {
+                Some((_, lt)) => lt.clone(),
+                None => return,
+            }
+        };
+        if lvt.tag() == Tag::Any
+            || t.tag() == Tag::Any
+            || (lvt.tag() != Tag::Error && crate::types::same_type(&lvt, t))
+        {
+            return;
+        }
+        let a = self.loc_str(self.loc(span));
+        let b = if lvt.tag() == Tag::Error {
+            Some("error".to_string())
+        } else {
+            self.type_loc(&lvt)
+        };
+        let msg = format!(
+            "type clash in iteration ({} and {})",
+            self.describe_expr(x),
+            lvt.describe()
+        );
+        self.error_pair(&a, b.as_deref(), &msg);
+    }
+
+    /// Zeek's `check_loop_var`: a loop variable naming a global or a
+    /// constant is an error (and its type becomes the error type). Returns
+    /// the names so affected.
+    fn check_loop_vars(&mut self, vars: &ast::ForVars) -> Vec<zest_syntax::Symbol> {
+        let mut bad = Vec::new();
+        for n in vars.keys.iter().chain(vars.value.iter()) {
+            match self.resolve(n.sym) {
+                Some(Resolved::Global(g)) => {
+                    let gl = &self.prog.globals[g as usize];
+                    if matches!(
+                        gl.kind,
+                        crate::program::GlobalKind::Var
+                            | crate::program::GlobalKind::Const
+                            | crate::program::GlobalKind::Option
+                    ) {
+                        let (loc, name, is_const) = (
+                            gl.loc,
+                            gl.name,
+                            gl.kind == crate::program::GlobalKind::Const,
+                        );
+                        self.error(
+                            Some(loc),
+                            &format!("global variable used in 'for' loop ({name})"),
+                        );
+                        if is_const {
+                            self.error(Some(loc), &format!("constant used in 'for' loop ({name})"));
+                        }
+                        self.prog.globals[g as usize].ty = Some(self.prog.base.error.clone());
+                        bad.push(n.sym);
+                    }
+                }
+                Some(Resolved::Local(..)) => {
+                    let ctx = self.fctx();
+                    if ctx.consts.contains(&n.sym) {
+                        let loc = ctx.local_locs.get(&n.sym).copied();
+                        let name = self.local_full_name(n.sym);
+                        self.error(loc, &format!("constant used in 'for' loop ({name})"));
+                        let et = self.prog.base.error.clone();
+                        if let Some(l) = self.fctx().locals.get_mut(&n.sym) {
+                            l.1 = et;
+                        }
+                        bad.push(n.sym);
+                    }
+                }
+                None => {}
+            }
+        }
+        bad
+    }
+
     fn compile_local(&mut self, d: &ast::VarDecl, span: zest_syntax::Span) -> Stmt {
         let declared = d.ty.as_ref().map(|t| self.compile_type(t));
         let init = match (&d.init, &declared) {
@@ -264,6 +326,8 @@ impl Interp {
             // Re-declaring a local reuses its slot (Zeek warns elsewhere).
         }
         let slot = self.fctx().add_local(d.name.sym, ty.clone());
+        let dloc = self.loc(d.name.span);
+        self.fctx().local_locs.insert(d.name.sym, dloc);
         let init = match init {
             Some(mut x) => {
                 // `local t: table[…] of … = { … } &default=…;`
@@ -313,5 +377,282 @@ impl Interp {
             }
         };
         self.st(StmtKind::Init(slot, init), span)
+    }
+
+    /// The name of a local slot of the function being compiled.
+    pub(crate) fn slot_name(&self, slot: u32) -> String {
+        let ctx = self.sema.func.as_ref().unwrap_or(&self.sema.top_ctx);
+        ctx.locals
+            .iter()
+            .find(|(_, (s, _))| *s == slot)
+            .map(|(n, _)| self.local_full_name(*n).to_string())
+            .unwrap_or_default()
+    }
+
+    fn describe_case(&self, c: &SwitchCase, vals: &[crate::ir::Expr]) -> String {
+        let mut s = String::new();
+        let names = |slot: u32| self.slot_name(slot);
+        if vals.is_empty() {
+            self.describe_case_into(c, &mut s, &names);
+            return s;
+        }
+        s.push_str("case");
+        for (i, v) in vals.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            s.push(' ');
+            s.push_str(&self.describe_expr(v));
+        }
+        s.push(':');
+        self.describe_stmt_list_into(&c.body, &mut s, &names);
+        s
+    }
+
+    /// Zeek's `get_last_stmt_tag` is a break, fallthrough or return.
+    fn ends_case(body: &[Stmt]) -> bool {
+        match body.last().map(|s| &s.kind) {
+            Some(StmtKind::Block(v)) => Self::ends_case(v),
+            Some(StmtKind::Break | StmtKind::Fallthrough | StmtKind::Return(_)) => true,
+            _ => false,
+        }
+    }
+
+    /// Reports every `fallthrough` of a type-casting case body (nested
+    /// switches excluded), as Zeek's `FallthroughFinder`.
+    fn find_fallthrough(&mut self, st: &Stmt) {
+        match &st.kind {
+            StmtKind::Fallthrough => {
+                let loc = st.loc;
+                self.error(
+                    Some(loc),
+                    "invalid 'fallthrough' in type-casting 'case' block",
+                );
+            }
+            StmtKind::Block(v) => v.iter().for_each(|s| self.find_fallthrough(s)),
+            StmtKind::If(_, t, e) => {
+                self.find_fallthrough(t);
+                if let Some(e) = e {
+                    self.find_fallthrough(e);
+                }
+            }
+            StmtKind::For(_, _, b) | StmtKind::While(_, b) => self.find_fallthrough(b),
+            StmtKind::When(w) => {
+                self.find_fallthrough(&w.body);
+                if let Some((_, b)) = &w.timeout {
+                    b.iter().for_each(|s| self.find_fallthrough(s));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn compile_switch(
+        &mut self,
+        e: &ast::Expr,
+        cases: &[ast::Case],
+        span: zest_syntax::Span,
+    ) -> Stmt {
+        let x = self.compile_expr(e);
+        let xt = x.ty.clone();
+        let mut out = Vec::with_capacity(cases.len());
+        // Checks of the switch itself, reported after all its cases (as
+        // Zeek's `SwitchStmt` constructor runs once they are parsed).
+        let mut later: Vec<(crate::ir::Loc, String)> = Vec::new();
+        let (mut have_exprs, mut have_types) = (false, false);
+        let mut seen_vals: Vec<Value> = Vec::new();
+        let mut seen_types: Vec<crate::types::TypeRef> = Vec::new();
+        let mut default_case: Option<String> = None;
+        self.fctx().switch_depth += 1;
+        for c in cases {
+            let mut sc = SwitchCase {
+                values: Vec::new(),
+                types: Vec::new(),
+                default: false,
+                body: Vec::new(),
+            };
+            let mut vals = Vec::new();
+            match &c.label {
+                ast::CaseLabel::Default => sc.default = true,
+                ast::CaseLabel::Values(vs) => {
+                    for v in vs {
+                        vals.push(self.compile_expr(v));
+                    }
+                }
+                ast::CaseLabel::Types(ts) => {
+                    for (t, bind) in ts {
+                        let ty = self.compile_type(t);
+                        let slot = bind.map(|b| self.fctx().add_local(b.sym, ty.clone()));
+                        sc.types.push((ty, slot));
+                    }
+                }
+            }
+            sc.body = self.compile_block_stmts(&c.body);
+            let cloc = self.loc(c.span);
+            let cdesc = self.describe_case(&sc, &vals);
+            if !Self::ends_case(&sc.body) {
+                self.error(
+                    Some(cloc),
+                    &format!("case block must end in break/fallthrough/return statement ({cdesc})"),
+                );
+            }
+            if sc.types.iter().any(|(_, s)| s.is_some()) {
+                for st in &sc.body {
+                    self.find_fallthrough(st);
+                }
+            }
+            if !vals.is_empty() {
+                have_exprs = true;
+                let xd = self.describe_expr(&x);
+                if !Self::is_atomic(&xt) && xt.tag() != Tag::Error {
+                    later.push((
+                        self.loc(e.span),
+                        format!(
+                            "switch expression must be of an atomic type when cases are expressions ({xd})"
+                        ),
+                    ));
+                }
+                let any = |t: &crate::types::TypeRef| t.tag() == Tag::Any;
+                let all_match = vals.iter().all(|v| {
+                    v.ty.tag() == Tag::Error
+                        || xt.tag() == Tag::Error
+                        || any(&v.ty)
+                        || any(&xt)
+                        || crate::types::same_type(&v.ty, &xt)
+                });
+                if !all_match {
+                    let mut ld = String::new();
+                    for (i, v) in vals.iter().enumerate() {
+                        if i > 0 {
+                            ld.push_str(", ");
+                        }
+                        ld.push_str(&self.describe_expr(v));
+                    }
+                    let vloc = self.loc1(c.span);
+                    later.push((
+                        vloc,
+                        format!("case expression type differs from switch type ({ld} and {xd})"),
+                    ));
+                } else {
+                    for v in &vals {
+                        let val = match &v.kind {
+                            ExprKind::Const(val) => Some(val.clone()),
+                            ExprKind::Neg(a, _) | ExprKind::Pos(a)
+                                if matches!(a.kind, ExprKind::Const(_)) =>
+                            {
+                                self.eval(v).ok()
+                            }
+                            ExprKind::Global(g)
+                                if matches!(
+                                    self.prog.globals[*g as usize].kind,
+                                    crate::program::GlobalKind::Const
+                                ) =>
+                            {
+                                self.eval(v).ok()
+                            }
+                            ExprKind::Error => continue,
+                            _ => None,
+                        };
+                        let vloc = v.loc;
+                        let vd = self.describe_expr(v);
+                        match val {
+                            None => later.push((
+                                vloc,
+                                format!("case label expression isn't constant ({vd})"),
+                            )),
+                            Some(val) => {
+                                if seen_vals
+                                    .iter()
+                                    .any(|s| crate::describe::values_equal(s, &val))
+                                {
+                                    later.push((vloc, format!("duplicate case label ({vd})")));
+                                } else {
+                                    seen_vals.push(val.clone());
+                                    sc.values.push(val);
+                                }
+                            }
+                        }
+                    }
+                }
+            } else if !sc.types.is_empty() {
+                have_types = true;
+                for (t, _) in &sc.types {
+                    let castable = xt.tag() == Tag::Any
+                        || t.tag() == Tag::Any
+                        || xt.tag() == Tag::Error
+                        || crate::types::same_type(&xt, t)
+                        || xt.type_name().is_some_and(|n| n.as_str() == "Broker::Data");
+                    if !castable {
+                        later.push((
+                            cloc,
+                            format!("cannot cast switch expression to case type ({cdesc})"),
+                        ));
+                        continue;
+                    }
+                    if seen_types.iter().any(|s| {
+                        s.tag() == Tag::Any || t.tag() == Tag::Any || crate::types::same_type(s, t)
+                    }) {
+                        later.push((cloc, format!("duplicate case label ({cdesc})")));
+                        continue;
+                    }
+                    seen_types.push(t.clone());
+                }
+            } else {
+                match &default_case {
+                    Some(d) => {
+                        later.push((cloc, format!("multiple default labels ({cdesc} and {d})")))
+                    }
+                    None => default_case = Some(cdesc.clone()),
+                }
+            }
+            out.push(sc);
+        }
+        self.fctx().switch_depth -= 1;
+        for (loc, msg) in later {
+            self.error(Some(loc), &msg);
+        }
+        let st = self.st(StmtKind::Switch(x, out), span);
+        if have_exprs && have_types {
+            let mut d = String::from("switch ");
+            let paren = matches!(e.kind, ast::ExprKind::Paren(_));
+            if let StmtKind::Switch(x, cases) = &st.kind {
+                if paren {
+                    d.push('(');
+                }
+                d.push_str(&self.describe_expr(x));
+                if paren {
+                    d.push(')');
+                }
+                d.push_str(" {");
+                for c in cases {
+                    let names = |slot: u32| self.slot_name(slot);
+                    self.describe_case_into(c, &mut d, &names);
+                }
+                d.push('}');
+            }
+            let loc = self.loc1(span);
+            self.error(
+                Some(loc),
+                &format!("cannot mix cases with expressions and types ({d})"),
+            );
+        }
+        st
+    }
+
+    /// Zeek's `is_atomic_type`.
+    fn is_atomic(t: &crate::types::TypeRef) -> bool {
+        !matches!(
+            t.tag(),
+            Tag::Record
+                | Tag::Table
+                | Tag::Vector
+                | Tag::List
+                | Tag::Func
+                | Tag::File
+                | Tag::Opaque
+                | Tag::Any
+                | Tag::Type
+                | Tag::Pattern
+        )
     }
 }

@@ -191,15 +191,44 @@ impl Interp {
                 };
                 Rc::new(e)
             });
+            self.check_dup_attr(&out, a);
             out.list.push((a.kind, v));
         }
         out
+    }
+
+    /// Zeek's `Attributes::AddAttr` check: a repeated attribute is
+    /// ambiguous (except in a `redef` and for flag-like attributes).
+    fn check_dup_attr(&mut self, out: &Attrs, a: &ast::Attr) {
+        if !self.sema.in_redef {
+            if let Some(prev) = out.list.iter().find(|(k, _)| *k == a.kind) {
+                let acceptable = match a.kind {
+                    AttrKind::Deprecated => a.value.is_none() && prev.1.is_none(),
+                    AttrKind::Log
+                    | AttrKind::Optional
+                    | AttrKind::Redef
+                    | AttrKind::BrokerAllowComplex
+                    | AttrKind::RawOutput
+                    | AttrKind::ErrorHandler
+                    | AttrKind::IsUsed => true,
+                    _ => false,
+                };
+                if !acceptable {
+                    let loc = self.loc1(a.span);
+                    self.error(
+                        Some(loc),
+                        &format!("Duplicate {} attribute is ambiguous", a.kind.name()),
+                    );
+                }
+            }
+        }
     }
 
     /// Compiles attributes; `&default` values are coerced to `target`.
     pub(crate) fn compile_attrs(&mut self, attrs: &[ast::Attr], target: Option<&TypeRef>) -> Attrs {
         let mut out = Attrs::default();
         for a in attrs {
+            self.check_dup_attr(&out, a);
             let v = a.value.as_ref().map(|v| {
                 let e = self.compile_expr(v);
                 let e = match (a.kind, target) {
@@ -240,8 +269,29 @@ impl Interp {
             };
             *et.counter.borrow_mut() = value + 1;
             let full = self.full_name(it.name.sym);
-            et.names.borrow_mut().push((full, value));
             let loc = self.loc(it.name.span);
+            if let Some(gid) = self.prog.lookup(full) {
+                let g = &self.prog.globals[gid as usize];
+                let tname = ty.type_name().or(self.sema.enum_decl_name);
+                // Zest's generated `.bif.zeek` declarations may number an
+                // enum differently from the script defining it again.
+                let from_bif = self.prog.file_name(g.loc).ends_with(".bif.zeek")
+                    || self.prog.file_name(loc).ends_with(".bif.zeek");
+                let conflict = g.kind != GlobalKind::EnumConst
+                    || (!from_bif && !matches!(g.value, Value::Enum(_, v) if v == value))
+                    || g.ty.as_ref().and_then(|t| t.type_name()) != tname;
+                if conflict {
+                    let (a, b) = (self.loc_str(loc), self.loc_str(g.loc));
+                    let tn = tname.map(|n| n.to_string()).unwrap_or_default();
+                    self.error_pair(
+                        &a,
+                        Some(&b),
+                        &format!("conflicting definition of enum value '{full}' in type '{tn}'"),
+                    );
+                    continue;
+                }
+            }
+            et.names.borrow_mut().push((full, value));
             let exported = self.sema.export_depth > 0;
             let gid =
                 self.prog

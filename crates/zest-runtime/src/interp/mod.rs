@@ -51,6 +51,8 @@ pub struct QueuedEvent {
 }
 
 type FileRef = Rc<std::cell::RefCell<crate::opaque::FileVal>>;
+/// Takes a `print` statement's values (`Log::print_to_log`).
+pub type PrintFn = fn(&mut Interp, &[Value], Loc) -> bool;
 /// Writes bytes to a script-level file through the file library.
 pub type FileWriteFn = fn(&mut Interp, &FileRef, &[u8]) -> bool;
 
@@ -71,7 +73,7 @@ pub struct NativeHooks {
     pub on_dispatch: Option<fn(&mut Interp, u32, &[Value])>,
     /// Sees every `print` statement's values first; true means it took
     /// them (`Log::print_to_log`) and nothing is printed.
-    pub print: Option<fn(&mut Interp, &[Value], Loc) -> bool>,
+    pub print: Option<PrintFn>,
     /// Sees every reporter message (prefix such as `error` or `expression
     /// error`, location, text) before it is written: raises the
     /// `reporter_*` events and says whether the line goes to stderr.
