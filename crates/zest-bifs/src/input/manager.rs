@@ -117,31 +117,7 @@ pub fn tag_number(t: Tag) -> u32 {
 
 /// `type_name(TypeTag)`.
 pub fn tag_name(t: Tag) -> &'static str {
-    match t {
-        Tag::Void => "void",
-        Tag::Bool => "bool",
-        Tag::Int => "int",
-        Tag::Count => "count",
-        Tag::Double => "double",
-        Tag::Time => "time",
-        Tag::Interval => "interval",
-        Tag::String => "string",
-        Tag::Pattern => "pattern",
-        Tag::Enum => "enum",
-        Tag::Port => "port",
-        Tag::Addr => "addr",
-        Tag::Subnet => "subnet",
-        Tag::Any => "any",
-        Tag::Table => "table",
-        Tag::Record => "record",
-        Tag::List => "types",
-        Tag::Func => "func",
-        Tag::File => "file",
-        Tag::Vector => "vector",
-        Tag::Opaque => "opaque",
-        Tag::Type => "type",
-        Tag::Error => "error",
-    }
+    t.name()
 }
 
 pub fn global(it: &Interp, name: &str) -> Option<Value> {

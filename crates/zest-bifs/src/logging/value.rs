@@ -38,31 +38,7 @@ impl LogField {
 
 /// Zeek's `type_name(TypeTag)`.
 pub fn type_name(t: Tag) -> &'static str {
-    match t {
-        Tag::Void => "void",
-        Tag::Bool => "bool",
-        Tag::Int => "int",
-        Tag::Count => "count",
-        Tag::Double => "double",
-        Tag::Time => "time",
-        Tag::Interval => "interval",
-        Tag::String => "string",
-        Tag::Pattern => "pattern",
-        Tag::Enum => "enum",
-        Tag::Port => "port",
-        Tag::Addr => "addr",
-        Tag::Subnet => "subnet",
-        Tag::Any => "any",
-        Tag::Table => "table",
-        Tag::Record => "record",
-        Tag::List => "types",
-        Tag::Func => "func",
-        Tag::Opaque => "opaque",
-        Tag::Vector => "vector",
-        Tag::File => "file",
-        Tag::Type => "type",
-        Tag::Error => "error",
-    }
+    t.name()
 }
 
 /// One value of a log row; `data` is `None` for an unset value.

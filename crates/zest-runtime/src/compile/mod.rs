@@ -182,32 +182,7 @@ impl Interp {
 
     /// Zeek's `type_name(TypeTag)`.
     pub(crate) fn tag_name(t: crate::types::Tag) -> &'static str {
-        use crate::types::Tag;
-        match t {
-            Tag::Void => "void",
-            Tag::Bool => "bool",
-            Tag::Int => "int",
-            Tag::Count => "count",
-            Tag::Double => "double",
-            Tag::Time => "time",
-            Tag::Interval => "interval",
-            Tag::String => "string",
-            Tag::Pattern => "pattern",
-            Tag::Enum => "enum",
-            Tag::Port => "port",
-            Tag::Addr => "addr",
-            Tag::Subnet => "subnet",
-            Tag::Any => "any",
-            Tag::Table => "table",
-            Tag::Record => "record",
-            Tag::List => "types",
-            Tag::Func => "func",
-            Tag::File => "file",
-            Tag::Vector => "vector",
-            Tag::Opaque => "opaque",
-            Tag::Type => "type",
-            Tag::Error => "error",
-        }
+        t.name()
     }
 
     pub(crate) fn fctx(&mut self) -> &mut FuncCtx {
