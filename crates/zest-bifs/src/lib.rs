@@ -2,8 +2,8 @@
 //!
 //! One module per upstream `.bif` group. Every function is registered with
 //! its name; the script-level declaration (same name and type as Zeek's)
-//! binds to it when the declaration is compiled. [`SIGNATURES`] carries the
-//! declarations used when no `.bif.zeek` file declares a function.
+//! binds to it when the declaration is compiled; each entry also carries
+//! Zeek's declared type, which a test checks against `scripts/base/bif`.
 //!
 //! Groups: `zeek` (fmt/cat/time/process), `strings` (strings.bif),
 //! `conversion` (to_*/ *_to_* / math of zeek.bif), `containers` (sort,
@@ -93,17 +93,4 @@ pub fn install_hooks(it: &mut zest_runtime::Interp) {
     it.hooks.io_poll = Some(broker::poll);
     it.hooks.on_dispatch = Some(broker::auto_publish_dispatch);
     it.hooks.at_exit.push(broker::shutdown);
-}
-
-/// Script declarations (`global NAME: TYPE;`) for every native function,
-/// in module order, for a run that loads no `.bif.zeek` files.
-pub fn declarations() -> String {
-    let mut s = String::new();
-    for group in all() {
-        for b in group.iter().filter(|b| !b.name.starts_with("__init_")) {
-            // A qualified name is one identifier token, even `Option::set`.
-            s.push_str(&format!("global {}: {};\n", b.name, b.signature));
-        }
-    }
-    s
 }

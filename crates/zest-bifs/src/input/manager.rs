@@ -160,25 +160,7 @@ fn cstring(b: &[u8]) -> String {
 
 /// `GetFieldOrDefault`.
 fn field(it: &mut Interp, rec: &Value, name: &str) -> Option<Value> {
-    let Value::Record(r) = rec else { return None };
-    let (idx, ty) = {
-        let rb = r.borrow();
-        let idx = rb.ty.record()?.field_index(Symbol::intern(name))?;
-        if let Some(v) = rb.fields.get(idx).cloned().flatten() {
-            return Some(v);
-        }
-        (idx, rb.ty.clone())
-    };
-    let (konst, expr) = {
-        let fields = ty.record()?.fields.borrow();
-        let f = fields.get(idx)?;
-        (f.default.clone(), f.attrs.get(AttrKind::Default).cloned())
-    };
-    if konst.is_some() {
-        return konst;
-    }
-    let expr = expr?;
-    it.eval(&expr).ok()
+    it.field_or_default(rec, name)
 }
 
 /// The type a `type` value names.

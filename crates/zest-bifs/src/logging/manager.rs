@@ -23,7 +23,6 @@ use zest_runtime::ir::Loc;
 use zest_runtime::types::{same_type, Flavor, Tag, TypeKind, TypeRef};
 use zest_runtime::value::FuncValKind;
 use zest_runtime::{Interp, RtErr, Value};
-use zest_syntax::ast::AttrKind;
 use zest_syntax::Symbol;
 
 const KEY: &str = "logging";
@@ -144,25 +143,7 @@ fn global_bytes(it: &Interp, name: &str, default: &[u8]) -> Vec<u8> {
 
 /// `GetFieldOrDefault`: the field's value, else its `&default`.
 fn field(it: &mut Interp, rec: &Value, name: &str) -> Option<Value> {
-    let Value::Record(r) = rec else { return None };
-    let (idx, ty) = {
-        let rb = r.borrow();
-        let idx = rb.ty.record()?.field_index(Symbol::intern(name))?;
-        if let Some(v) = rb.fields.get(idx).cloned().flatten() {
-            return Some(v);
-        }
-        (idx, rb.ty.clone())
-    };
-    let (konst, expr) = {
-        let fields = ty.record()?.fields.borrow();
-        let f = fields.get(idx)?;
-        (f.default.clone(), f.attrs.get(AttrKind::Default).cloned())
-    };
-    if konst.is_some() {
-        return konst;
-    }
-    let expr = expr?;
-    it.eval(&expr).ok()
+    it.field_or_default(rec, name)
 }
 
 fn bytes_of(v: Option<Value>) -> Vec<u8> {

@@ -614,6 +614,29 @@ impl Interp {
         }
     }
 
+    /// Zeek's `GetFieldOrDefault`: field `name` of a record value, else
+    /// the field's `&default`; `None` if unset without default or not a
+    /// record. Native libraries read script records through it.
+    pub fn field_or_default(&mut self, rec: &Value, name: &str) -> Option<Value> {
+        let Value::Record(r) = rec else { return None };
+        let (idx, ty) = {
+            let rb = r.borrow();
+            let idx = rb
+                .ty
+                .record()?
+                .field_index(zest_syntax::Symbol::intern(name))?;
+            if let Some(v) = rb.fields.get(idx).cloned().flatten() {
+                return Some(v);
+            }
+            (idx, rb.ty.clone())
+        };
+        let konst = ty.record()?.fields.borrow().get(idx)?.default.clone();
+        if konst.is_some() {
+            return konst;
+        }
+        self.field_default(&ty, idx).ok().flatten()
+    }
+
     /// The `&default` of record field `idx`, if any.
     pub(crate) fn field_default(
         &mut self,
