@@ -1,6 +1,6 @@
 //! Natives of frameworks whose engine side Zest does not run: packet
-//! analysis registration (kept as data; Zest analyzes no packets), the
-//! supervisor query, and Broker's local housekeeping when no peer exists.
+//! analysis registration (kept as data; Zest analyzes no packets) and
+//! Broker's local housekeeping when no peer exists.
 
 use crate::Bif;
 use zest_runtime::{CallSite, Interp, RtResult, Value};
@@ -24,7 +24,6 @@ pub static BIFS: &[Bif] = &[
     Bif { name: "is_packet_analyzer", signature: "function(atype: AllAnalyzers::Tag): bool", func: is_packet_analyzer },
     Bif { name: "is_protocol_analyzer", signature: "function(atype: AllAnalyzers::Tag): bool", func: is_protocol_analyzer },
     Bif { name: "is_file_analyzer", signature: "function(atype: AllAnalyzers::Tag): bool", func: is_file_analyzer },
-    Bif { name: "Supervisor::__is_supervisor", signature: "function(): bool", func: is_supervisor },
     Bif { name: "Broker::__set_metrics_export_topic", signature: "function(value: string): bool", func: broker_set_metrics_setting },
     Bif { name: "Broker::__set_metrics_import_topics", signature: "function(filter: vector of string): bool", func: broker_set_metrics_setting },
     Bif {
@@ -128,11 +127,6 @@ fn is_protocol_analyzer(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_
 
 fn is_file_analyzer(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
     Ok(Value::Bool(tag_family(it, args.first()) == "file"))
-}
-
-fn is_supervisor(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    // Zest does not run a supervisor yet (`zeek -j`).
-    Ok(Value::Bool(false))
 }
 
 fn broker_set_metrics_export_interval(

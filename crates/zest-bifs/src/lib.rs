@@ -30,6 +30,7 @@ pub mod probabilistic;
 pub mod reporter;
 pub mod stats;
 pub mod strings;
+pub mod supervisor;
 mod support;
 pub mod telemetry;
 pub mod zeek;
@@ -67,6 +68,7 @@ pub fn all() -> Vec<&'static [Bif]> {
         probabilistic::BIFS,
         telemetry::BIFS,
         pcap::BIFS,
+        supervisor::BIFS,
     ]
 }
 

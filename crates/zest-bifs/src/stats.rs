@@ -10,11 +10,12 @@
 //! those record types out, as a run without the library has no
 //! init-bare.zeek to name them (the comment above each says which it is).
 
+use crate::support::{declared_record, record};
 use crate::Bif;
 use std::cell::RefCell;
 use std::rc::Rc;
 use zest_runtime::table::TableVal;
-use zest_runtime::types::{Tag, Type, TypeKind, TypeRef};
+use zest_runtime::types::{Tag, Type, TypeKind};
 use zest_runtime::{CallSite, Interp, RtResult, Value};
 use zest_syntax::Symbol;
 
@@ -80,31 +81,6 @@ pub static BIFS: &[Bif] = &[
         func: get_reporter_stats,
     },
 ];
-
-/// The record type a function is declared to return.
-fn declared_record(it: &Interp, bif: &str) -> Option<TypeRef> {
-    let gid = it.prog.lookup(Symbol::intern(bif))?;
-    let ty = it.prog.globals[gid as usize].ty.as_ref()?;
-    ty.func()?.ret.clone().filter(|t| t.tag() == Tag::Record)
-}
-
-/// A new record of `bif`'s return type with the named fields set; a
-/// field the type lacks is skipped.
-fn record(it: &Interp, bif: &str, fields: Vec<(&str, Value)>) -> Value {
-    let Some(ty) = declared_record(it, bif) else {
-        return Value::Void;
-    };
-    let rec = Value::new_record(ty.clone());
-    if let (Value::Record(r), Some(rt)) = (&rec, ty.record()) {
-        let mut rb = r.borrow_mut();
-        for (name, v) in fields {
-            if let Some(i) = rt.field_index(Symbol::intern(name)) {
-                rb.fields[i] = Some(v);
-            }
-        }
-    }
-    rec
-}
 
 /// Every field of `bif`'s record type set to the count 0 (the counters of
 /// subsystems that never ran).

@@ -2,7 +2,9 @@
 //! built-in-function error reporting.
 
 use zest_runtime::describe::Style;
+use zest_runtime::types::{Tag, TypeRef};
 use zest_runtime::{CallSite, Interp, Value};
+use zest_syntax::Symbol;
 
 /// Reports a built-in function error as Zeek's `emit_builtin_error` does:
 /// `error in LOC: MSG (CALL)` or `(CALL and ARG)`.
@@ -22,4 +24,29 @@ pub fn builtin_error(it: &mut Interp, site: &CallSite<'_>, msg: &str, arg: Optio
 
 pub fn str_arg(args: &[Value], i: usize) -> &[u8] {
     args.get(i).map_or(b"", Value::as_bytes)
+}
+
+/// The record type a function is declared to return.
+pub fn declared_record(it: &Interp, bif: &str) -> Option<TypeRef> {
+    let gid = it.prog.lookup(Symbol::intern(bif))?;
+    let ty = it.prog.globals[gid as usize].ty.as_ref()?;
+    ty.func()?.ret.clone().filter(|t| t.tag() == Tag::Record)
+}
+
+/// A new record of `bif`'s return type with the named fields set; a
+/// field the type lacks is skipped.
+pub fn record(it: &Interp, bif: &str, fields: Vec<(&str, Value)>) -> Value {
+    let Some(ty) = declared_record(it, bif) else {
+        return Value::Void;
+    };
+    let rec = Value::new_record(ty.clone());
+    if let (Value::Record(r), Some(rt)) = (&rec, ty.record()) {
+        let mut rb = r.borrow_mut();
+        for (name, v) in fields {
+            if let Some(i) = rt.field_index(Symbol::intern(name)) {
+                rb.fields[i] = Some(v);
+            }
+        }
+    }
+    rec
 }
