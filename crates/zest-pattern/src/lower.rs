@@ -130,9 +130,7 @@ pub(crate) fn lower(node: &Node) -> Comp {
     match node {
         Node::Empty => Comp::empty(),
         Node::Set(set) => Comp::set(set),
-        Node::Concat(items) => items
-            .iter()
-            .fold(Comp::empty(), |acc, n| acc.then(lower(n))),
+        Node::Concat(items) => concat(items),
         Node::Alt(alts) => {
             let mut it = alts.iter();
             let first = it.next().map_or_else(Comp::empty, lower);
@@ -140,6 +138,46 @@ pub(crate) fn lower(node: &Node) -> Comp {
         }
         Node::Repeat(sub, min, max) => lower(sub).repeat(*min, *max),
     }
+}
+
+/// The components of a concatenation. Runs of anchor-free parts (only
+/// `c00`, the usual case: literal text and classes) are joined into one
+/// part first, so that a long concatenation is not rebuilt once per part.
+fn concat(items: &[Node]) -> Comp {
+    let mut acc = Comp::empty();
+    let mut run: Vec<Hir> = Vec::new();
+    let mut run_nullable = true;
+    let mut run_empty = false;
+    let flush = |acc: Comp, run: &mut Vec<Hir>, nullable: &mut bool, empty: &mut bool| {
+        if run.is_empty() && !*empty {
+            return acc;
+        }
+        let part = Comp {
+            c00: (!*empty).then(|| Hir::concat(std::mem::take(run))),
+            c10: None,
+            c01: None,
+            c11: None,
+            nullable: *nullable,
+        };
+        run.clear();
+        *nullable = true;
+        *empty = false;
+        acc.then(part)
+    };
+    for n in items {
+        let c = lower(n);
+        if c.c10.is_none() && c.c01.is_none() && c.c11.is_none() {
+            match c.c00 {
+                Some(h) => run.push(h),
+                None => run_empty = true,
+            }
+            run_nullable &= c.nullable;
+        } else {
+            acc = flush(acc, &mut run, &mut run_nullable, &mut run_empty);
+            acc = acc.then(c);
+        }
+    }
+    flush(acc, &mut run, &mut run_nullable, &mut run_empty)
 }
 
 /// Concatenation; empty if any part is.

@@ -17,10 +17,11 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::diag::{Compiled, Diagnostic, PatternError};
 use crate::engine::{Engine, Searcher};
+use crate::ir::Node;
 use crate::parse::{parse, Abort};
 
 /// The modes of a pattern literal (`/…/i`, `/…/s`, `/…/is`).
@@ -42,9 +43,19 @@ struct Inner {
 }
 
 /// One of the two matchers: its text and, if it compiled, its DFA.
+///
+/// A text that parses is checked at once (that is where Zeek's messages
+/// come from), but its DFA is built on first use: most patterns a script
+/// library defines are never matched in a given run, and building them
+/// all would dominate start-up. Only a pattern whose size estimate comes
+/// near the NFA size limit is built at once, so that a build failure
+/// still shows as Zeek's `error compiling pattern` where the pattern is
+/// defined.
 struct Matcher {
     text: Box<[u8]>,
-    engine: Option<Engine>,
+    /// The parsed tree while the DFA is not built yet.
+    node: Option<Node>,
+    engine: OnceLock<Option<Engine>>,
 }
 
 impl Matcher {
@@ -56,15 +67,24 @@ impl Matcher {
         }
         let parsed = parse(&text);
         diags.extend(parsed.diags);
-        let engine = match parsed.node {
-            Ok(node) => Engine::build(crate::lower::lower(&node)),
-            Err(Abort::Syntax | Abort::BadSymbol) => None,
+        let engine = OnceLock::new();
+        let node = match parsed.node {
+            Ok(node) if size_estimate(&node) < EAGER_BUILD_SIZE => Some(node),
+            Ok(node) => {
+                let _ = engine.set(Engine::build(crate::lower::lower(&node)));
+                None
+            }
+            Err(Abort::Syntax | Abort::BadSymbol) => {
+                let _ = engine.set(None);
+                None
+            }
         };
-        if engine.is_none() {
+        if matches!(engine.get(), Some(None)) {
             diags.push(Diagnostic::compile_failed(&text));
         }
         Matcher {
             text: text.into_boxed_slice(),
+            node,
             engine,
         }
     }
@@ -72,8 +92,21 @@ impl Matcher {
     fn uncompiled(text: Vec<u8>) -> Matcher {
         Matcher {
             text: text.into_boxed_slice(),
-            engine: None,
+            node: None,
+            engine: OnceLock::from(None),
         }
+    }
+
+    /// The DFA, built now if it was not yet; `None` if the text did not compile.
+    fn engine(&self) -> Option<&Engine> {
+        self.engine
+            .get_or_init(|| self.node.as_ref().and_then(|n| Engine::build(crate::lower::lower(n))))
+            .as_ref()
+    }
+
+    /// Whether the text compiled (a pattern built on demand counts as compiled).
+    fn compiled(&self) -> bool {
+        self.node.is_some() || matches!(self.engine.get(), Some(Some(_)))
     }
 }
 
@@ -211,7 +244,7 @@ impl Pattern {
     fn build(exact: Vec<u8>, anywhere: Vec<u8>) -> Compiled {
         let mut diagnostics = Vec::new();
         let anywhere = Matcher::compile(anywhere, &mut diagnostics);
-        let exact = if anywhere.engine.is_some() {
+        let exact = if anywhere.compiled() {
             Matcher::compile(exact, &mut diagnostics)
         } else {
             Matcher::uncompiled(exact)
@@ -239,12 +272,12 @@ impl Pattern {
 
     /// Whether both matchers compiled. If not, matching follows Zeek's DFA-less matcher.
     pub fn is_usable(&self) -> bool {
-        self.0.exact.engine.is_some() && self.0.anywhere.engine.is_some()
+        self.0.exact.engine().is_some() && self.0.anywhere.engine().is_some()
     }
 
     /// `p == s`: the whole string matches (`MatchExactly`).
     pub fn matches_exact(&self, s: &[u8]) -> bool {
-        match &self.0.exact.engine {
+        match self.0.exact.engine() {
             Some(e) => e.searcher().match_all(s),
             None => s.is_empty(),
         }
@@ -262,7 +295,7 @@ impl Pattern {
     /// Zeek's `MatchAnywhere` value: the end of the shortest match of the anywhere matcher
     /// (at least 1), or 0 if there is none.
     pub fn match_anywhere(&self, s: &[u8]) -> usize {
-        match &self.0.anywhere.engine {
+        match self.0.anywhere.engine() {
             Some(e) => e.searcher().match_first(s),
             None => 1,
         }
@@ -282,7 +315,7 @@ impl Pattern {
 
     /// A reusable prefix matcher, for many [`PrefixMatcher::longest`] calls with one cache.
     pub fn prefix_matcher(&self) -> PrefixMatcher<'_> {
-        PrefixMatcher(self.0.exact.engine.as_ref().map(Engine::searcher))
+        PrefixMatcher(self.0.exact.engine().map(Engine::searcher))
     }
 }
 
@@ -340,6 +373,25 @@ impl From<PatternError> for Compiled {
         Compiled {
             pattern: e.pattern,
             diagnostics: e.diagnostics,
+        }
+    }
+}
+
+/// Patterns whose [`size_estimate`] reaches this are built when compiled;
+/// far below the size at which building fails.
+const EAGER_BUILD_SIZE: u64 = 1 << 16;
+
+/// A rough upper bound of the number of NFA states of a tree (repetitions
+/// multiply), saturating.
+fn size_estimate(node: &Node) -> u64 {
+    match node {
+        Node::Empty | Node::Set(_) => 1,
+        Node::Concat(items) | Node::Alt(items) => items
+            .iter()
+            .fold(1u64, |acc, n| acc.saturating_add(size_estimate(n))),
+        Node::Repeat(sub, min, max) => {
+            let copies = u64::from(max.unwrap_or(*min).max(*min)).saturating_add(1);
+            size_estimate(sub).saturating_mul(copies).saturating_mul(4)
         }
     }
 }
