@@ -114,6 +114,24 @@ impl Interp {
                     *t.name.borrow_mut() = Some(full);
                 }
                 let loc = self.loc(name.span);
+                let written_here = matches!(
+                    ty,
+                    ast::TypeExpr::Record(_)
+                        | ast::TypeExpr::Enum(_)
+                        | ast::TypeExpr::Table { .. }
+                        | ast::TypeExpr::Set { .. }
+                        | ast::TypeExpr::Vector(_)
+                );
+                if written_here && t.loc.get().is_none() {
+                    // A record type spans its fields' lines.
+                    let mut tloc = self.loc1(name.span);
+                    if let ast::TypeExpr::Record(fields) = ty {
+                        if let Some(f) = fields.last() {
+                            tloc.last_line = self.loc(f.span).last_line.max(tloc.first_line);
+                        }
+                    }
+                    t.loc.set(Some(tloc));
+                }
                 let exported = self.sema.export_depth > 0;
                 let gid = existing.unwrap_or_else(|| {
                     self.prog
@@ -303,10 +321,13 @@ impl Interp {
         }
         let init = v.init.as_ref().map(|e| match &declared {
             Some(t) => {
-                let x = self.compile_rhs(e, t);
+                let x = self.compile_init_rhs(e, t, full.as_str());
                 self.coerce_assign(full.to_string(), x, t, e.span)
             }
-            None => self.compile_expr(e),
+            None => {
+                let x = self.compile_expr(e);
+                self.untyped_init(x, e.span)
+            }
         });
         let ty = declared.or_else(|| init.as_ref().map(|x| x.ty.clone()));
         let Some(ty) = ty else {
