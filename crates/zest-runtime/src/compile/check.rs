@@ -191,45 +191,45 @@ impl Interp {
 
     /// Zeek's `check_and_promote_expr`: `e` promoted to `t`, or `None`
     /// after reporting why it cannot be.
-    pub(crate) fn promote_expr(&mut self, e: Expr, t: &TypeRef, span: Span) -> Option<Expr> {
+    pub(crate) fn promote_expr(&mut self, e: Expr, t: &TypeRef, span: Span) -> Result<Expr, Expr> {
         let (et, tt) = (e.ty.tag(), t.tag());
         if et == Tag::Error || tt == Tag::Error || tt == Tag::Any || et == Tag::Any {
-            return Some(self.coerce_to(e, t, span));
+            return Ok(self.coerce_to(e, t, span));
         }
         if arith(et) || arith(tt) {
             if et == tt {
-                return Some(e);
+                return Ok(e);
             }
             if !(arith(et) && arith(tt)) {
                 self.type_error(t, "arithmetic mixed with non-arithmetic", &e);
-                return None;
+                return Err(e);
             }
             if max_arith(et, tt) != tt {
                 self.type_error(t, "over-promotion of arithmetic value", &e);
-                return None;
+                return Err(e);
             }
-            return Some(self.coerce_to(e, t, span));
+            return Ok(self.coerce_to(e, t, span));
         }
         if et == Tag::Record && tt == Tag::Record {
             if zeek_same_type(t, &e.ty) {
-                return Some(e);
+                return Ok(e);
             }
             if record_promotion_compatible(t, &e.ty) {
-                return Some(self.retype_record(e, t, span));
+                return Ok(self.retype_record(e, t, span));
             }
             self.type_error(t, "incompatible record types", &e);
-            return None;
+            return Err(e);
         }
         if !zeek_same_type(t, &e.ty) {
             if (tt == Tag::Table && et == Tag::Table && is_unspecified_table(&e.ty))
                 || (tt == Tag::Vector && et == Tag::Vector && is_unspecified_vector(&e.ty))
             {
-                return Some(self.coerce_to(e, t, span));
+                return Ok(self.coerce_to(e, t, span));
             }
             self.type_error(t, "type clash", &e);
-            return None;
+            return Err(e);
         }
-        Some(self.coerce_to(e, t, span))
+        Ok(self.coerce_to(e, t, span))
     }
 
     /// A record value of a compatible type coerced to record type `t`; an
@@ -358,8 +358,8 @@ impl Interp {
             };
             let d = self.describe_expr(&x);
             match self.promote_expr(x, elem, span) {
-                Some(y) => out.push(y),
-                None => {
+                Ok(y) => out.push(y),
+                Err(_) => {
                     let l1 = self.loc_text(keep.loc);
                     let l2 = self.type_loc_text(elem, keep.loc);
                     self.obj_error(&l1, &d, &l2, &elem.describe(), "type mismatch");
@@ -491,10 +491,11 @@ impl Interp {
                 if let ExprKind::TableCtor(..) = &e.kind {
                     // A set constructor is rebuilt with the target's type.
                     let errors = self.error_count;
+                    let d = self.assign_desc(&e);
                     let x = self.retype_set_ctor(e, t, span);
                     if self.error_count > errors {
-                        let d = self.assign_desc(&x);
                         self.cerror(span, &format!("type clash in assignment ({d})"));
+                        return self.mk(ExprKind::Error, self.prog.base.error.clone(), span);
                     }
                     return x;
                 }
@@ -541,22 +542,17 @@ impl Interp {
                     let d = self.describe_expr(&k);
                     let kl = k.loc;
                     match self.promote_expr(k, &index[0], span) {
-                        Some(y) => ks.push(y),
-                        None => {
+                        Ok(y) => ks.push(y),
+                        Err(k) => {
                             let l1 = self.loc_text(kl);
                             let l2 = self.type_loc_text(&index[0], kl);
                             self.obj_error(&l1, &d, &l2, &index[0].describe(), "type mismatch");
-                            let ed = Expr {
-                                kind: ExprKind::Error,
-                                ty: self.prog.base.error.clone(),
-                                loc: kl,
-                            };
                             self.error(
                                 Some(loc),
                                 &format!("inconsistent type in set constructor ({desc})"),
                             );
                             failed = true;
-                            ks.push(ed);
+                            ks.push(k);
                         }
                     }
                 }
@@ -571,19 +567,14 @@ impl Interp {
                     }
                     let d = self.describe_expr(&k);
                     let kl = k.loc;
-                    let kt = k.ty.clone();
                     match self.promote_expr(k, it, span) {
-                        Some(y) => ks.push(y),
-                        None => {
+                        Ok(y) => ks.push(y),
+                        Err(k) => {
                             let l1 = self.loc_text(kl);
                             let l2 = self.type_loc_text(it, kl);
                             self.obj_error(&l1, &d, &l2, &it.describe(), "type mismatch");
                             ok = false;
-                            ks.push(Expr {
-                                kind: ExprKind::Error,
-                                ty: kt,
-                                loc: kl,
-                            });
+                            ks.push(k);
                         }
                     }
                 }
@@ -597,17 +588,125 @@ impl Interp {
                 out.push((ks, v));
             }
         }
-        if failed {
-            return Expr {
-                kind: ExprKind::Error,
-                ty: self.prog.base.error.clone(),
-                loc,
-            };
-        }
         Expr {
             kind: ExprKind::TableCtor(out, def, ordered),
-            ty: t.clone(),
+            ty: if failed {
+                self.prog.base.error.clone()
+            } else {
+                t.clone()
+            },
             loc,
         }
+    }
+
+    /// Zeek's checks of a table or set constructor's elements against its
+    /// known type `t`. On failure the error is the constructor, typed
+    /// `error`, with its elements as written.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn check_table_ctor(
+        &mut self,
+        entries: Vec<(Vec<Expr>, Option<Expr>)>,
+        t: &TypeRef,
+        is_set: bool,
+        span: Span,
+    ) -> Result<Vec<(Vec<Expr>, Option<Expr>)>, Expr> {
+        let loc = self.loc(span);
+        if is_set || t.is_set() {
+            let x = Expr {
+                kind: ExprKind::TableCtor(entries, None, false),
+                ty: t.clone(),
+                loc,
+            };
+            let x = self.retype_set_ctor(x, t, span);
+            if x.ty.tag() == Tag::Error {
+                return Err(x);
+            }
+            return match x.kind {
+                ExprKind::TableCtor(entries, ..) => Ok(entries),
+                _ => Err(x),
+            };
+        }
+        let index: Vec<TypeRef> = t.table_index().map(<[_]>::to_vec).unwrap_or_default();
+        let yield_ = t.yield_type().cloned();
+        let x = Expr {
+            kind: ExprKind::TableCtor(entries, None, false),
+            ty: t.clone(),
+            loc,
+        };
+        let desc = self.describe_expr(&x);
+        let ExprKind::TableCtor(entries, ..) = x.kind else {
+            unreachable!()
+        };
+        let mut out = Vec::with_capacity(entries.len());
+        let mut failed = false;
+        let mut rest = entries.into_iter();
+        for (keys, v) in rest.by_ref() {
+            let Some(v) = v else {
+                let d = self.describe_args_text(&keys);
+                let l = keys.first().map_or(loc, |k| k.loc);
+                self.error(Some(l), &format!("illegal table constructor element ({d})"));
+                out.push((keys, None));
+                failed = true;
+                break;
+            };
+            if keys.len() != index.len() {
+                out.push((keys, Some(v)));
+                continue;
+            }
+            let mut ks = Vec::with_capacity(keys.len());
+            let mut bad = false;
+            for (k, it) in keys.into_iter().zip(index.iter()) {
+                if bad {
+                    ks.push(k);
+                    continue;
+                }
+                match self.promote_expr(k, it, span) {
+                    Ok(y) => ks.push(y),
+                    Err(k) => {
+                        bad = true;
+                        ks.push(k);
+                    }
+                }
+            }
+            let v = match (&yield_, bad) {
+                (Some(y), false) => match self.promote_expr(v, y, span) {
+                    Ok(x) => x,
+                    Err(v) => {
+                        bad = true;
+                        v
+                    }
+                },
+                _ => v,
+            };
+            out.push((ks, Some(v)));
+            if bad {
+                self.error(
+                    Some(loc),
+                    &format!("inconsistent types in table constructor ({desc})"),
+                );
+                failed = true;
+                break;
+            }
+        }
+        out.extend(rest);
+        if failed {
+            return Err(Expr {
+                kind: ExprKind::TableCtor(out, None, false),
+                ty: self.prog.base.error.clone(),
+                loc,
+            });
+        }
+        Ok(out)
+    }
+
+    fn describe_args_text(&self, xs: &[Expr]) -> String {
+        let mut s = String::new();
+        for (i, x) in xs.iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            s.push_str(&self.describe_expr(x));
+        }
+        s
     }
 }

@@ -248,7 +248,17 @@ impl Interp {
                     }
                 }
             }
-            let x = self.compile_rhs(init, &t);
+            let x = match &init.kind {
+                // A list's constructor is located at its elements.
+                ast::ExprKind::BraceList(items) if !items.is_empty() && t.tag() == Tag::Table => {
+                    let at = zest_syntax::Span {
+                        start: items[0].span.start,
+                        end: items[items.len() - 1].span.end,
+                    };
+                    self.compile_table_ctor(items, &[], Some(t.clone()), t.is_set(), at)
+                }
+                _ => self.compile_rhs(init, &t),
+            };
             let x = self.coerce_to(x, &t, init.span);
             self.in_init = true;
             let val = self.eval(&x);
@@ -321,7 +331,15 @@ impl Interp {
         }
         let init = v.init.as_ref().map(|e| match &declared {
             Some(t) => {
-                let x = self.compile_init_rhs(e, t, full.as_str());
+                // A list's constructor is located at its elements.
+                let at = match &e.kind {
+                    ast::ExprKind::BraceList(items) if !items.is_empty() => zest_syntax::Span {
+                        start: items[0].span.start,
+                        end: items[items.len() - 1].span.end,
+                    },
+                    _ => e.span,
+                };
+                let x = self.compile_init_rhs_at(e, t, full.as_str(), at);
                 self.coerce_assign(full.to_string(), x, t, e.span)
             }
             None => {

@@ -1131,6 +1131,18 @@ impl Interp {
         target: &TypeRef,
         lhs: &str,
     ) -> Expr {
+        self.compile_init_rhs_at(rhs, target, lhs, rhs.span)
+    }
+
+    /// `compile_init_rhs` with the constructor located at `at`: Zeek places
+    /// the constructor a list becomes where the parser last set a location.
+    pub(crate) fn compile_init_rhs_at(
+        &mut self,
+        rhs: &ast::Expr,
+        target: &TypeRef,
+        lhs: &str,
+        at: Span,
+    ) -> Expr {
         let items = match &rhs.kind {
             ast::ExprKind::BraceList(items) => items,
             ast::ExprKind::List(items)
@@ -1148,11 +1160,21 @@ impl Interp {
         };
         match &target.kind {
             TypeKind::Table { .. } => {
-                self.compile_table_ctor(items, &[], Some(target.clone()), target.is_set(), rhs.span)
+                let x =
+                    self.compile_table_ctor(items, &[], Some(target.clone()), target.is_set(), at);
+                if let (Tag::Error, ExprKind::TableCtor(..)) = (x.ty.tag(), &x.kind) {
+                    // The failed constructor still clashes with the target.
+                    let mut x = x;
+                    x.ty = target.clone();
+                    let d = self.describe_expr(&x);
+                    self.cerror(at, &format!("type clash in assignment ({lhs} = {d})"));
+                    return self.err_expr(rhs.span);
+                }
+                x
             }
             TypeKind::Vector(_) => {
                 let xs: Vec<Expr> = items.iter().map(|i| self.compile_expr(i)).collect();
-                self.checked_vector_ctor(xs, target, rhs.span)
+                self.checked_vector_ctor(xs, target, at)
             }
             TypeKind::Error => self.err_expr(rhs.span),
             _ => {
@@ -1317,8 +1339,8 @@ impl Interp {
                         Some(ft) if named_ctor => {
                             let x = self.compile_expr(val);
                             match self.promote_expr(x, ft, val.span) {
-                                Some(x) => x,
-                                None => {
+                                Ok(x) => x,
+                                Err(_) => {
                                     failed = true;
                                     self.err_expr(val.span)
                                 }
@@ -1437,7 +1459,7 @@ impl Interp {
         Some(self.mk(ExprKind::RecordCtor(fields), ty, span))
     }
 
-    fn compile_table_ctor(
+    pub(crate) fn compile_table_ctor(
         &mut self,
         items: &[ast::Expr],
         attrs: &[ast::Attr],
@@ -1459,13 +1481,8 @@ impl Interp {
                         }
                         _ => vec![self.compile_expr(k)],
                     };
-                    let val = match &tyield {
-                        Some(y) => {
-                            let x = self.compile_rhs(v, y);
-                            self.coerce_to(x, y, v.span)
-                        }
-                        None => self.compile_expr(v),
-                    };
+                    // Values are typed on their own and promoted below.
+                    let val = self.compile_expr(v);
                     entries.push((keys, Some(val)));
                 }
                 ast::ExprKind::List(parts) => {
@@ -1476,6 +1493,12 @@ impl Interp {
                     let x = self.compile_expr(it);
                     entries.push((vec![x], None));
                 }
+            }
+        }
+        if let Some(t) = &target {
+            match self.check_table_ctor(entries, t, is_set, span) {
+                Ok(checked) => entries = checked,
+                Err(failed) => return failed,
             }
         }
         let ty = match target {

@@ -313,7 +313,7 @@ impl Interp {
         let init = match (&d.init, &declared) {
             (Some(e), Some(t)) => {
                 let l = self.local_full_name(d.name.sym).to_string();
-                let x = self.compile_init_rhs(e, t, &l);
+                let x = self.compile_init_rhs_at(e, t, &l, span);
                 Some(self.coerce_assign(l, x, t, e.span))
             }
             (Some(e), None) => {
