@@ -77,6 +77,9 @@ pub struct Type {
     pub kind: TypeKind,
     /// The declared name of a named type (`type X: …`), for printing.
     pub name: RefCell<Option<Symbol>>,
+    /// Where a declared type was written (Zeek reports a type's location
+    /// beside an expression's in type errors); unset for other types.
+    pub loc: std::cell::Cell<Option<crate::ir::Loc>>,
 }
 
 #[derive(Debug)]
@@ -216,6 +219,7 @@ impl Type {
         Rc::new(Type {
             kind,
             name: RefCell::new(None),
+            loc: std::cell::Cell::new(None),
         })
     }
 

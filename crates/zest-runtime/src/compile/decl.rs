@@ -114,6 +114,24 @@ impl Interp {
                     *t.name.borrow_mut() = Some(full);
                 }
                 let loc = self.loc(name.span);
+                let written_here = matches!(
+                    ty,
+                    ast::TypeExpr::Record(_)
+                        | ast::TypeExpr::Enum(_)
+                        | ast::TypeExpr::Table { .. }
+                        | ast::TypeExpr::Set { .. }
+                        | ast::TypeExpr::Vector(_)
+                );
+                if written_here && t.loc.get().is_none() {
+                    // A record type spans its fields' lines.
+                    let mut tloc = self.loc1(name.span);
+                    if let ast::TypeExpr::Record(fields) = ty {
+                        if let Some(f) = fields.last() {
+                            tloc.last_line = self.loc(f.span).last_line.max(tloc.first_line);
+                        }
+                    }
+                    t.loc.set(Some(tloc));
+                }
                 let exported = self.sema.export_depth > 0;
                 let gid = existing.unwrap_or_else(|| {
                     self.prog
@@ -230,7 +248,17 @@ impl Interp {
                     }
                 }
             }
-            let x = self.compile_rhs(init, &t);
+            let x = match &init.kind {
+                // A list's constructor is located at its elements.
+                ast::ExprKind::BraceList(items) if !items.is_empty() && t.tag() == Tag::Table => {
+                    let at = zest_syntax::Span {
+                        start: items[0].span.start,
+                        end: items[items.len() - 1].span.end,
+                    };
+                    self.compile_table_ctor(items, &[], Some(t.clone()), t.is_set(), at)
+                }
+                _ => self.compile_rhs(init, &t),
+            };
             let x = self.coerce_to(x, &t, init.span);
             self.in_init = true;
             let val = self.eval(&x);
@@ -303,10 +331,21 @@ impl Interp {
         }
         let init = v.init.as_ref().map(|e| match &declared {
             Some(t) => {
-                let x = self.compile_rhs(e, t);
+                // A list's constructor is located at its elements.
+                let at = match &e.kind {
+                    ast::ExprKind::BraceList(items) if !items.is_empty() => zest_syntax::Span {
+                        start: items[0].span.start,
+                        end: items[items.len() - 1].span.end,
+                    },
+                    _ => e.span,
+                };
+                let x = self.compile_init_rhs_at(e, t, full.as_str(), at);
                 self.coerce_assign(full.to_string(), x, t, e.span)
             }
-            None => self.compile_expr(e),
+            None => {
+                let x = self.compile_expr(e);
+                self.untyped_init(x, e.span)
+            }
         });
         let ty = declared.or_else(|| init.as_ref().map(|x| x.ty.clone()));
         let Some(ty) = ty else {

@@ -968,19 +968,23 @@ impl Interp {
             };
             match peek {
                 Some(t) => {
-                    let r = self.compile_rhs(rhs, &t);
+                    let r = self.assign_rhs(op, rhs, &t, n.sym.as_str());
                     let (lv, lt) = self.compile_lvalue(lhs);
                     (lv, lt, r)
                 }
                 None => {
                     let (lv, lt) = self.compile_lvalue(lhs);
-                    let r = self.compile_rhs(rhs, &lt);
+                    let r = self.assign_rhs(op, rhs, &lt, n.sym.as_str());
                     (lv, lt, r)
                 }
             }
         } else {
             let (lv, lt) = self.compile_lvalue(lhs);
-            let r = self.compile_rhs(rhs, &lt);
+            let mut l = String::new();
+            if op == AssignOp::Assign {
+                self.describe_lvalue_into(&lv, &mut l);
+            }
+            let r = self.assign_rhs(op, rhs, &lt, &l);
             (lv, lt, r)
         };
         if matches!(lv, LValue::Bad) || r.ty.tag() == Tag::Error {
@@ -1017,6 +1021,16 @@ impl Interp {
                     }
                 }
             }
+        }
+    }
+
+    /// The right side of `name op rhs`: Zeek's typing for `=`, the
+    /// target-typed constructors for `+=` and `-=`.
+    fn assign_rhs(&mut self, op: AssignOp, rhs: &ast::Expr, t: &TypeRef, lhs: &str) -> Expr {
+        if op == AssignOp::Assign {
+            self.compile_init_rhs(rhs, t, lhs)
+        } else {
+            self.compile_rhs(rhs, t)
         }
     }
 
@@ -1102,9 +1116,79 @@ impl Interp {
     /// `target` (described as `lhs`), as Zeek's `AssignExpr::TypeCheck`.
     pub(crate) fn coerce_assign(&mut self, lhs: String, e: Expr, t: &TypeRef, span: Span) -> Expr {
         let saved = self.sema.assign_ctx.replace(lhs);
-        let x = self.coerce_to(e, t, span);
+        let x = self.assign_type_check(e, t, span);
         self.sema.assign_ctx = saved;
         x
+    }
+
+    /// The right side of an assignment or initialization of a target of
+    /// type `target` (described as `lhs`): a `{ … }` or `[ … ]` list
+    /// becomes a constructor of the target's type, as Zeek's
+    /// `CheckForRHSList` does; anything else is typed on its own.
+    pub(crate) fn compile_init_rhs(
+        &mut self,
+        rhs: &ast::Expr,
+        target: &TypeRef,
+        lhs: &str,
+    ) -> Expr {
+        self.compile_init_rhs_at(rhs, target, lhs, rhs.span)
+    }
+
+    /// `compile_init_rhs` with the constructor located at `at`: Zeek places
+    /// the constructor a list becomes where the parser last set a location.
+    pub(crate) fn compile_init_rhs_at(
+        &mut self,
+        rhs: &ast::Expr,
+        target: &TypeRef,
+        lhs: &str,
+        at: Span,
+    ) -> Expr {
+        let items = match &rhs.kind {
+            ast::ExprKind::BraceList(items) => items,
+            ast::ExprKind::List(items)
+                if !items.is_empty()
+                    && !items.iter().all(|i| {
+                        matches!(
+                            i.kind,
+                            ast::ExprKind::FieldAssign(..) | ast::ExprKind::FieldLambda(..)
+                        )
+                    }) =>
+            {
+                items
+            }
+            _ => return self.compile_expr(rhs),
+        };
+        match &target.kind {
+            TypeKind::Table { .. } => {
+                let x =
+                    self.compile_table_ctor(items, &[], Some(target.clone()), target.is_set(), at);
+                if let (Tag::Error, ExprKind::TableCtor(..)) = (x.ty.tag(), &x.kind) {
+                    // The failed constructor still clashes with the target.
+                    let mut x = x;
+                    x.ty = target.clone();
+                    let d = self.describe_expr(&x);
+                    self.cerror(at, &format!("type clash in assignment ({lhs} = {d})"));
+                    return self.err_expr(rhs.span);
+                }
+                x
+            }
+            TypeKind::Vector(_) => {
+                let xs: Vec<Expr> = items.iter().map(|i| self.compile_expr(i)).collect();
+                self.checked_vector_ctor(xs, target, at)
+            }
+            TypeKind::Error => self.err_expr(rhs.span),
+            _ => {
+                let xs: Vec<Expr> = items.iter().map(|i| self.compile_expr(i)).collect();
+                let t = Type::new(TypeKind::List(xs.iter().map(|x| x.ty.clone()).collect()));
+                let x = self.mk(ExprKind::List(xs), t, rhs.span);
+                let d = self.describe_expr(&x);
+                self.cerror(
+                    rhs.span,
+                    &format!("invalid constructor list on RHS of assignment ({lhs} = {d})"),
+                );
+                x
+            }
+        }
     }
 
     /// The context of a coercion message: `lhs = e` inside an assignment,
@@ -1241,6 +1325,7 @@ impl Interp {
     ) -> Option<Expr> {
         let named_ctor = std::mem::take(&mut self.sema.named_ctor);
         let mut named: Vec<(Symbol, Expr)> = Vec::with_capacity(items.len());
+        let mut failed = false;
         for it in items {
             match &it.kind {
                 ast::ExprKind::FieldAssign(name, val) => {
@@ -1249,6 +1334,18 @@ impl Interp {
                         .and_then(|t| self.field_of(t, name.sym))
                         .map(|(_, t)| t);
                     let x = match &fty {
+                        // `R(…)`: each field value is typed on its own and
+                        // promoted to the field's type.
+                        Some(ft) if named_ctor => {
+                            let x = self.compile_expr(val);
+                            match self.promote_expr(x, ft, val.span) {
+                                Ok(x) => x,
+                                Err(_) => {
+                                    failed = true;
+                                    self.err_expr(val.span)
+                                }
+                            }
+                        }
                         Some(ft) => {
                             let x = self.compile_rhs(val, ft);
                             self.coerce_to(x, ft, val.span)
@@ -1261,11 +1358,39 @@ impl Interp {
                     let x = self.compile_lambda(l, it.span);
                     named.push((name.sym, x));
                 }
+                _ if named_ctor && target.is_some() => {
+                    let t = target
+                        .clone()
+                        .unwrap_or_else(|| self.prog.base.error.clone());
+                    let xs: Vec<Expr> = items.iter().map(|i| self.compile_expr(i)).collect();
+                    let all: Vec<String> = xs.iter().map(|x| self.describe_expr(x)).collect();
+                    let bad = self.compile_expr(it);
+                    let d = self.describe_expr(&bad);
+                    let loc = self.loc(span);
+                    let (l1, l2) = {
+                        let mut a = String::new();
+                        self.describe_loc(loc, &mut a);
+                        let mut b = String::new();
+                        self.describe_loc(bad.loc, &mut b);
+                        (a, b)
+                    };
+                    self.obj_error(
+                        &l1,
+                        &format!("{}({})", t.describe(), all.join(", ")),
+                        &l2,
+                        &d,
+                        "bad type in record constructor",
+                    );
+                    return None;
+                }
                 _ => {
                     self.cerror(it.span, "bad record constructor element");
                     return None;
                 }
             }
+        }
+        if failed {
+            return None;
         }
         let ty = match target {
             Some(t) => t,
@@ -1334,7 +1459,7 @@ impl Interp {
         Some(self.mk(ExprKind::RecordCtor(fields), ty, span))
     }
 
-    fn compile_table_ctor(
+    pub(crate) fn compile_table_ctor(
         &mut self,
         items: &[ast::Expr],
         attrs: &[ast::Attr],
@@ -1356,13 +1481,8 @@ impl Interp {
                         }
                         _ => vec![self.compile_expr(k)],
                     };
-                    let val = match &tyield {
-                        Some(y) => {
-                            let x = self.compile_rhs(v, y);
-                            self.coerce_to(x, y, v.span)
-                        }
-                        None => self.compile_expr(v),
-                    };
+                    // Values are typed on their own and promoted below.
+                    let val = self.compile_expr(v);
                     entries.push((keys, Some(val)));
                 }
                 ast::ExprKind::List(parts) => {
@@ -1373,6 +1493,12 @@ impl Interp {
                     let x = self.compile_expr(it);
                     entries.push((vec![x], None));
                 }
+            }
+        }
+        if let Some(t) = &target {
+            match self.check_table_ctor(entries, t, is_set, span) {
+                Ok(checked) => entries = checked,
+                Err(failed) => return failed,
             }
         }
         let ty = match target {
@@ -1575,16 +1701,10 @@ impl Interp {
                                     span,
                                 );
                             }
-                            if let TypeKind::Vector(elem) = &t.kind {
-                                let elem = elem.clone();
-                                let xs: Vec<Expr> = args
-                                    .iter()
-                                    .map(|a| {
-                                        let x = self.compile_expr(a);
-                                        self.coerce_to(x, &elem, a.span)
-                                    })
-                                    .collect();
-                                return self.mk(ExprKind::VectorCtor(xs), t, span);
+                            if t.tag() == Tag::Vector {
+                                let xs: Vec<Expr> =
+                                    args.iter().map(|a| self.compile_expr(a)).collect();
+                                return self.checked_vector_ctor(xs, &t, span);
                             }
                         }
                     }

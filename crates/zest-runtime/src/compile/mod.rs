@@ -2,6 +2,7 @@
 //! AST into the resolved IR, one declaration at a time, in load order (as
 //! Zeek does while parsing).
 
+mod check;
 mod decl;
 mod expr;
 mod stmt;

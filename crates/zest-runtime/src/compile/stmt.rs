@@ -312,11 +312,14 @@ impl Interp {
         let declared = d.ty.as_ref().map(|t| self.compile_type(t));
         let init = match (&d.init, &declared) {
             (Some(e), Some(t)) => {
-                let x = self.compile_rhs(e, t);
                 let l = self.local_full_name(d.name.sym).to_string();
+                let x = self.compile_init_rhs_at(e, t, &l, span);
                 Some(self.coerce_assign(l, x, t, e.span))
             }
-            (Some(e), None) => Some(self.compile_expr(e)),
+            (Some(e), None) => {
+                let x = self.compile_expr(e);
+                Some(self.untyped_init(x, e.span))
+            }
             (None, _) => None,
         };
         let ty = declared
