@@ -871,7 +871,7 @@ fn inet_pton6(src: &[u8]) -> Option<[u8; 16]> {
 
 /// `IPAddr::ConvertString`: IPv6 through `inet_pton` when the text holds a
 /// `:`, otherwise `sscanf("%d.%d.%d.%d%n")` with each part in 0..=255.
-fn convert_addr_string(s: &[u8]) -> Option<Addr> {
+pub(crate) fn convert_addr_string(s: &[u8]) -> Option<Addr> {
     let s = c_str(s);
     if s.contains(&b':') {
         return inet_pton6(s).map(Addr);

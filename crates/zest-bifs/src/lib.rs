@@ -27,6 +27,7 @@ pub mod misc;
 pub mod option;
 pub mod pcap;
 pub mod probabilistic;
+pub mod protocols;
 pub mod reporter;
 pub mod stats;
 pub mod strings;
@@ -68,6 +69,7 @@ pub fn all() -> Vec<&'static [Bif]> {
         probabilistic::BIFS,
         telemetry::BIFS,
         pcap::BIFS,
+        protocols::BIFS,
         supervisor::BIFS,
     ]
 }

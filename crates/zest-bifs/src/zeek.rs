@@ -181,8 +181,21 @@ fn cat(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
 
 fn cat_sep(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
     if args.len() < 2 {
-        builtin_error(it, site, "cat_sep() requires at least 2 arguments", None);
-        return Ok(Value::str(b""));
+        let msg = format!("cat_sep() takes at least 2 arguments, got {}", args.len());
+        builtin_error(it, site, &msg, None);
+        return Err(it.no_value());
+    }
+    for (i, what) in [(0, "separator"), (1, "default")] {
+        if !matches!(args[i], Value::String(_)) {
+            let t = args[i].type_of(&it.prog.base).tag().name();
+            builtin_error(
+                it,
+                site,
+                &format!("expected type string for {what}, got {t}"),
+                None,
+            );
+            return Err(it.no_value());
+        }
     }
     let sep = args[0].as_bytes().to_vec();
     let def = args[1].as_bytes().to_vec();
@@ -191,10 +204,10 @@ fn cat_sep(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult
         if i > 0 {
             out.extend_from_slice(&sep);
         }
-        let start = out.len();
-        render_raw(it, v, &mut out);
-        if out.len() == start {
-            out.extend_from_slice(&def);
+        // Only an empty string is replaced by the default.
+        match v {
+            Value::String(s) if s.is_empty() => out.extend_from_slice(&def),
+            _ => render_raw(it, v, &mut out),
         }
     }
     Ok(Value::String(out.into()))

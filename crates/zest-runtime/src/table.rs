@@ -250,6 +250,28 @@ impl TableVal {
             .is_some_and(|ix| ix.len() == 1 && ix[0].tag() == Tag::Subnet)
     }
 
+    /// For a table indexed by one subnet: the key of the most specific
+    /// subnet holding `x` (an address, or a subnet inside it), as Zeek's
+    /// prefix-table lookup finds it for `in` and indexing.
+    pub fn best_subnet_match(&self, x: &Value) -> Option<Vec<Value>> {
+        if !self.is_subnet_indexed() {
+            return None;
+        }
+        let holds = |s: &crate::value::Subnet| match x {
+            Value::Addr(a) => s.contains(*a),
+            Value::Subnet(inner) => s.len128() <= inner.len128() && s.contains(inner.prefix),
+            _ => false,
+        };
+        self.dict
+            .values()
+            .filter_map(|e| match e.key.first() {
+                Some(Value::Subnet(s)) if holds(s) => Some((s.len128(), &e.key)),
+                _ => None,
+            })
+            .max_by_key(|(len, _)| *len)
+            .map(|(_, k)| k.clone())
+    }
+
     /// Whether the type is the placeholder of an untyped constructor.
     pub fn ty_is_unspecified(&self) -> bool {
         self.ty

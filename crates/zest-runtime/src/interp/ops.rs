@@ -358,12 +358,8 @@ impl Interp {
                 let key = TableVal::key_from_index(x);
                 if tb.contains_key(&key) {
                     true
-                } else if let (Value::Addr(a), true) = (x, tb.is_subnet_indexed()) {
-                    tb.keys_vec()
-                        .iter()
-                        .any(|k| matches!(k.first(), Some(Value::Subnet(s)) if s.contains(*a)))
                 } else {
-                    false
+                    tb.best_subnet_match(x).is_some()
                 }
             }
             (idx, Value::Vector(v)) => {
@@ -383,7 +379,13 @@ impl Interp {
                 } else {
                     keys.to_vec()
                 };
-                let found = t.borrow_mut().get(&key);
+                let mut found = t.borrow_mut().get(&key);
+                if found.is_none() && keys.len() == 1 {
+                    let best = t.borrow().best_subnet_match(&keys[0]);
+                    if let Some(k) = best {
+                        found = t.borrow_mut().get(&k);
+                    }
+                }
                 match found {
                     Some(v) => Ok(v),
                     None => {
