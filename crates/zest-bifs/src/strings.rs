@@ -17,7 +17,7 @@ use zest_pattern::Pattern;
 use zest_runtime::describe::Style;
 use zest_runtime::table::TableVal;
 use zest_runtime::types::{Attrs, Field, RecordType, Type, TypeKind, TypeRef};
-use zest_runtime::{CallSite, Interp, RtErr, RtResult, Value};
+use zest_runtime::{CallSite, Interp, RtResult, Value};
 use zest_syntax::Symbol;
 
 pub static BIFS: &[Bif] = &[
@@ -1614,12 +1614,11 @@ fn fill_char(it: &mut Interp, fill: &[u8]) -> u8 {
 }
 
 /// `ljust` / `rjust` with a fill string that is not one byte: Zeek reports the error and
-/// returns no value at all, which skips the enclosing statement silently. The runtime has
-/// no such "no value" result yet, so this unwinds the body instead.
+/// returns no value at all, which skips the enclosing statement silently.
 fn bad_fill(it: &mut Interp, name: &str) -> RtResult {
     let msg = format!("Fill string passed to {name}() must be a single character");
     it.error(None, &msg);
-    Err(RtErr)
+    Err(it.no_value())
 }
 
 fn ljust(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
