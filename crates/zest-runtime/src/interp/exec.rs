@@ -109,9 +109,14 @@ impl Interp {
                         }
                     }
                     for (t, slot) in &c.types {
-                        if self.value_is(&v, t) {
+                        let hit = if self.value_is(&v, t) {
+                            Some(v.clone())
+                        } else {
+                            self.cast_broker_data(&v, t)
+                        };
+                        if let Some(hv) = hit {
                             if let Some(slot) = slot {
-                                self.stack[self.fp + *slot as usize] = v.clone();
+                                self.stack[self.fp + *slot as usize] = hv;
                             }
                             matched = Some(i);
                             break 'outer;

@@ -14,6 +14,7 @@ pub use ops::deep_copy as ops_deep_copy;
 
 use crate::ir::{Body, Loc};
 use crate::program::Program;
+use crate::types::TypeRef;
 use crate::value::Value;
 use std::collections::VecDeque;
 use std::io::Write;
@@ -78,7 +79,18 @@ pub struct NativeHooks {
     /// error`, location, text) before it is written: raises the
     /// `reporter_*` events and says whether the line goes to stderr.
     pub on_report: Option<ReportFn>,
+    /// Describes an opaque value owned by a native library (`ValDescribe`);
+    /// false leaves Zeek's `<no value description>`.
+    pub describe_opaque: Option<DescribeOpaqueFn>,
+    /// Converts a `Broker::Data` record to a value of the given type
+    /// (`DataVal::castTo`) for `as`, `is` and type switches.
+    pub cast_data: Option<CastDataFn>,
 }
+
+/// See [`NativeHooks::describe_opaque`].
+pub type DescribeOpaqueFn = fn(&Interp, &Value, &mut Vec<u8>) -> bool;
+/// See [`NativeHooks::cast_data`].
+pub type CastDataFn = fn(&mut Interp, &Value, &TypeRef) -> Option<Value>;
 
 /// See [`NativeHooks::on_report`].
 pub type ReportFn = fn(&mut Interp, &str, Option<Loc>, &str) -> bool;

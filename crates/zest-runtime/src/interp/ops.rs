@@ -714,6 +714,9 @@ impl Interp {
         if self.value_is(&v, t) {
             return Ok(v);
         }
+        if let Some(c) = self.cast_broker_data(&v, t) {
+            return Ok(c);
+        }
         let vt = v.type_of(&self.prog.base);
         let d = self.describe_expr(e);
         Err(self.expr_error(
@@ -724,6 +727,23 @@ impl Interp {
                 t.describe()
             ),
         ))
+    }
+
+    /// `DataVal::castTo` for a `Broker::Data` record, through the native
+    /// Broker library.
+    pub(crate) fn cast_broker_data(&mut self, v: &Value, t: &TypeRef) -> Option<Value> {
+        let f = self.hooks.cast_data?;
+        match v {
+            Value::Record(r)
+                if r.borrow()
+                    .ty
+                    .type_name()
+                    .is_some_and(|n| n.as_str() == "Broker::Data") =>
+            {
+                f(self, v, t)
+            }
+            _ => None,
+        }
     }
 
     pub(crate) fn value_is(&self, v: &Value, t: &TypeRef) -> bool {
