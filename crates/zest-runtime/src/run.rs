@@ -26,6 +26,9 @@ impl Interp {
     /// for `zeek_script_loaded`. Returns the exit status.
     pub fn run(&mut self, scripts: &[(String, u64)]) -> i32 {
         self.network_time = wall_clock();
+        for f in self.hooks.post_script.clone() {
+            f(self);
+        }
         if let Some(id) = self.event_id("zeek_init") {
             self.queue_event(id, Vec::new());
         }

@@ -29,6 +29,12 @@ pub enum Native {
     TableIter(Vec<(Data, Data)>, usize),
     VectorIter(Vec<Data>, usize),
     RecordIter(Vec<Data>, usize),
+    /// `opaque of Broker::Store`: the store's name, and whether the
+    /// handle still refers to an open store (`have_store`).
+    Store {
+        name: String,
+        open: bool,
+    },
 }
 
 impl Native {
@@ -40,6 +46,7 @@ impl Native {
             Native::TableIter(..) => "Broker::TableIterator",
             Native::VectorIter(..) => "Broker::VectorIterator",
             Native::RecordIter(..) => "Broker::RecordIterator",
+            Native::Store { .. } => "Broker::Store",
         }
     }
 }
@@ -304,6 +311,8 @@ pub fn serialize_opaque(it: &mut Interp, v: &Value) -> Option<Data> {
             RECORD_ITERATOR,
             Data::Vector(vec![Data::Vector(items), Data::Integer(pos as i64)]),
         ),
+        // Store handles cannot be serialized.
+        Native::Store { .. } => return None,
     };
     Some(Data::Vector(vec![Data::string(name), state]))
 }

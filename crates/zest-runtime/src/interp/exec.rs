@@ -166,7 +166,11 @@ impl Interp {
                         } else {
                             keys
                         };
-                        t.borrow_mut().insert(key, None);
+                        t.borrow_mut().insert(key.clone(), None);
+                        let sync = t.borrow().store_sync;
+                        if let (Some(sid), Some(f)) = (sync, self.hooks.table_store) {
+                            f(self, sid, &key, super::TableChange::Assigned(None));
+                        }
                     }
                 }
                 Ok(Flow::Normal)
@@ -186,7 +190,13 @@ impl Interp {
                                 } else {
                                     keys
                                 };
-                                t.borrow_mut().remove(&key);
+                                let existed = t.borrow_mut().remove(&key).is_some();
+                                let sync = t.borrow().store_sync;
+                                if let (true, Some(sid), Some(f)) =
+                                    (existed, sync, self.hooks.table_store)
+                                {
+                                    f(self, sid, &key, super::TableChange::Removed);
+                                }
                             }
                             Value::Vector(v) => {
                                 let i = keys.first().map_or(0, Value::as_int);

@@ -474,7 +474,14 @@ impl Interp {
                 } else {
                     keys
                 };
-                t.borrow_mut().insert(key, Some(v));
+                let sync = t.borrow().store_sync;
+                match (sync, self.hooks.table_store) {
+                    (Some(sid), Some(f)) => {
+                        t.borrow_mut().insert(key.clone(), Some(v.clone()));
+                        f(self, sid, &key, super::TableChange::Assigned(Some(&v)));
+                    }
+                    _ => t.borrow_mut().insert(key, Some(v)),
+                }
                 Ok(())
             }
             Value::Vector(vv) => {
