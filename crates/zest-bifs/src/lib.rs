@@ -93,6 +93,7 @@ pub fn install_hooks(it: &mut zest_runtime::Interp) {
     it.hooks.on_report = Some(reporter::on_report);
     it.hooks.io_poll = Some(broker::poll);
     it.hooks.on_dispatch = Some(broker::auto_publish_dispatch);
+    it.hooks.at_exit.push(broker::store::shutdown);
     it.hooks.at_exit.push(broker::shutdown);
     it.hooks.describe_opaque = Some(broker::describe_opaque);
     it.hooks.cast_data = Some(broker::cast_data);

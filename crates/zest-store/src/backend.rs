@@ -46,16 +46,27 @@ impl Backend {
 
     /// Opens (creating it and its directories if needed) a SQLite store.
     /// The error text names the path and SQLite's message.
-    pub fn sqlite(opts: &SqliteOptions) -> Result<Backend, String> {
+    /// `on_delete` hears of a failure that deleting the file repairs.
+    pub fn sqlite(opts: &SqliteOptions, on_delete: impl FnOnce(&str)) -> Result<Backend, String> {
         match open_sqlite(opts) {
             Ok(c) => Ok(Backend::Sqlite(c)),
             Err(e) if opts.delete_on_failure => {
+                on_delete(&format!("{}: {e}", opts.path));
                 let _ = std::fs::remove_file(&opts.path);
                 open_sqlite(opts)
                     .map(Backend::Sqlite)
                     .map_err(|e2| format!("{}: {e}; after deleting the database: {e2}", opts.path))
             }
             Err(e) => Err(format!("{}: {e}", opts.path)),
+        }
+    }
+
+    /// Leaves an SQLite database as a process that ends without closing
+    /// it does (Broker's master outlives Zeek's shutdown): a WAL database
+    /// keeps its `-wal` and `-shm` files.
+    pub fn abandon(self) {
+        if let Backend::Sqlite(c) = self {
+            std::mem::forget(c);
         }
     }
 

@@ -184,6 +184,12 @@ impl Master {
         self.backend.get(key)
     }
 
+    /// Ends the master without closing its backend (see
+    /// [`Backend::abandon`]).
+    pub fn abandon(self) {
+        self.backend.abandon();
+    }
+
     /// `get(key, aspect)`: an element of a container value.
     pub fn get_index_from_value(&self, key: &Data, index: &Data) -> Result<Data, StoreError> {
         ops::retrieve(&self.backend.get(key)?, index)
@@ -257,12 +263,12 @@ mod tests {
             ..SqliteOptions::default()
         };
         {
-            let mut m = Master::new("t", Backend::sqlite(&opts).unwrap());
+            let mut m = Master::new("t", Backend::sqlite(&opts, |_| {}).unwrap());
             m.put(s("a"), Data::Count(1), None, 0);
             m.put(s("b"), Data::Set([s("x")].into()), Some(5), 10);
             m.add(s("b"), &s("y"), 12, None, 0);
         }
-        let m = Master::new("t", Backend::sqlite(&opts).unwrap());
+        let m = Master::new("t", Backend::sqlite(&opts, |_| {}).unwrap());
         assert_eq!(m.get(&s("a")), Ok(Data::Count(1)));
         assert_eq!(m.get(&s("b")), Ok(Data::Set([s("x"), s("y")].into())));
         assert_eq!(m.size(), Ok(2));

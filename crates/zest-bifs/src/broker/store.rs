@@ -253,7 +253,15 @@ fn make_master(it: &mut Interp, name: &str, opts: Option<SqliteOptions>) -> Opti
             if o.path.is_empty() {
                 o.path = format!("{name}.sqlite");
             }
-            match Backend::sqlite(&o) {
+            let mut deleted = None;
+            let opened = Backend::sqlite(&o, |e| deleted = Some(e.to_owned()));
+            if let Some(e) = deleted {
+                it.warn(
+                    None,
+                    &format!("SQLite store {name}: deleting the database after: {e}"),
+                );
+            }
+            match opened {
                 Ok(b) => b,
                 Err(e) => {
                     it.error(
@@ -733,6 +741,19 @@ pub fn poll(it: &mut Interp) {
     for (key, v) in answers {
         it.deliver_call_result(key, v);
     }
+}
+
+/// `Manager::Terminate`: closes every store. Databases are left as the
+/// ending process finds them (see [`Backend::abandon`]).
+pub fn shutdown(it: &mut Interp) {
+    let open = std::mem::take(&mut stores(it).open);
+    for o in open {
+        if let Some(Native::Store { open, .. }) = native_mut(it, &o.handle) {
+            *open = false;
+        }
+        o.master.abandon();
+    }
+    stores(it).answers.clear();
 }
 
 // ------------------------------------------------------------------ table forwarding
