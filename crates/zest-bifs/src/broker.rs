@@ -9,6 +9,7 @@
 
 pub mod convert;
 pub mod data;
+pub mod store;
 
 use crate::support::builtin_error;
 use crate::Bif;
@@ -366,7 +367,7 @@ fn state(it: &mut Interp) -> &mut BrokerState {
     it.ext_mut::<BrokerState>("broker_native")
 }
 
-fn global_value(it: &Interp, name: &str) -> Option<Value> {
+pub(crate) fn global_value(it: &Interp, name: &str) -> Option<Value> {
     let g = it.prog.lookup(Symbol::intern(name))?;
     Some(it.prog.globals[g as usize].value.clone())
 }
@@ -919,6 +920,7 @@ fn publish_id(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtRe
 /// `Broker::peer_counts_as_iosource`), i.e. keeps the run loop alive until
 /// `terminate()`.
 pub fn poll(it: &mut Interp) -> bool {
+    store::poll(it);
     while let Some(m) = state(it).endpoint.as_mut().and_then(Endpoint::try_recv) {
         match m {
             Inbound::Data { topic, data } => dispatch_message(it, &topic, &data),
@@ -1202,15 +1204,21 @@ pub fn cast_data(it: &mut Interp, v: &Value, t: &TypeRef) -> Option<Value> {
 
 /// `DataVal::ValDescribe` for the runtime's printer: `broker::data{TEXT}`
 /// for an `opaque of Broker::Data`, `None` for other values.
-pub fn describe_opaque(it: &mut Interp, v: &Value) -> Option<Vec<u8>> {
-    match convert::native_mut(it, v)? {
-        Native::Data(d) => {
-            let mut out = b"broker::data{".to_vec();
+pub fn describe_opaque(it: &Interp, v: &Value, out: &mut Vec<u8>) -> bool {
+    match convert::native_ref(it, v) {
+        Some(Native::Data(d)) => {
+            out.extend_from_slice(b"broker::data{");
             out.extend_from_slice(&d.to_text());
             out.push(b'}');
-            Some(out)
+            true
         }
-        _ => None,
+        Some(Native::Store { name, .. }) => {
+            out.extend_from_slice(b"broker::store::{");
+            out.extend_from_slice(name.as_bytes());
+            out.push(b'}');
+            true
+        }
+        _ => false,
     }
 }
 

@@ -65,6 +65,7 @@ pub fn all() -> Vec<&'static [Bif]> {
         files::BIFS,
         misc::BIFS,
         broker::TAKEOVER,
+        broker::store::BIFS,
         stats::BIFS,
         probabilistic::BIFS,
         telemetry::BIFS,
@@ -96,5 +97,10 @@ pub fn install_hooks(it: &mut zest_runtime::Interp) {
     it.hooks.on_report = Some(reporter::on_report);
     it.hooks.io_poll = Some(broker::poll);
     it.hooks.on_dispatch = Some(broker::auto_publish_dispatch);
+    it.hooks.at_exit.push(broker::store::shutdown);
     it.hooks.at_exit.push(broker::shutdown);
+    it.hooks.describe_opaque = Some(broker::describe_opaque);
+    it.hooks.cast_data = Some(broker::cast_data);
+    it.hooks.table_store = Some(broker::store::table_changed);
+    it.hooks.post_script.push(broker::store::init_forwarding);
 }

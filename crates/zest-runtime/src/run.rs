@@ -26,6 +26,16 @@ impl Interp {
     /// for `zeek_script_loaded`. Returns the exit status.
     pub fn run(&mut self, scripts: &[(String, u64)]) -> i32 {
         self.network_time = wall_clock();
+        let errors = self.error_count;
+        for f in self.hooks.post_script.clone() {
+            f(self);
+        }
+        if self.error_count > errors {
+            // Errors while the managers initialize end the process before
+            // zeek_init (zeek-setup.cc's early shutdown).
+            self.flush_stdout();
+            return 1;
+        }
         if let Some(id) = self.event_id("zeek_init") {
             self.queue_event(id, Vec::new());
         }

@@ -20,6 +20,9 @@ pub struct TableVal {
     pub dict: Dict<Entry>,
     /// `&default` (a constant, a function, or an expression evaluated per use).
     pub default: Option<Rc<Expr>>,
+    /// The Broker store this table forwards its changes to (`&backend`,
+    /// `&broker_store`), as the native library numbers them.
+    pub store_sync: Option<u32>,
     hasher: KeyHasher,
     kb: KeyBuf,
 }
@@ -118,6 +121,7 @@ impl TableVal {
             ty,
             dict: Dict::new(),
             default: None,
+            store_sync: None,
             hasher: zest_dict::global_hasher(),
             kb: KeyBuf::new(),
         }
@@ -232,6 +236,7 @@ impl TableVal {
             ty: self.ty.clone(),
             dict,
             default: self.default.clone(),
+            store_sync: None,
             hasher: self.hasher,
             kb: KeyBuf::new(),
         }

@@ -29,6 +29,12 @@ pub enum Native {
     TableIter(Vec<(Data, Data)>, usize),
     VectorIter(Vec<Data>, usize),
     RecordIter(Vec<Data>, usize),
+    /// `opaque of Broker::Store`: the store's name, and whether the
+    /// handle still refers to an open store (`have_store`).
+    Store {
+        name: String,
+        open: bool,
+    },
 }
 
 impl Native {
@@ -40,6 +46,7 @@ impl Native {
             Native::TableIter(..) => "Broker::TableIterator",
             Native::VectorIter(..) => "Broker::VectorIterator",
             Native::RecordIter(..) => "Broker::RecordIterator",
+            Native::Store { .. } => "Broker::Store",
         }
     }
 }
@@ -78,6 +85,14 @@ pub fn make_opaque(it: &mut Interp, n: Native) -> Value {
 pub fn native_mut<'a>(it: &'a mut Interp, v: &Value) -> Option<&'a mut Native> {
     let Value::Opaque(rc) = v else { return None };
     let (w, n) = opaques(it).map.get_mut(&(Rc::as_ptr(rc) as usize))?;
+    (w.strong_count() > 0).then_some(n)
+}
+
+/// Read-only [`native_mut`].
+pub fn native_ref<'a>(it: &'a Interp, v: &Value) -> Option<&'a Native> {
+    let Value::Opaque(rc) = v else { return None };
+    let o = it.ext.get("broker_opaques")?.downcast_ref::<Opaques>()?;
+    let (w, n) = o.map.get(&(Rc::as_ptr(rc) as usize))?;
     (w.strong_count() > 0).then_some(n)
 }
 
@@ -262,6 +277,15 @@ pub fn tag_name(t: Tag) -> &'static str {
 
 /// `OpaqueVal::Serialize` for the Broker opaques: `[type_id, state]`.
 pub fn serialize_opaque(it: &mut Interp, v: &Value) -> Option<Data> {
+    if let Value::Opaque(o) = v {
+        if let OpaqueState::Hash { algo, data } = &o.borrow().state {
+            // The state is the data fed so far (Zeek serializes the digest
+            // context, which only Zeek reads back).
+            let name = hash_class(algo)?;
+            let state = Data::Vector(vec![Data::Bool(true), Data::String(data.clone())]);
+            return Some(Data::Vector(vec![Data::string(name), state]));
+        }
+    }
     let n = native_mut(it, v)?.clone();
     let (name, state) = match n {
         Native::Data(d) => (DATA_VAL, d),
@@ -287,6 +311,8 @@ pub fn serialize_opaque(it: &mut Interp, v: &Value) -> Option<Data> {
             RECORD_ITERATOR,
             Data::Vector(vec![Data::Vector(items), Data::Integer(pos as i64)]),
         ),
+        // Store handles cannot be serialized.
+        Native::Store { .. } => return None,
     };
     Some(Data::Vector(vec![Data::string(name), state]))
 }
@@ -327,9 +353,34 @@ pub fn unserialize_opaque(it: &mut Interp, d: &Data) -> Option<Value> {
                 Native::RecordIter(items.clone(), pos)
             }
         }
-        _ => return None,
+        _ => {
+            let algo = HASH_CLASSES
+                .iter()
+                .find(|(_, c)| c.as_bytes() == name)
+                .map(|(a, _)| *a)?;
+            let p = state.as_vector().filter(|p| p.len() == 2)?;
+            let data = p[1].as_string()?.to_vec();
+            return Some(Value::Opaque(Rc::new(RefCell::new(OpaqueVal {
+                ty: Type::new(TypeKind::Opaque(Symbol::intern(algo))),
+                state: OpaqueState::Hash { algo, data },
+            }))));
+        }
     };
     Some(make_opaque(it, n))
+}
+
+/// The hash opaques' algorithm names and Zeek's class names for them.
+const HASH_CLASSES: &[(&str, &str)] = &[
+    ("md5", "zeek::detail::MD5Val"),
+    ("sha1", "zeek::detail::SHA1Val"),
+    ("sha256", "zeek::detail::SHA256Val"),
+];
+
+fn hash_class(algo: &str) -> Option<&'static str> {
+    HASH_CLASSES
+        .iter()
+        .find(|(a, _)| *a == algo)
+        .map(|(_, c)| *c)
 }
 
 /// Whether the data of a table key for a one-column index of type `t`

@@ -235,7 +235,7 @@ fn iter_state(it: &mut Interp, v: &Value) -> Option<(usize, usize)> {
             Some((*p, i.len()))
         }
         Native::TableIter(i, p) => Some((*p, i.len())),
-        Native::Data(_) => None,
+        Native::Data(_) | Native::Store { .. } => None,
     }
 }
 
@@ -252,7 +252,7 @@ pub(super) fn iterator_next(it: &mut Interp, args: &mut [Value], _site: &CallSit
     let (p, len) = match n {
         Native::SetIter(i, p) | Native::VectorIter(i, p) | Native::RecordIter(i, p) => (p, i.len()),
         Native::TableIter(i, p) => (p, i.len()),
-        Native::Data(_) => return Ok(Value::Bool(false)),
+        Native::Data(_) | Native::Store { .. } => return Ok(Value::Bool(false)),
     };
     if *p >= len {
         return Ok(Value::Bool(false));

@@ -245,6 +245,7 @@ impl Interp {
                         return Ok(v.clone());
                     }
                     if self.pending_calls.contains(&k) {
+                        self.call_waiting = true;
                         return Err(self.no_value());
                     }
                 }
@@ -278,12 +279,21 @@ impl Interp {
                     vals.push(self.eval(a)?);
                 }
                 let saved_parent = std::mem::replace(&mut self.call_parent, cache_key);
+                let saved_waiting = std::mem::replace(&mut self.call_waiting, false);
                 let r = self.eval_call(callee, e, &mut vals);
                 self.call_parent = saved_parent;
+                let waited = std::mem::replace(&mut self.call_waiting, saved_waiting);
                 if let Some(k) = cache_key {
                     if self.suspended {
                         self.suspended = false;
                         self.pending_calls.insert(k);
+                        self.call_waiting = true;
+                        return Err(self.no_value());
+                    }
+                    if waited {
+                        // A call made inside this one waits for its value:
+                        // so does this one (it is evaluated again then).
+                        self.call_waiting = true;
                         return Err(self.no_value());
                     }
                     if let Ok(v) = &r {
@@ -442,7 +452,9 @@ impl Interp {
             }
             ExprKind::Is(a, t) => {
                 let v = self.eval(a)?;
-                Ok(Value::Bool(self.value_is(&v, t)))
+                Ok(Value::Bool(
+                    self.value_is(&v, t) || self.cast_broker_data(&v, t).is_some(),
+                ))
             }
             ExprKind::TypeVal(t) => Ok(Value::Type(t.clone())),
             ExprKind::WhenLocal(slot, a) => {

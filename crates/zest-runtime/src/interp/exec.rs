@@ -109,9 +109,14 @@ impl Interp {
                         }
                     }
                     for (t, slot) in &c.types {
-                        if self.value_is(&v, t) {
+                        let hit = if self.value_is(&v, t) {
+                            Some(v.clone())
+                        } else {
+                            self.cast_broker_data(&v, t)
+                        };
+                        if let Some(hv) = hit {
                             if let Some(slot) = slot {
-                                self.stack[self.fp + *slot as usize] = v.clone();
+                                self.stack[self.fp + *slot as usize] = hv;
                             }
                             matched = Some(i);
                             break 'outer;
@@ -161,7 +166,11 @@ impl Interp {
                         } else {
                             keys
                         };
-                        t.borrow_mut().insert(key, None);
+                        t.borrow_mut().insert(key.clone(), None);
+                        let sync = t.borrow().store_sync;
+                        if let (Some(sid), Some(f)) = (sync, self.hooks.table_store) {
+                            f(self, sid, &key, super::TableChange::Assigned(None));
+                        }
                     }
                 }
                 Ok(Flow::Normal)
@@ -181,7 +190,13 @@ impl Interp {
                                 } else {
                                     keys
                                 };
-                                t.borrow_mut().remove(&key);
+                                let existed = t.borrow_mut().remove(&key).is_some();
+                                let sync = t.borrow().store_sync;
+                                if let (true, Some(sid), Some(f)) =
+                                    (existed, sync, self.hooks.table_store)
+                                {
+                                    f(self, sid, &key, super::TableChange::Removed);
+                                }
                             }
                             Value::Vector(v) => {
                                 let i = keys.first().map_or(0, Value::as_int);

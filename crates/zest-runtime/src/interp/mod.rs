@@ -14,6 +14,7 @@ pub use ops::deep_copy as ops_deep_copy;
 
 use crate::ir::{Body, Loc};
 use crate::program::Program;
+use crate::types::TypeRef;
 use crate::value::Value;
 use std::collections::VecDeque;
 use std::io::Write;
@@ -78,7 +79,34 @@ pub struct NativeHooks {
     /// error`, location, text) before it is written: raises the
     /// `reporter_*` events and says whether the line goes to stderr.
     pub on_report: Option<ReportFn>,
+    /// Describes an opaque value owned by a native library (`ValDescribe`);
+    /// false leaves Zeek's `<no value description>`.
+    pub describe_opaque: Option<DescribeOpaqueFn>,
+    /// Converts a `Broker::Data` record to a value of the given type
+    /// (`DataVal::castTo`) for `as`, `is` and type switches.
+    pub cast_data: Option<CastDataFn>,
+    /// Sees a script's change to a table that forwards to a Broker store
+    /// (`TableVal::SendToStore`): the store number, the index, and the new
+    /// value (`None` for a set element) or removal.
+    pub table_store: Option<TableStoreFn>,
+    /// Run once after the scripts are loaded, before `zeek_init`
+    /// (`InitPostScript`).
+    pub post_script: Vec<fn(&mut Interp)>,
 }
+
+/// A table change for [`NativeHooks::table_store`].
+pub enum TableChange<'a> {
+    Assigned(Option<&'a Value>),
+    Removed,
+}
+
+/// See [`NativeHooks::table_store`].
+pub type TableStoreFn = fn(&mut Interp, u32, &[Value], TableChange<'_>);
+
+/// See [`NativeHooks::describe_opaque`].
+pub type DescribeOpaqueFn = fn(&Interp, &Value, &mut Vec<u8>) -> bool;
+/// See [`NativeHooks::cast_data`].
+pub type CastDataFn = fn(&mut Interp, &Value, &TypeRef) -> Option<Value>;
 
 /// See [`NativeHooks::on_report`].
 pub type ReportFn = fn(&mut Interp, &str, Option<Loc>, &str) -> bool;
@@ -111,6 +139,9 @@ pub struct Interp {
     /// that must wait reports back through `suspended`.
     pub call_parent: Option<(u64, usize)>,
     pub suspended: bool,
+    /// Set when a call inside a trigger condition had to wait: the calls
+    /// around it have no value yet either.
+    pub call_waiting: bool,
     /// Events dispatched so far (trigger conditions are re-checked only
     /// after something ran).
     pub dispatched: u64,
@@ -162,6 +193,7 @@ impl Interp {
             pending_calls: rustc_hash::FxHashSet::default(),
             call_parent: None,
             suspended: false,
+            call_waiting: false,
             dispatched: 0,
             last_trigger_check: 0,
             groups: rustc_hash::FxHashSet::default(),

@@ -476,7 +476,14 @@ impl Interp {
                 } else {
                     keys
                 };
-                t.borrow_mut().insert(key, Some(v));
+                let sync = t.borrow().store_sync;
+                match (sync, self.hooks.table_store) {
+                    (Some(sid), Some(f)) => {
+                        t.borrow_mut().insert(key.clone(), Some(v.clone()));
+                        f(self, sid, &key, super::TableChange::Assigned(Some(&v)));
+                    }
+                    _ => t.borrow_mut().insert(key, Some(v)),
+                }
                 Ok(())
             }
             Value::Vector(vv) => {
@@ -716,6 +723,9 @@ impl Interp {
         if self.value_is(&v, t) {
             return Ok(v);
         }
+        if let Some(c) = self.cast_broker_data(&v, t) {
+            return Ok(c);
+        }
         let vt = v.type_of(&self.prog.base);
         let d = self.describe_expr(e);
         Err(self.expr_error(
@@ -726,6 +736,23 @@ impl Interp {
                 t.describe()
             ),
         ))
+    }
+
+    /// `DataVal::castTo` for a `Broker::Data` record, through the native
+    /// Broker library.
+    pub(crate) fn cast_broker_data(&mut self, v: &Value, t: &TypeRef) -> Option<Value> {
+        let f = self.hooks.cast_data?;
+        match v {
+            Value::Record(r)
+                if r.borrow()
+                    .ty
+                    .type_name()
+                    .is_some_and(|n| n.as_str() == "Broker::Data") =>
+            {
+                f(self, v, t)
+            }
+            _ => None,
+        }
     }
 
     pub(crate) fn value_is(&self, v: &Value, t: &TypeRef) -> bool {

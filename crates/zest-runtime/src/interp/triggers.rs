@@ -95,6 +95,7 @@ impl Interp {
         // A value still missing (a call waiting in `return when`) just means
         // "not yet".
         self.no_value = false;
+        self.call_waiting = false;
         r
     }
 
@@ -164,6 +165,17 @@ impl Interp {
         let t = self.triggers.remove(pos);
         self.forget_trigger(id);
         self.run_when_block(&t.when, t.frame, true, t.parent);
+    }
+
+    /// Delivers the value of a native call that made a trigger condition
+    /// wait (`Trigger::Cache` and `Release`): the condition is re-checked
+    /// at the end of the next drain. A trigger that is gone drops it.
+    pub fn deliver_call_result(&mut self, key: (u64, usize), v: Value) {
+        if !self.pending_calls.remove(&key) {
+            return;
+        }
+        self.call_cache.insert(key, v);
+        self.last_trigger_check = u64::MAX;
     }
 
     /// Drops the cached call values of a finished trigger.
