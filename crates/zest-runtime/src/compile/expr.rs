@@ -1755,6 +1755,7 @@ impl Interp {
             loc: self.loc(span),
             nparams: ty.func().map_or(0, |f| f.params.len() as u32),
             groups: Vec::new(),
+            slot_names: self.full_slot_names(&ctx),
         });
         let def = Rc::new(LambdaDef {
             name,

@@ -328,6 +328,7 @@ impl Interp {
         let slot = self.fctx().add_local(d.name.sym, ty.clone());
         let dloc = self.loc(d.name.span);
         self.fctx().local_locs.insert(d.name.sym, dloc);
+        let explicit = init.is_some();
         let init = match init {
             Some(mut x) => {
                 // `local t: table[…] of … = { … } &default=…;`
@@ -376,7 +377,7 @@ impl Interp {
                 }
             }
         };
-        self.st(StmtKind::Init(slot, init), span)
+        self.st(StmtKind::Init(slot, init, explicit), span)
     }
 
     /// The name of a local slot of the function being compiled.
