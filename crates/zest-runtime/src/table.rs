@@ -20,6 +20,9 @@ pub struct TableVal {
     pub dict: Dict<Entry>,
     /// `&default` (a constant, a function, or an expression evaluated per use).
     pub default: Option<Rc<Expr>>,
+    /// The value of `default`, evaluated once (Zeek's `def_val`: when a
+    /// constructor builds the table, or at the first use).
+    pub default_val: Option<Value>,
     hasher: KeyHasher,
     kb: KeyBuf,
 }
@@ -118,6 +121,7 @@ impl TableVal {
             ty,
             dict: Dict::new(),
             default: None,
+            default_val: None,
             hasher: zest_dict::global_hasher(),
             kb: KeyBuf::new(),
         }
@@ -232,6 +236,7 @@ impl TableVal {
             ty: self.ty.clone(),
             dict,
             default: self.default.clone(),
+            default_val: self.default_val.as_ref().map(crate::interp::ops_deep_copy),
             hasher: self.hasher,
             kb: KeyBuf::new(),
         }

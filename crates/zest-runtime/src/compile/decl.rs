@@ -360,7 +360,9 @@ impl Interp {
         };
         if let Value::Table(t) = &value {
             if let Some(d) = attrs.get(AttrKind::Default) {
-                t.borrow_mut().default = Some(d.clone());
+                let mut tb = t.borrow_mut();
+                tb.default = Some(d.clone());
+                tb.default_val = None;
             }
             if attrs.has(AttrKind::Ordered) {
                 let mut tb = t.borrow_mut();

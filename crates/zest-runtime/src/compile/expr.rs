@@ -1734,6 +1734,10 @@ impl Interp {
                 Some(Resolved::Local(slot, t)) => {
                     captures.push((slot, c.deep_copy));
                     inner.add_local(c.name.sym, t);
+                    // The captured local keeps its declaration's place.
+                    if let Some(l) = self.fctx().local_locs.get(&c.name.sym).copied() {
+                        inner.local_locs.insert(c.name.sym, l);
+                    }
                 }
                 _ => {
                     self.cerror(

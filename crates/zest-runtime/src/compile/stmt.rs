@@ -322,8 +322,15 @@ impl Interp {
         let ty = declared
             .or_else(|| init.as_ref().map(|x| x.ty.clone()))
             .unwrap_or_else(|| self.prog.base.error.clone());
-        if let Some(Resolved::Local(..)) = self.resolve(d.name.sym) {
-            // Re-declaring a local reuses its slot (Zeek warns elsewhere).
+        // A local of this function already declared (captures included):
+        // Zeek's `make_var` finds the ID typed already.
+        if !Self::is_blank_name(d.name.sym) && self.fctx().locals.contains_key(&d.name.sym) {
+            if let Some(prev) = self.fctx().local_locs.get(&d.name.sym).copied() {
+                let a = self.loc_str(prev);
+                let b = d.init.as_ref().map(|e| self.loc_str(self.loc(e.span)));
+                let name = self.local_full_name(d.name.sym);
+                self.error_pair(&a, b.as_deref(), &format!("already defined ({name})"));
+            }
         }
         let slot = self.fctx().add_local(d.name.sym, ty.clone());
         let dloc = self.loc(d.name.span);

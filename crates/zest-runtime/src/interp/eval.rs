@@ -382,6 +382,12 @@ impl Interp {
                     }
                     self.table_insert_expanded(&t, kv, v);
                 }
+                // Zeek's `InitDefaultFunc`: the default is evaluated once,
+                // in the constructor's frame (a lambda captures from it).
+                if let (Some(d), Some(_)) = (default, e.ty.yield_type()) {
+                    let dv = self.eval(d)?;
+                    t.borrow_mut().default_val = Some(dv);
+                }
                 Ok(Value::Table(t))
             }
             ExprKind::VectorCtor(items) => {

@@ -387,15 +387,28 @@ impl Interp {
                 match found {
                     Some(v) => Ok(v),
                     None => {
-                        let def = t.borrow().default.clone();
+                        let (def, cached) = {
+                            let tb = t.borrow();
+                            (tb.default.clone(), tb.default_val.clone())
+                        };
                         let ty = t.borrow().ty.clone();
                         if let Some(d) = def {
-                            let dv = self.eval(&d)?;
+                            let dv = match cached {
+                                Some(v) => v,
+                                None => {
+                                    let v = self.eval(&d)?;
+                                    t.borrow_mut().default_val = Some(v.clone());
+                                    v
+                                }
+                            };
                             if let Value::Func(_) = &dv {
                                 if ty.yield_type().is_some_and(|y| y.tag() != Tag::Func) {
                                     let mut args = key.clone();
                                     return self.call_value(&dv, &mut args, e.loc);
                                 }
+                            }
+                            if matches!(d.kind, crate::ir::ExprKind::Const(_)) {
+                                return Ok(dv);
                             }
                             return Ok(deep_copy_default(&dv));
                         }
