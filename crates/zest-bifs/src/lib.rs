@@ -93,4 +93,5 @@ pub fn install_hooks(it: &mut zest_runtime::Interp) {
     it.hooks.io_poll = Some(broker::poll);
     it.hooks.on_dispatch = Some(broker::auto_publish_dispatch);
     it.hooks.at_exit.push(broker::shutdown);
+    it.hooks.copy_opaque = Some(probabilistic::copy_opaque);
 }

@@ -227,10 +227,16 @@ impl TableVal {
     /// `copy()`: Zeek copies the dictionary itself (keeping its layout and
     /// thus its order), then deep-copies the values.
     pub fn deep_copy(&self) -> TableVal {
+        self.deep_copy_with(&mut crate::interp::ops_deep_copy)
+    }
+
+    /// `copy()` with `copy_val` copying each yield value (keys are copied
+    /// on their own, as Zeek rebuilds them from the hash key).
+    pub fn deep_copy_with(&self, copy_val: &mut dyn FnMut(&Value) -> Value) -> TableVal {
         let mut dict = self.dict.zeek_copy();
         dict.for_each_mut(|_, e| {
             e.key = e.key.iter().map(crate::interp::ops_deep_copy).collect();
-            e.val = e.val.as_ref().map(crate::interp::ops_deep_copy);
+            e.val = e.val.as_ref().map(&mut *copy_val);
         });
         TableVal {
             ty: self.ty.clone(),

@@ -1334,7 +1334,7 @@ impl Interp {
         Some(self.mk(ExprKind::RecordCtor(fields), ty, span))
     }
 
-    fn compile_table_ctor(
+    pub(crate) fn compile_table_ctor(
         &mut self,
         items: &[ast::Expr],
         attrs: &[ast::Attr],

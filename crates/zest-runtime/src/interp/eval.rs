@@ -437,7 +437,10 @@ impl Interp {
                 let v = self.eval(a)?;
                 self.size_of(&v, e)
             }
-            ExprKind::Copy(a) => Ok(crate::interp::ops::deep_copy(&self.eval(a)?)),
+            ExprKind::Copy(a) => {
+                let v = self.eval(a)?;
+                Ok(self.copy_value(&v))
+            }
             ExprKind::Coerce(a) => {
                 let v = self.eval(a)?;
                 self.coerce(v, &e.ty, e)

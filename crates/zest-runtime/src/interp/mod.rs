@@ -78,6 +78,8 @@ pub struct NativeHooks {
     /// error`, location, text) before it is written: raises the
     /// `reporter_*` events and says whether the line goes to stderr.
     pub on_report: Option<ReportFn>,
+    /// `copy()` of an opaque value whose state a native library keeps.
+    pub copy_opaque: Option<fn(&mut Interp, &Value) -> Option<Value>>,
 }
 
 /// See [`NativeHooks::on_report`].
