@@ -103,4 +103,5 @@ pub fn install_hooks(it: &mut zest_runtime::Interp) {
     it.hooks.cast_data = Some(broker::cast_data);
     it.hooks.table_store = Some(broker::store::table_changed);
     it.hooks.post_script.push(broker::store::init_forwarding);
+    it.hooks.copy_opaque = Some(probabilistic::copy_opaque);
 }

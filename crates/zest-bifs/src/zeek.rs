@@ -99,6 +99,11 @@ pub static BIFS: &[Bif] = &[
         signature: "function(): bool",
         func: false_bif,
     },
+    Bif {
+        name: "lookup_addr",
+        signature: "function(host: addr): string",
+        func: lookup_addr,
+    },
 ];
 
 fn render_raw(it: &Interp, v: &Value, out: &mut Vec<u8>) {
@@ -289,4 +294,36 @@ fn true_bif(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtRe
 
 fn false_bif(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
     Ok(Value::Bool(false))
+}
+
+/// `lookup_addr`: the name of an address, inside a `when` condition only.
+/// The lookup is answered at once from the hosts file; an address it does
+/// not name gets what Zeek delivers when its DNS lookup times out.
+fn lookup_addr(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
+    if it.cur_trigger.is_none() {
+        builtin_error(
+            it,
+            site,
+            "lookup_addr() can only be called inside a when-condition",
+            None,
+        );
+        return Ok(Value::String(b"<error>".as_slice().into()));
+    }
+    let Some(Value::Addr(a)) = args.first() else {
+        return Ok(Value::String(b"<???>".as_slice().into()));
+    };
+    let ip = a.to_ip();
+    let hosts = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
+    let name = hosts.lines().find_map(|l| {
+        let l = l.split('#').next().unwrap_or("");
+        let mut f = l.split_whitespace();
+        let addr: std::net::IpAddr = f.next()?.parse().ok()?;
+        if addr == ip {
+            f.next().map(str::to_owned)
+        } else {
+            None
+        }
+    });
+    let name = name.unwrap_or_else(|| "<???>".to_owned());
+    Ok(Value::String(name.into_bytes().into()))
 }

@@ -18,6 +18,77 @@ pub enum Style {
     Short,
 }
 
+/// Zeek's `ODesc` in its readable form: the text, the indentation level
+/// (tabs are added when text starts a line), and whether it is the short
+/// form messages use (no newlines, no `;`).
+pub struct Desc {
+    pub s: String,
+    indent: usize,
+    short: bool,
+    /// Zeek indents only text it collects in memory: a description
+    /// written straight to a file (`print`) has no tabs.
+    tabs: bool,
+}
+
+impl Desc {
+    pub fn new(short: bool) -> Self {
+        Desc {
+            s: String::new(),
+            indent: 0,
+            short,
+            tabs: true,
+        }
+    }
+
+    fn at_line_start(&mut self) {
+        if self.tabs && self.s.ends_with('\n') {
+            for _ in 0..self.indent {
+                self.s.push('\t');
+            }
+        }
+    }
+
+    /// `ODesc::Add`.
+    pub fn push_str(&mut self, t: &str) {
+        self.at_line_start();
+        self.s.push_str(t);
+    }
+
+    pub fn push(&mut self, c: char) {
+        self.at_line_start();
+        self.s.push(c);
+    }
+
+    /// `ODesc::SP`: a space that never indents.
+    fn sp(&mut self) {
+        self.s.push(' ');
+    }
+
+    /// `ODesc::NL`.
+    fn nl(&mut self) {
+        if !self.short {
+            self.s.push('\n');
+        }
+    }
+
+    fn push_indent(&mut self) {
+        self.indent += 1;
+        self.nl();
+    }
+
+    fn pop_indent(&mut self) {
+        self.indent = self.indent.saturating_sub(1);
+        self.nl();
+    }
+
+    /// `Stmt::DescribeDone`.
+    fn done(&mut self) {
+        if !self.short {
+            self.push(';');
+        }
+    }
+}
+
 fn proto(p: Proto) -> render::Proto {
     match p {
         Proto::Tcp => render::Proto::Tcp,
@@ -45,6 +116,131 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
         (Value::Port(x), Value::Port(y)) => x == y,
         (Value::Enum(_, x), Value::Enum(_, y)) => x == y,
         _ => false,
+    }
+}
+
+/// The order of Zeek's `ExprTag` values for an expression, as
+/// `expr_greater` compares them when canonicalizing operands.
+fn zeek_expr_tag(e: &Expr) -> u8 {
+    match &e.kind {
+        ExprKind::Local(..) | ExprKind::Global(_) | ExprKind::TypeVal(_) => 0,
+        ExprKind::Const(_) => 1,
+        ExprKind::Copy(_) => 2,
+        ExprKind::IncrDecr(_, true) => 3,
+        ExprKind::IncrDecr(_, false) => 4,
+        ExprKind::Not(_) | ExprKind::NotIn(..) => 5,
+        ExprKind::BitNot(_) => 6,
+        ExprKind::Pos(_) => 7,
+        ExprKind::Neg(..) => 8,
+        ExprKind::StrCat(..) => 9,
+        ExprKind::AddTo(..) => 11,
+        ExprKind::RemoveFrom(..) => 12,
+        ExprKind::PatternOp(and, ..) => {
+            if *and {
+                16
+            } else {
+                17
+            }
+        }
+        ExprKind::Binary(op, _, a, b)
+        | ExprKind::Compare(op, a, b)
+        | ExprKind::VecBinary(op, _, a, b) => match canonical_operands(*op, a, b).0 {
+            BinKind::Add => 9,
+            BinKind::Sub => 10,
+            BinKind::Mul => 13,
+            BinKind::Div => 14,
+            BinKind::Mod => 15,
+            BinKind::BitAnd => 16,
+            BinKind::BitOr => 17,
+            BinKind::BitXor => 18,
+            BinKind::Shl => 19,
+            BinKind::Shr => 20,
+            BinKind::Lt => 23,
+            BinKind::Le => 24,
+            BinKind::Eq => 25,
+            BinKind::Ne => 26,
+            BinKind::Ge => 27,
+            BinKind::Gt => 28,
+        },
+        ExprKind::And(..) => 21,
+        ExprKind::Or(..) => 22,
+        ExprKind::Cond(..) => 29,
+        ExprKind::Assign(..) | ExprKind::WhenLocal(..) => 31,
+        ExprKind::Index(..) | ExprKind::Slice(..) => 32,
+        ExprKind::Field(..) => 33,
+        ExprKind::HasField(..) => 34,
+        ExprKind::RecordCtor(_) => 35,
+        ExprKind::TableCtor(..) => {
+            if e.ty.is_set() {
+                37
+            } else {
+                36
+            }
+        }
+        ExprKind::VectorCtor(_) => 38,
+        ExprKind::In(..) => 40,
+        ExprKind::List(_) => 41,
+        ExprKind::Call(..) | ExprKind::Hook(..) => 42,
+        ExprKind::Lambda(_) => 43,
+        ExprKind::Schedule(..) => 45,
+        ExprKind::Coerce(_) => match e.ty.tag() {
+            Tag::Record => 47,
+            Tag::Table => 48,
+            Tag::Vector => 49,
+            Tag::Any => 58,
+            _ => 46,
+        },
+        ExprKind::Size(_) => 50,
+        ExprKind::Cast(_) => 51,
+        ExprKind::Is(..) => 52,
+        ExprKind::Error => 0,
+    }
+}
+
+/// An operand as Zeek saw it when canonicalizing: before arithmetic
+/// promotion wrapped it in a coercion.
+fn unpromoted(e: &Expr) -> &Expr {
+    match &e.kind {
+        ExprKind::Coerce(a) if e.ty.is_arith() || e.ty.tag() == Tag::Vector => a,
+        _ => e,
+    }
+}
+
+/// Zeek's `Canonicalize` of `*`, `==`/`!=` and the relational operators
+/// (their constructors swap operands, and `>`/`>=` become `<`/`<=`), which
+/// decides how the expression is described.
+fn canonical_operands<'a>(op: BinKind, a: &'a Expr, b: &'a Expr) -> (BinKind, &'a Expr, &'a Expr) {
+    let (ua, ub) = (unpromoted(a), unpromoted(b));
+    let greater = zeek_expr_tag(ub) > zeek_expr_tag(ua);
+    match op {
+        BinKind::Gt => (BinKind::Lt, b, a),
+        BinKind::Ge => (BinKind::Le, b, a),
+        BinKind::Eq | BinKind::Ne => {
+            let swap = if ub.ty.tag() == Tag::Pattern {
+                true
+            } else if ua.ty.tag() == Tag::Pattern {
+                false
+            } else {
+                greater
+            };
+            if swap {
+                (op, b, a)
+            } else {
+                (op, a, b)
+            }
+        }
+        BinKind::Mul => {
+            let is_const = |e: &Expr| matches!(e.kind, ExprKind::Const(_));
+            let swap = greater
+                || ub.ty.tag() == Tag::Interval
+                || (is_const(ub) && ub.ty.tag() != Tag::Vector && !is_const(ua));
+            if swap {
+                (op, b, a)
+            } else {
+                (op, a, b)
+            }
+        }
+        _ => (op, a, b),
     }
 }
 
@@ -179,7 +375,7 @@ impl Interp {
                 }
             }
             Value::Func(f) => {
-                out.extend_from_slice(f.name.as_str().as_bytes());
+                out.extend_from_slice(self.describe_func(f, style).as_bytes());
             }
             Value::Type(t) => match t.type_name() {
                 Some(n) => out.extend_from_slice(n.as_str().as_bytes()),
@@ -201,9 +397,9 @@ impl Interp {
 
     /// Zeek's description of a compiled expression, as quoted in messages.
     pub fn describe_expr(&self, e: &Expr) -> String {
-        let mut s = String::new();
-        self.describe_expr_into(e, &mut s);
-        s
+        let mut d = Desc::new(true);
+        self.describe_expr_into(e, &mut d);
+        d.s
     }
 
     fn value_short(&self, v: &Value) -> String {
@@ -212,7 +408,7 @@ impl Interp {
         String::from_utf8_lossy(&b).into_owned()
     }
 
-    fn describe_args(&self, args: &[Expr], s: &mut String) {
+    fn describe_args(&self, args: &[Expr], s: &mut Desc) {
         for (i, a) in args.iter().enumerate() {
             if i > 0 {
                 s.push_str(", ");
@@ -225,11 +421,15 @@ impl Interp {
     pub fn describe_lvalue_into(&self, lv: &LValue, s: &mut String) {
         match lv {
             LValue::Bad => {}
-            other => self.describe_lvalue(other, s),
+            other => {
+                let mut d = Desc::new(true);
+                self.describe_lvalue(other, &mut d);
+                s.push_str(&d.s);
+            }
         }
     }
 
-    fn describe_lvalue(&self, lv: &LValue, s: &mut String) {
+    fn describe_lvalue(&self, lv: &LValue, s: &mut Desc) {
         match lv {
             LValue::Local(_, n) => s.push_str(n.as_str()),
             LValue::Global(g) => s.push_str(self.prog.globals[*g as usize].name.as_str()),
@@ -270,7 +470,7 @@ impl Interp {
             .unwrap_or_default()
     }
 
-    fn describe_expr_into(&self, e: &Expr, s: &mut String) {
+    fn describe_expr_into(&self, e: &Expr, s: &mut Desc) {
         match &e.kind {
             ExprKind::Const(v) => s.push_str(&self.value_short(v)),
             ExprKind::Local(..) | ExprKind::Global(_) => s.push_str(&self.name_of_expr(e)),
@@ -297,9 +497,10 @@ impl Interp {
             ExprKind::Binary(op, _, a, b)
             | ExprKind::Compare(op, a, b)
             | ExprKind::VecBinary(op, _, a, b) => {
+                let (op, a, b) = canonical_operands(*op, a, b);
                 self.describe_expr_into(a, s);
                 s.push(' ');
-                s.push_str(Interp::binkind_name(*op));
+                s.push_str(Interp::binkind_name(op));
                 s.push(' ');
                 self.describe_expr_into(b, s);
             }
@@ -500,107 +701,9 @@ impl Interp {
         s: &mut String,
         slot_name: &dyn Fn(u32) -> String,
     ) {
-        use crate::ir::{ForKind, StmtKind};
-        match &st.kind {
-            StmtKind::Expr(e) => self.describe_expr_into(e, s),
-            StmtKind::Print(args) => {
-                s.push_str("print ");
-                self.describe_args(args, s);
-            }
-            StmtKind::Event(g, args) => {
-                s.push_str("event ");
-                s.push_str(self.prog.globals[*g as usize].name.as_str());
-                s.push('(');
-                self.describe_args(args, s);
-                s.push(')');
-            }
-            StmtKind::If(c, t, e) => {
-                s.push_str("if (");
-                self.describe_expr_into(c, s);
-                s.push_str(") ");
-                self.describe_stmt_into(t, s, slot_name);
-                if let Some(e) = e {
-                    if !matches!(e.kind, StmtKind::Empty) {
-                        s.push_str("else");
-                        self.describe_stmt_into(e, s, slot_name);
-                    }
-                }
-            }
-            StmtKind::Switch(e, cases) => {
-                s.push_str("switch ");
-                self.describe_expr_into(e, s);
-                s.push_str(" {");
-                for c in cases {
-                    self.describe_case_into(c, s, slot_name);
-                }
-                s.push('}');
-            }
-            StmtKind::For(kind, e, body) => {
-                s.push_str("for (");
-                let vars: Vec<u32> = match kind {
-                    ForKind::Table { keys, value } => keys.iter().copied().chain(*value).collect(),
-                    ForKind::Vector { index, value } => {
-                        std::iter::once(*index).chain(*value).collect()
-                    }
-                    ForKind::String { var } => vec![*var],
-                };
-                s.push('[');
-                for (i, v) in vars.iter().enumerate() {
-                    s.push_str(&slot_name(*v));
-                    if i > 0 {
-                        s.push(',');
-                    }
-                }
-                s.push_str("] in ");
-                self.describe_expr_into(e, s);
-                s.push_str(") ");
-                self.describe_stmt_into(body, s, slot_name);
-            }
-            StmtKind::While(c, body) => {
-                s.push_str("while (");
-                self.describe_expr_into(c, s);
-                s.push_str(") ");
-                self.describe_stmt_into(body, s, slot_name);
-            }
-            StmtKind::Next => s.push_str("next "),
-            StmtKind::Break => s.push_str("break "),
-            StmtKind::Fallthrough => s.push_str("fallthrough "),
-            StmtKind::Return(e) => {
-                s.push_str("return ");
-                if let Some(e) = e {
-                    s.push('(');
-                    self.describe_expr_into(e, s);
-                    s.push(')');
-                }
-            }
-            StmtKind::Add(e) => {
-                s.push_str("add ");
-                self.describe_expr_into(e, s);
-            }
-            StmtKind::Delete(e) => {
-                s.push_str("delete ");
-                self.describe_expr_into(e, s);
-            }
-            StmtKind::Init(slot, e) => match e {
-                Some(e)
-                    if !matches!(
-                        e.kind,
-                        ExprKind::TableCtor(..) | ExprKind::VectorCtor(_) | ExprKind::RecordCtor(_)
-                    ) =>
-                {
-                    s.push_str(&slot_name(*slot));
-                    s.push_str(" = ");
-                    self.describe_expr_into(e, s);
-                }
-                _ => {
-                    s.push_str("<init> ");
-                    s.push_str(&slot_name(*slot));
-                }
-            },
-            StmtKind::When(_) => s.push_str("when "),
-            StmtKind::Block(v) => self.describe_stmt_list_into(v, s, slot_name),
-            StmtKind::Empty => {}
-        }
+        let mut d = Desc::new(true);
+        self.desc_stmt(st, &mut d, slot_name);
+        s.push_str(&d.s);
     }
 
     /// A statement list: `{ s1s2}`, nothing when empty.
@@ -610,14 +713,9 @@ impl Interp {
         s: &mut String,
         slot_name: &dyn Fn(u32) -> String,
     ) {
-        if v.is_empty() {
-            return;
-        }
-        s.push_str("{ ");
-        for st in v {
-            self.describe_stmt_into(st, s, slot_name);
-        }
-        s.push('}');
+        let mut d = Desc::new(true);
+        self.desc_stmt_list(v, &mut d, slot_name);
+        s.push_str(&d.s);
     }
 
     /// One `case` of a switch, as Zeek's `Case::Describe`.
@@ -625,6 +723,275 @@ impl Interp {
         &self,
         c: &crate::ir::SwitchCase,
         s: &mut String,
+        slot_name: &dyn Fn(u32) -> String,
+    ) {
+        let mut d = Desc::new(true);
+        self.desc_case(c, &mut d, slot_name);
+        s.push_str(&d.s);
+    }
+
+    /// Zeek's `Func::Describe` of a function value: its name, then each
+    /// body (script functions), in the readable or the short form.
+    pub fn describe_func(&self, f: &crate::value::FuncVal, style: Style) -> String {
+        use crate::value::FuncValKind;
+        let mut d = Desc::new(style == Style::Short);
+        d.tabs = style != Style::Print;
+        d.push_str(f.name.as_str());
+        let bodies: &[std::rc::Rc<crate::ir::Body>] = match &f.kind {
+            FuncValKind::Builtin(_) => return d.s,
+            FuncValKind::Global(g) => &self.prog.globals[*g as usize].bodies,
+            FuncValKind::Lambda(def, _) => std::slice::from_ref(&def.body),
+        };
+        d.nl();
+        for b in bodies {
+            self.desc_body(b, &mut d);
+        }
+        d.s
+    }
+
+    /// One function body: a statement list, preceded (as in Zeek's
+    /// `ScriptFunc::AddInits`) by the `<init>` of the locals declared
+    /// without an initializer.
+    fn desc_body(&self, b: &crate::ir::Body, d: &mut Desc) {
+        let names = |slot: u32| {
+            b.slot_names
+                .get(slot as usize)
+                .map(|n| n.as_str().to_owned())
+                .unwrap_or_default()
+        };
+        let mut inits = Vec::new();
+        Self::collect_inits(&b.stmts, &mut inits);
+        if inits.is_empty() {
+            self.desc_stmt_list(&b.stmts, d, &names);
+            return;
+        }
+        d.push_str("{ ");
+        d.nl();
+        d.push_str("<init>");
+        d.sp();
+        for (i, slot) in inits.iter().enumerate() {
+            if i > 0 {
+                d.push_str(",");
+                d.sp();
+            }
+            d.push_str(&names(*slot));
+        }
+        d.done();
+        d.nl();
+        self.desc_stmt_list(&b.stmts, d, &names);
+        d.nl();
+        d.push_str("}");
+    }
+
+    /// The locals a body declares without an initializer, in order.
+    fn collect_inits(v: &[crate::ir::Stmt], out: &mut Vec<u32>) {
+        use crate::ir::StmtKind;
+        for st in v {
+            match &st.kind {
+                StmtKind::Init(slot, _, false) => out.push(*slot),
+                StmtKind::If(_, t, e) => {
+                    Self::collect_inits(std::slice::from_ref(t), out);
+                    if let Some(e) = e {
+                        Self::collect_inits(std::slice::from_ref(e), out);
+                    }
+                }
+                StmtKind::For(_, _, b) | StmtKind::While(_, b) => {
+                    Self::collect_inits(std::slice::from_ref(b), out)
+                }
+                StmtKind::Switch(_, cases) => {
+                    for c in cases {
+                        Self::collect_inits(&c.body, out);
+                    }
+                }
+                StmtKind::Block(v) => Self::collect_inits(v, out),
+                _ => {}
+            }
+        }
+    }
+
+    /// Zeek's `Stmt::Describe`.
+    fn desc_stmt(&self, st: &crate::ir::Stmt, s: &mut Desc, slot_name: &dyn Fn(u32) -> String) {
+        use crate::ir::{ForKind, StmtKind};
+        match &st.kind {
+            StmtKind::Expr(e) => {
+                self.describe_expr_into(e, s);
+                s.done();
+            }
+            StmtKind::Print(args) => {
+                s.push_str("print");
+                s.sp();
+                self.describe_args(args, s);
+                s.done();
+            }
+            StmtKind::Event(g, args) => {
+                s.push_str("event");
+                s.sp();
+                s.push_str(self.prog.globals[*g as usize].name.as_str());
+                s.push('(');
+                self.describe_args(args, s);
+                s.push(')');
+                s.done();
+            }
+            StmtKind::If(c, t, e) => {
+                s.push_str("if");
+                s.sp();
+                s.push('(');
+                self.describe_expr_into(c, s);
+                s.push(')');
+                s.sp();
+                s.push_indent();
+                self.desc_stmt(t, s, slot_name);
+                s.pop_indent();
+                if let Some(e) = e {
+                    if !matches!(e.kind, StmtKind::Empty) {
+                        s.push_str("else");
+                        s.push_indent();
+                        self.desc_stmt(e, s, slot_name);
+                        s.pop_indent();
+                    }
+                }
+            }
+            StmtKind::Switch(e, cases) => {
+                s.push_str("switch");
+                s.sp();
+                self.describe_expr_into(e, s);
+                s.sp();
+                s.push('{');
+                s.push_indent();
+                for c in cases {
+                    self.desc_case(c, s, slot_name);
+                }
+                s.pop_indent();
+                s.push('}');
+                s.nl();
+            }
+            StmtKind::For(kind, e, body) => {
+                s.push_str("for");
+                s.sp();
+                s.push('(');
+                // Zeek lists the key (or index) variables only, and puts
+                // the comma after each but the first.
+                let vars: &[u32] = match kind {
+                    ForKind::Table { keys, .. } => keys,
+                    ForKind::Vector { index, .. } => std::slice::from_ref(index),
+                    ForKind::String { var } => std::slice::from_ref(var),
+                };
+                s.push('[');
+                for (i, v) in vars.iter().enumerate() {
+                    s.push_str(&slot_name(*v));
+                    if i > 0 {
+                        s.push(',');
+                    }
+                }
+                s.push(']');
+                s.push_str(" in ");
+                self.describe_expr_into(e, s);
+                s.push(')');
+                s.sp();
+                s.push_indent();
+                self.desc_stmt(body, s, slot_name);
+                s.pop_indent();
+            }
+            StmtKind::While(c, body) => {
+                s.push_str("while");
+                s.sp();
+                s.push('(');
+                self.describe_expr_into(c, s);
+                s.push(')');
+                s.sp();
+                s.push_indent();
+                self.desc_stmt(body, s, slot_name);
+                s.pop_indent();
+            }
+            StmtKind::Next | StmtKind::Break | StmtKind::Fallthrough => {
+                s.push_str(match st.kind {
+                    StmtKind::Next => "next",
+                    StmtKind::Break => "break",
+                    _ => "fallthrough",
+                });
+                s.sp();
+                s.done();
+            }
+            StmtKind::Return(e) => {
+                s.push_str("return");
+                s.sp();
+                if let Some(e) = e {
+                    s.push('(');
+                    self.describe_expr_into(e, s);
+                    s.push(')');
+                }
+                s.done();
+            }
+            StmtKind::Add(e) | StmtKind::Delete(e) => {
+                s.push_str(if matches!(st.kind, StmtKind::Add(_)) {
+                    "add"
+                } else {
+                    "delete"
+                });
+                s.sp();
+                self.describe_expr_into(e, s);
+                s.done();
+            }
+            StmtKind::Init(slot, Some(e), true) => {
+                // `local x = e` is the expression statement `x = e`.
+                s.push_str(&slot_name(*slot));
+                s.push_str(" = ");
+                self.describe_expr_into(e, s);
+                s.done();
+            }
+            // Locals without an initializer are initialized at the start
+            // of the body; where declared there is a null statement.
+            StmtKind::Init(..) | StmtKind::Empty => s.done(),
+            StmtKind::When(w) => {
+                s.push_str("when");
+                s.sp();
+                s.push('(');
+                self.describe_expr_into(&w.cond, s);
+                s.push(')');
+                s.sp();
+                s.push_indent();
+                self.desc_stmt(&w.body, s, slot_name);
+                s.pop_indent();
+                if let Some((t, body)) = &w.timeout {
+                    s.sp();
+                    s.push_str("timeout");
+                    s.sp();
+                    self.describe_expr_into(t, s);
+                    s.sp();
+                    s.push_indent();
+                    self.desc_stmt_list(body, s, slot_name);
+                    s.pop_indent();
+                }
+            }
+            StmtKind::Block(v) => self.desc_stmt_list(v, s, slot_name),
+        }
+    }
+
+    /// Zeek's `StmtList::Describe`.
+    fn desc_stmt_list(
+        &self,
+        v: &[crate::ir::Stmt],
+        s: &mut Desc,
+        slot_name: &dyn Fn(u32) -> String,
+    ) {
+        if v.is_empty() {
+            s.done();
+            return;
+        }
+        s.push_str("{ ");
+        s.nl();
+        for st in v {
+            self.desc_stmt(st, s, slot_name);
+            s.nl();
+        }
+        s.push('}');
+    }
+
+    /// Zeek's `Case::Describe`.
+    fn desc_case(
+        &self,
+        c: &crate::ir::SwitchCase,
+        s: &mut Desc,
         slot_name: &dyn Fn(u32) -> String,
     ) {
         if c.values.is_empty() && c.types.is_empty() {
@@ -635,22 +1002,28 @@ impl Interp {
                 if i > 0 {
                     s.push(',');
                 }
-                s.push(' ');
+                s.sp();
                 s.push_str(&self.value_short(v));
             }
             for (i, (t, slot)) in c.types.iter().enumerate() {
                 if i > 0 {
                     s.push(',');
                 }
-                s.push_str(" type ");
+                s.sp();
+                s.push_str("type");
+                s.sp();
                 s.push_str(&t.describe());
                 if let Some(slot) = slot {
-                    s.push_str(" as ");
+                    s.sp();
+                    s.push_str("as");
+                    s.sp();
                     s.push_str(&slot_name(*slot));
                 }
             }
             s.push(':');
         }
-        self.describe_stmt_list_into(&c.body, s, slot_name);
+        s.push_indent();
+        self.desc_stmt_list(&c.body, s, slot_name);
+        s.pop_indent();
     }
 }

@@ -187,8 +187,8 @@ pub enum StmtKind {
     Add(Expr),
     Delete(Expr),
     /// `local x [= e]`: initialize the slot (with the type's default for
-    /// aggregates).
-    Init(u32, Option<Expr>),
+    /// aggregates). The flag tells whether the script gave an initializer.
+    Init(u32, Option<Expr>, bool),
     When(Rc<WhenStmt>),
     Block(Vec<Stmt>),
     Empty,
@@ -216,6 +216,9 @@ pub struct Body {
     pub nparams: u32,
     /// Event groups of a handler body: `&group` names and its module.
     pub groups: Vec<(GroupKind, Symbol)>,
+    /// The (module-qualified) name of each local slot, for describing the
+    /// body as Zeek's `Func::Describe` does.
+    pub slot_names: Vec<Symbol>,
 }
 
 /// The two kinds of event groups (`enable_event_group` and

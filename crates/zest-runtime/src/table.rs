@@ -23,6 +23,9 @@ pub struct TableVal {
     /// The Broker store this table forwards its changes to (`&backend`,
     /// `&broker_store`), as the native library numbers them.
     pub store_sync: Option<u32>,
+    /// The value of `default`, evaluated once (Zeek's `def_val`: when a
+    /// constructor builds the table, or at the first use).
+    pub default_val: Option<Value>,
     hasher: KeyHasher,
     kb: KeyBuf,
 }
@@ -122,6 +125,7 @@ impl TableVal {
             dict: Dict::new(),
             default: None,
             store_sync: None,
+            default_val: None,
             hasher: zest_dict::global_hasher(),
             kb: KeyBuf::new(),
         }
@@ -227,16 +231,23 @@ impl TableVal {
     /// `copy()`: Zeek copies the dictionary itself (keeping its layout and
     /// thus its order), then deep-copies the values.
     pub fn deep_copy(&self) -> TableVal {
+        self.deep_copy_with(&mut crate::interp::ops_deep_copy)
+    }
+
+    /// `copy()` with `copy_val` copying each yield value (keys are copied
+    /// on their own, as Zeek rebuilds them from the hash key).
+    pub fn deep_copy_with(&self, copy_val: &mut dyn FnMut(&Value) -> Value) -> TableVal {
         let mut dict = self.dict.zeek_copy();
         dict.for_each_mut(|_, e| {
             e.key = e.key.iter().map(crate::interp::ops_deep_copy).collect();
-            e.val = e.val.as_ref().map(crate::interp::ops_deep_copy);
+            e.val = e.val.as_ref().map(&mut *copy_val);
         });
         TableVal {
             ty: self.ty.clone(),
             dict,
             default: self.default.clone(),
             store_sync: None,
+            default_val: self.default_val.as_ref().map(crate::interp::ops_deep_copy),
             hasher: self.hasher,
             kb: KeyBuf::new(),
         }

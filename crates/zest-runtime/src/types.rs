@@ -212,6 +212,9 @@ pub struct Param {
     pub name: Symbol,
     pub ty: TypeRef,
     pub default: Option<Rc<crate::ir::Expr>>,
+    /// Zeek's description of the parameter's attributes (`&default=1,
+    /// &optional`), as the type's description shows them.
+    pub attrs_desc: Option<Rc<str>>,
 }
 
 impl Type {
@@ -364,17 +367,17 @@ impl Type {
                     }
                     let _ = write!(s, "{}:", p.name);
                     p.ty.describe_into(s);
+                    if let Some(a) = &p.attrs_desc {
+                        s.push(' ');
+                        s.push_str(a);
+                    }
                     s.push(';');
                 }
                 s.push(')');
                 if let Some(r) = &f.ret {
                     if f.flavor == Flavor::Function && r.tag() != Tag::Void {
                         s.push_str(" : ");
-                        if r.tag() == Tag::Func {
-                            s.push_str("function");
-                        } else {
-                            r.describe_into(s);
-                        }
+                        r.describe_into(s);
                     }
                 }
             }

@@ -399,7 +399,9 @@ impl Interp {
         };
         if let Value::Table(t) = &value {
             if let Some(d) = attrs.get(AttrKind::Default) {
-                t.borrow_mut().default = Some(d.clone());
+                let mut tb = t.borrow_mut();
+                tb.default = Some(d.clone());
+                tb.default_val = None;
             }
             if attrs.has(AttrKind::Ordered) {
                 let mut tb = t.borrow_mut();
@@ -501,7 +503,14 @@ impl Interp {
         let gid = match existing {
             Some(g) => g,
             None => {
-                let full = self.full_name(f.name.sym);
+                // An event handler without a declaration installs its
+                // name in the global module (Zeek's `event_id` resolves
+                // with no module), wherever it is defined.
+                let full = if flavor == Flavor::Event && !f.name.sym.as_str().contains("::") {
+                    f.name.sym
+                } else {
+                    self.full_name(f.name.sym)
+                };
                 let exported = self.sema.export_depth > 0;
                 self.prog
                     .declare(full, GlobalKind::Func, Some(ty.clone()), loc, exported)
@@ -603,6 +612,7 @@ impl Interp {
             loc: self.loc(span),
             nparams: decl_params.len() as u32,
             groups,
+            slot_names: self.full_slot_names(&ctx),
         });
         let g = &mut self.prog.globals[gid as usize];
         match flavor {

@@ -1858,6 +1858,10 @@ impl Interp {
                 Some(Resolved::Local(slot, t)) => {
                     captures.push((slot, c.deep_copy));
                     inner.add_local(c.name.sym, t);
+                    // The captured local keeps its declaration's place.
+                    if let Some(l) = self.fctx().local_locs.get(&c.name.sym).copied() {
+                        inner.local_locs.insert(c.name.sym, l);
+                    }
                 }
                 _ => {
                     self.cerror(
@@ -1879,6 +1883,7 @@ impl Interp {
             loc: self.loc(span),
             nparams: ty.func().map_or(0, |f| f.params.len() as u32),
             groups: Vec::new(),
+            slot_names: self.full_slot_names(&ctx),
         });
         let def = Rc::new(LambdaDef {
             name,

@@ -57,12 +57,15 @@ pub struct FuncCtx {
     pub consts: rustc_hash::FxHashSet<Symbol>,
     /// Where each local was declared.
     pub local_locs: FxHashMap<Symbol, Loc>,
+    /// The name of each slot, in slot order.
+    pub slot_names: Vec<Symbol>,
 }
 
 impl FuncCtx {
     pub fn add_local(&mut self, name: Symbol, ty: TypeRef) -> u32 {
         let slot = self.nslots;
         self.nslots += 1;
+        self.slot_names.push(name);
         self.locals.insert(name, (slot, ty));
         slot
     }
@@ -173,6 +176,14 @@ impl Interp {
             return name;
         }
         Symbol::intern(&format!("{}::{}", self.sema.module, s))
+    }
+
+    /// The module-qualified names of a function's local slots.
+    pub(crate) fn full_slot_names(&self, ctx: &FuncCtx) -> Vec<Symbol> {
+        ctx.slot_names
+            .iter()
+            .map(|n| self.local_full_name(*n))
+            .collect()
     }
 
     /// Whether `name` is the blank identifier `_` (possibly qualified).

@@ -317,7 +317,7 @@ impl Interp {
                 Some(self.coerce_assign(l, x, t, e.span))
             }
             (Some(e), None) => {
-                let x = self.compile_expr(e);
+                let x = self.compile_untyped_init(e);
                 Some(self.untyped_init(x, e.span))
             }
             (None, _) => None,
@@ -325,12 +325,20 @@ impl Interp {
         let ty = declared
             .or_else(|| init.as_ref().map(|x| x.ty.clone()))
             .unwrap_or_else(|| self.prog.base.error.clone());
-        if let Some(Resolved::Local(..)) = self.resolve(d.name.sym) {
-            // Re-declaring a local reuses its slot (Zeek warns elsewhere).
+        // A local of this function already declared (captures included):
+        // Zeek's `make_var` finds the ID typed already.
+        if !Self::is_blank_name(d.name.sym) && self.fctx().locals.contains_key(&d.name.sym) {
+            if let Some(prev) = self.fctx().local_locs.get(&d.name.sym).copied() {
+                let a = self.loc_str(prev);
+                let b = d.init.as_ref().map(|e| self.loc_str(self.loc(e.span)));
+                let name = self.local_full_name(d.name.sym);
+                self.error_pair(&a, b.as_deref(), &format!("already defined ({name})"));
+            }
         }
         let slot = self.fctx().add_local(d.name.sym, ty.clone());
         let dloc = self.loc(d.name.span);
         self.fctx().local_locs.insert(d.name.sym, dloc);
+        let explicit = init.is_some();
         let init = match init {
             Some(mut x) => {
                 // `local t: table[…] of … = { … } &default=…;`
@@ -379,7 +387,23 @@ impl Interp {
                 }
             }
         };
-        self.st(StmtKind::Init(slot, init), span)
+        self.st(StmtKind::Init(slot, init, explicit), span)
+    }
+
+    /// The initializer of a variable declared without a type. A list
+    /// (`[a, b]`, `{ a, b }`) that is no record constructor makes a table
+    /// (of `[k] = v` elements) or a set (Zeek's `init_type`).
+    pub(crate) fn compile_untyped_init(&mut self, e: &ast::Expr) -> crate::ir::Expr {
+        if let ast::ExprKind::List(items) | ast::ExprKind::BraceList(items) = &e.kind {
+            match items.first().map(|i| &i.kind) {
+                None | Some(ast::ExprKind::FieldAssign(..) | ast::ExprKind::FieldLambda(..)) => {}
+                Some(ast::ExprKind::Assign(..)) => {
+                    return self.compile_table_ctor(items, &[], None, false, e.span)
+                }
+                Some(_) => return self.compile_table_ctor(items, &[], None, true, e.span),
+            }
+        }
+        self.compile_expr(e)
     }
 
     /// The name of a local slot of the function being compiled.

@@ -116,10 +116,16 @@ impl Interp {
                 let e = self.compile_expr(d);
                 Rc::new(self.coerce_to(e, &ty, d.span))
             });
+            // A `&default` brings an implicit `&optional` (Zeek's
+            // `Attributes::AddAttr` for non-globals).
+            let attrs_desc = default
+                .as_ref()
+                .map(|d| Rc::from(format!("&default={}, &optional", self.describe_expr(d))));
             ps.push(Param {
                 name: p.name.sym,
                 ty,
                 default,
+                attrs_desc,
             });
         }
         let ret = match (flavor, ret) {

@@ -392,6 +392,12 @@ impl Interp {
                     }
                     self.table_insert_expanded(&t, kv, v);
                 }
+                // Zeek's `InitDefaultFunc`: the default is evaluated once,
+                // in the constructor's frame (a lambda captures from it).
+                if let (Some(d), Some(_)) = (default, e.ty.yield_type()) {
+                    let dv = self.eval(d)?;
+                    t.borrow_mut().default_val = Some(dv);
+                }
                 Ok(Value::Table(t))
             }
             ExprKind::VectorCtor(items) => {
@@ -441,7 +447,10 @@ impl Interp {
                 let v = self.eval(a)?;
                 self.size_of(&v, e)
             }
-            ExprKind::Copy(a) => Ok(crate::interp::ops::deep_copy(&self.eval(a)?)),
+            ExprKind::Copy(a) => {
+                let v = self.eval(a)?;
+                Ok(self.copy_value(&v))
+            }
             ExprKind::Coerce(a) => {
                 let v = self.eval(a)?;
                 self.coerce(v, &e.ty, e)

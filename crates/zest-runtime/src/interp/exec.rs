@@ -224,7 +224,7 @@ impl Interp {
                 }
                 Ok(Flow::Normal)
             }
-            StmtKind::Init(slot, init) => {
+            StmtKind::Init(slot, init, _) => {
                 let v = match init {
                     Some(e) => self.eval(e)?,
                     None => Value::Void,

@@ -92,6 +92,8 @@ pub struct NativeHooks {
     /// Run once after the scripts are loaded, before `zeek_init`
     /// (`InitPostScript`).
     pub post_script: Vec<fn(&mut Interp)>,
+    /// `copy()` of an opaque value whose state a native library keeps.
+    pub copy_opaque: Option<fn(&mut Interp, &Value) -> Option<Value>>,
 }
 
 /// A table change for [`NativeHooks::table_store`].

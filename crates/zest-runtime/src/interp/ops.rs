@@ -12,47 +12,162 @@ use std::rc::Rc;
 /// `copy()`: a deep copy of aggregates (sharing inside the copy is kept
 /// only for immutable parts).
 pub fn deep_copy(v: &Value) -> Value {
-    match v {
-        Value::Record(r) => {
-            let rb = r.borrow();
-            Value::Record(Rc::new(RefCell::new(RecordVal {
-                ty: rb.ty.clone(),
-                fields: rb
+    CloneState::new(None).copy(v)
+}
+
+/// Copies an opaque value whose state a native library keeps (`None`:
+/// the library does not know it).
+pub type OpaqueCopier<'a> = &'a mut dyn FnMut(&Value) -> Option<Value>;
+
+/// Zeek's `Val::CloneState`: the copy of every aggregate already copied,
+/// so that values shared inside the original (and cycles) are shared in
+/// the copy.
+pub struct CloneState<'a> {
+    done: rustc_hash::FxHashMap<usize, Value>,
+    opaque: Option<OpaqueCopier<'a>>,
+}
+
+impl<'a> CloneState<'a> {
+    pub fn new(opaque: Option<OpaqueCopier<'a>>) -> Self {
+        CloneState {
+            done: rustc_hash::FxHashMap::default(),
+            opaque,
+        }
+    }
+
+    /// `Val::Clone(state)`.
+    pub fn copy(&mut self, v: &Value) -> Value {
+        let key = match v {
+            Value::Record(r) => Rc::as_ptr(r) as *const () as usize,
+            Value::Vector(x) => Rc::as_ptr(x) as *const () as usize,
+            Value::Table(t) => Rc::as_ptr(t) as *const () as usize,
+            Value::List(l) => Rc::as_ptr(l) as *const () as usize,
+            Value::String(s) => Rc::as_ptr(s) as *const u8 as usize,
+            Value::Opaque(o) => Rc::as_ptr(o) as *const () as usize,
+            // Immutable values are their own copies.
+            _ => return self.copy_leaf(v),
+        };
+        if let Some(c) = self.done.get(&key) {
+            return c.clone();
+        }
+        match v {
+            Value::Record(r) => {
+                let rb = r.borrow();
+                let new = Rc::new(RefCell::new(RecordVal {
+                    ty: rb.ty.clone(),
+                    fields: Vec::new(),
+                }));
+                self.done.insert(key, Value::Record(new.clone()));
+                let fields = rb
                     .fields
                     .iter()
-                    .map(|f| f.as_ref().map(deep_copy))
-                    .collect(),
-            })))
-        }
-        Value::Vector(vv) => {
-            let vb = vv.borrow();
-            Value::Vector(Rc::new(RefCell::new(VectorVal {
-                ty: vb.ty.clone(),
-                items: vb.items.iter().map(|f| f.as_ref().map(deep_copy)).collect(),
-            })))
-        }
-        Value::Table(t) => Value::Table(Rc::new(RefCell::new(t.borrow().deep_copy()))),
-        Value::List(l) => Value::List(Rc::new(l.iter().map(deep_copy).collect())),
-        Value::Func(f) => match &f.kind {
-            // A copied closure gets its own captured state.
-            crate::value::FuncValKind::Lambda(def, caps) => {
-                let caps: Vec<Value> = caps.borrow().iter().map(deep_copy).collect();
-                Value::Func(Rc::new(crate::value::FuncVal {
-                    ty: f.ty.clone(),
-                    name: f.name,
-                    kind: crate::value::FuncValKind::Lambda(
-                        def.clone(),
-                        Rc::new(RefCell::new(caps)),
-                    ),
-                }))
+                    .map(|f| f.as_ref().map(|x| self.copy(x)))
+                    .collect();
+                new.borrow_mut().fields = fields;
+                Value::Record(new)
+            }
+            Value::Vector(vv) => {
+                let vb = vv.borrow();
+                let new = Rc::new(RefCell::new(VectorVal {
+                    ty: vb.ty.clone(),
+                    items: Vec::new(),
+                }));
+                self.done.insert(key, Value::Vector(new.clone()));
+                let items = vb
+                    .items
+                    .iter()
+                    .map(|f| f.as_ref().map(|x| self.copy(x)))
+                    .collect();
+                new.borrow_mut().items = items;
+                Value::Vector(new)
+            }
+            Value::Table(t) => {
+                let tb = t.borrow();
+                let new = Rc::new(RefCell::new(TableVal::new(tb.ty.clone())));
+                self.done.insert(key, Value::Table(new.clone()));
+                let copy = tb.deep_copy_with(&mut |x| self.copy(x));
+                *new.borrow_mut() = copy;
+                Value::Table(new)
+            }
+            Value::List(l) => {
+                let c = Value::List(Rc::new(l.iter().map(|x| self.copy(x)).collect()));
+                self.done.insert(key, c.clone());
+                c
+            }
+            Value::String(s) => {
+                let c = Value::String(Rc::from(&s[..]));
+                self.done.insert(key, c.clone());
+                c
+            }
+            Value::Opaque(o) => {
+                let c = self.copy_opaque(v, o);
+                self.done.insert(key, c.clone());
+                c
             }
             _ => v.clone(),
-        },
-        other => other.clone(),
+        }
+    }
+
+    fn copy_opaque(&mut self, v: &Value, o: &Rc<RefCell<crate::opaque::OpaqueVal>>) -> Value {
+        use crate::opaque::{OpaqueState, OpaqueVal};
+        let ob = o.borrow();
+        match &ob.state {
+            OpaqueState::Hash { algo, data } => Value::Opaque(Rc::new(RefCell::new(OpaqueVal {
+                ty: ob.ty.clone(),
+                state: OpaqueState::Hash {
+                    algo,
+                    data: data.clone(),
+                },
+            }))),
+            OpaqueState::Other => {
+                drop(ob);
+                self.opaque
+                    .as_mut()
+                    .and_then(|f| f(v))
+                    .unwrap_or_else(|| v.clone())
+            }
+        }
+    }
+
+    fn copy_leaf(&mut self, v: &Value) -> Value {
+        match v {
+            // `PatternVal::DoClone` builds a new matcher from the texts.
+            Value::Pattern(p) => Value::Pattern(
+                zest_pattern::Pattern::from_texts(p.exact_text(), p.anywhere_text()).pattern,
+            ),
+            // A copied closure gets its own captured state (Zeek's
+            // `Frame::Clone`: each captured value cloned on its own).
+            Value::Func(f) => match &f.kind {
+                crate::value::FuncValKind::Lambda(def, caps) => {
+                    let caps: Vec<Value> = caps.borrow().iter().map(deep_copy).collect();
+                    Value::Func(Rc::new(crate::value::FuncVal {
+                        ty: f.ty.clone(),
+                        name: f.name,
+                        kind: crate::value::FuncValKind::Lambda(
+                            def.clone(),
+                            Rc::new(RefCell::new(caps)),
+                        ),
+                    }))
+                }
+                _ => v.clone(),
+            },
+            other => other.clone(),
+        }
     }
 }
 
 impl Interp {
+    /// `copy()`: Zeek's `Val::Clone`, opaque values included.
+    pub fn copy_value(&mut self, v: &Value) -> Value {
+        match self.hooks.copy_opaque {
+            Some(hook) => {
+                let mut f = |x: &Value| hook(self, x);
+                CloneState::new(Some(&mut f)).copy(v)
+            }
+            None => deep_copy(v),
+        }
+    }
+
     pub(crate) fn arith(
         &mut self,
         op: BinKind,
@@ -389,15 +504,28 @@ impl Interp {
                 match found {
                     Some(v) => Ok(v),
                     None => {
-                        let def = t.borrow().default.clone();
+                        let (def, cached) = {
+                            let tb = t.borrow();
+                            (tb.default.clone(), tb.default_val.clone())
+                        };
                         let ty = t.borrow().ty.clone();
                         if let Some(d) = def {
-                            let dv = self.eval(&d)?;
+                            let dv = match cached {
+                                Some(v) => v,
+                                None => {
+                                    let v = self.eval(&d)?;
+                                    t.borrow_mut().default_val = Some(v.clone());
+                                    v
+                                }
+                            };
                             if let Value::Func(_) = &dv {
                                 if ty.yield_type().is_some_and(|y| y.tag() != Tag::Func) {
                                     let mut args = key.clone();
                                     return self.call_value(&dv, &mut args, e.loc);
                                 }
+                            }
+                            if matches!(d.kind, crate::ir::ExprKind::Const(_)) {
+                                return Ok(dv);
                             }
                             return Ok(deep_copy_default(&dv));
                         }
