@@ -26,6 +26,7 @@ impl Interp {
     /// for `zeek_script_loaded`. Returns the exit status.
     pub fn run(&mut self, scripts: &[(String, u64)]) -> i32 {
         self.network_time = wall_clock();
+        crate::table::set_network_time(self.network_time);
         if let Some(id) = self.event_id("zeek_init") {
             self.queue_event(id, Vec::new());
         }
@@ -147,6 +148,7 @@ impl Interp {
                 None => std::thread::sleep(std::time::Duration::from_millis(10)),
             }
             self.network_time = wall_clock();
+            crate::table::set_network_time(self.network_time);
             self.timer_time = self.network_time;
             while self
                 .timers

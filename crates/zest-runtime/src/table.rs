@@ -4,14 +4,89 @@
 use crate::ir::Expr;
 use crate::types::{Tag, TypeRef};
 use crate::value::{Proto, Value};
+use std::cell::Cell;
 use std::rc::Rc;
-use zest_dict::{Dict, EntryId, KeyBuf, KeyHasher};
+use zest_dict::{Dict, EntryId, KeyBuf, KeyHasher, RobustCursor};
 
 /// One element: the index values and, for tables, the yield.
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub key: Vec<Value>,
     pub val: Option<Value>,
+    /// Zeek's `expire_access_time`: whole seconds of network time (since
+    /// the first packet, which is 0 without packets) of the last access
+    /// that counts for expiration. Kept only for tables with expiration.
+    pub access: i32,
+}
+
+thread_local! {
+    static NETWORK_TIME: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// Sets the network time that table entries record as their access time
+/// (Zeek's `run_state::network_time`).
+pub fn set_network_time(t: f64) {
+    NETWORK_TIME.with(|c| c.set(t));
+}
+
+/// The network time as table entries see it.
+pub fn network_time() -> f64 {
+    NETWORK_TIME.with(Cell::get)
+}
+
+/// An access time as Zeek stores it (`int(time - zeek_start_network_time)`).
+pub fn access_time(t: f64) -> i32 {
+    t as i32
+}
+
+/// Which accesses restart an entry's expiration interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpireKind {
+    /// `&read_expire`: reads and writes.
+    Read,
+    /// `&write_expire`: writes.
+    Write,
+    /// `&create_expire`: only the creation.
+    Create,
+}
+
+/// A table's expiration and change attributes as compiled
+/// (`&read_expire`/`&write_expire`/`&create_expire`, `&expire_func`,
+/// `&on_change`).
+#[derive(Debug)]
+pub struct TableAttrs {
+    pub expire: Option<(ExpireKind, Rc<Expr>)>,
+    pub expire_func: Option<Rc<Expr>>,
+    pub on_change: Option<Rc<Expr>>,
+}
+
+/// The run-time state behind a table's expiration and change attributes.
+#[derive(Debug)]
+pub struct TableHooks {
+    pub attrs: Rc<TableAttrs>,
+    /// The expiration interval; dropped once it fails to evaluate or is
+    /// negative (Zeek's `GetExpireTime`).
+    pub expire_time: Option<Rc<Expr>>,
+    /// The incremental expiration walk in progress (Zeek's
+    /// `expire_iterator`).
+    pub cursor: Option<RobustCursor>,
+    /// An `&on_change` function is running (it is not called recursively).
+    pub in_change: bool,
+}
+
+impl TableHooks {
+    pub fn new(attrs: Rc<TableAttrs>) -> TableHooks {
+        TableHooks {
+            expire_time: attrs.expire.as_ref().map(|(_, e)| e.clone()),
+            attrs,
+            cursor: None,
+            in_change: false,
+        }
+    }
+
+    fn expire_kind(&self) -> Option<ExpireKind> {
+        self.attrs.expire.as_ref().map(|(k, _)| *k)
+    }
 }
 
 #[derive(Debug)]
@@ -20,6 +95,8 @@ pub struct TableVal {
     pub dict: Dict<Entry>,
     /// `&default` (a constant, a function, or an expression evaluated per use).
     pub default: Option<Rc<Expr>>,
+    /// Expiration and `&on_change`; `None` for most tables.
+    pub hooks: Option<Box<TableHooks>>,
     hasher: KeyHasher,
     kb: KeyBuf,
 }
@@ -118,6 +195,7 @@ impl TableVal {
             ty,
             dict: Dict::new(),
             default: None,
+            hooks: None,
             hasher: zest_dict::global_hasher(),
             kb: KeyBuf::new(),
         }
@@ -165,18 +243,73 @@ impl TableVal {
         self.ty.is_set()
     }
 
-    pub fn insert(&mut self, key: Vec<Value>, val: Option<Value>) {
+    /// `t[key] = val` / `add t[key]`; returns the entry replaced, if any.
+    pub fn insert(&mut self, key: Vec<Value>, val: Option<Value>) -> Option<Entry> {
         self.build_key(&key);
         let kr = self.kb.key_ref(&self.hasher);
-        let _ = self.dict.insert(kr, Entry { key, val });
+        let Some(h) = &self.hooks else {
+            let access = 0;
+            return self.dict.insert(kr, Entry { key, val, access });
+        };
+        let create = h.expire_kind() == Some(ExpireKind::Create);
+        let access = access_time(network_time());
+        let (id, old) = self.dict.insert_entry(kr, Entry { key, val, access });
+        if let (true, Some(o)) = (create, &old) {
+            // `&create_expire` keeps the time the entry was created.
+            if let Some(e) = self.dict.value_mut(id) {
+                e.access = o.access;
+            }
+        }
+        old
     }
 
     pub fn get(&mut self, key: &[Value]) -> Option<Value> {
         self.build_key(key);
         let kr = self.kb.key_ref(&self.hasher);
-        self.dict
-            .find(kr)
-            .map(|e| e.val.clone().unwrap_or(Value::Bool(true)))
+        let e = self.dict.find(kr)?;
+        if let Some(h) = &self.hooks {
+            if h.expire_kind() == Some(ExpireKind::Read) {
+                e.access = access_time(network_time());
+            }
+        }
+        Some(e.val.clone().unwrap_or(Value::Bool(true)))
+    }
+
+    /// A read that counts for `&read_expire` (`key in t`): renews the
+    /// entry's access time.
+    pub fn touch_read(&mut self, key: &[Value]) {
+        if !self
+            .hooks
+            .as_ref()
+            .is_some_and(|h| h.expire_kind() == Some(ExpireKind::Read))
+        {
+            return;
+        }
+        self.build_key(key);
+        let kr = self.kb.key_ref(&self.hasher);
+        if let Some(id) = self.dict.get_entry(kr) {
+            if let Some(e) = self.dict.value_mut(id) {
+                e.access = access_time(network_time());
+            }
+        }
+    }
+
+    /// The access time of an entry, looked up without side effects.
+    pub fn access_of(&mut self, key: &[Value]) -> Option<i32> {
+        self.build_key(key);
+        let kr = self.kb.key_ref(&self.hasher);
+        self.dict.get(kr).map(|e| e.access)
+    }
+
+    /// Sets the access time of an entry.
+    pub fn set_access(&mut self, key: &[Value], access: i32) {
+        self.build_key(key);
+        let kr = self.kb.key_ref(&self.hasher);
+        if let Some(id) = self.dict.get_entry(kr) {
+            if let Some(e) = self.dict.value_mut(id) {
+                e.access = access;
+            }
+        }
     }
 
     pub fn contains_key(&self, key: &[Value]) -> bool {
@@ -232,6 +365,17 @@ impl TableVal {
             ty: self.ty.clone(),
             dict,
             default: self.default.clone(),
+            // A copy keeps the expiration but not `&on_change` (Zeek's
+            // `TableVal::DoClone`).
+            hooks: self.hooks.as_ref().and_then(|h| {
+                let attrs = Rc::new(TableAttrs {
+                    expire: h.expire_time.as_ref().and(h.attrs.expire.clone()),
+                    expire_func: h.attrs.expire_func.clone(),
+                    on_change: None,
+                });
+                (attrs.expire.is_some() || attrs.expire_func.is_some())
+                    .then(|| Box::new(TableHooks::new(attrs)))
+            }),
             hasher: self.hasher,
             kb: KeyBuf::new(),
         }

@@ -266,7 +266,18 @@ impl Interp {
                         }
                     }
                 }
-                _ => self.prog.globals[gid as usize].value = val,
+                _ => {
+                    // A new table takes the identifier's attributes.
+                    if let Value::Table(nt) = &val {
+                        let attrs = self.prog.globals[gid as usize].attrs.clone();
+                        if nt.borrow().hooks.is_none() {
+                            if let Some(ta) = self.table_attrs_of(&attrs) {
+                                self.set_table_attrs(nt, &ta);
+                            }
+                        }
+                    }
+                    self.prog.globals[gid as usize].value = val;
+                }
             }
             return;
         }
@@ -374,6 +385,9 @@ impl Interp {
                         tb.insert(k, v);
                     }
                 }
+            }
+            if let Some(ta) = self.table_attrs_of(&attrs) {
+                self.set_table_attrs(t, &ta);
             }
         }
         // A declared event or hook is a (possibly empty) handler set.

@@ -180,7 +180,7 @@ impl Interp {
                     yield_: None,
                 });
                 let entries = items.into_iter().map(|x| (vec![x], None)).collect();
-                self.mk(ExprKind::TableCtor(entries, None, false), t, span)
+                self.mk(ExprKind::TableCtor(entries, None, false, None), t, span)
             }
             ast::ExprKind::Cond(c, a, b) => {
                 let c = self.compile_expr(c);
@@ -1463,11 +1463,13 @@ impl Interp {
         }
         let attrs = self.compile_attrs(attrs, Some(&ty));
         let default = attrs.get(zest_syntax::ast::AttrKind::Default).cloned();
+        let table_attrs = self.table_attrs_of(&attrs);
         self.mk(
             ExprKind::TableCtor(
                 entries,
                 default,
                 attrs.has(zest_syntax::ast::AttrKind::Ordered),
+                table_attrs,
             ),
             ty,
             span,

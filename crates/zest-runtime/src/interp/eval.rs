@@ -321,13 +321,16 @@ impl Interp {
                 self.init_record_defaults(&rv)?;
                 Ok(rv)
             }
-            ExprKind::TableCtor(items, default, ordered) => {
+            ExprKind::TableCtor(items, default, ordered, table_attrs) => {
                 let t = Rc::new(RefCell::new(TableVal::new(e.ty.clone())));
                 if let Some(d) = default {
                     t.borrow_mut().default = Some(d.clone());
                 }
                 if *ordered {
                     t.borrow_mut().set_ordered();
+                }
+                if let Some(a) = table_attrs {
+                    self.set_table_attrs(&t, a);
                 }
                 for (keys, val) in items {
                     let mut kv = Vec::with_capacity(keys.len());

@@ -161,7 +161,7 @@ impl Interp {
                         } else {
                             keys
                         };
-                        t.borrow_mut().insert(key, None);
+                        self.table_assign(&t, key, None);
                     }
                 }
                 Ok(Flow::Normal)
@@ -181,7 +181,7 @@ impl Interp {
                                 } else {
                                     keys
                                 };
-                                t.borrow_mut().remove(&key);
+                                self.table_delete(&t, &key);
                             }
                             Value::Vector(v) => {
                                 let i = keys.first().map_or(0, Value::as_int);

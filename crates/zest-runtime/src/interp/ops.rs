@@ -354,8 +354,11 @@ impl Interp {
             (Value::Pattern(p), Value::String(s)) => p.matches_anywhere(s),
             (Value::Addr(a), Value::Subnet(s)) => s.contains(*a),
             (_, Value::Table(t)) => {
-                let tb = t.borrow();
                 let key = TableVal::key_from_index(x);
+                if t.borrow().hooks.is_some() {
+                    t.borrow_mut().touch_read(&key);
+                }
+                let tb = t.borrow();
                 if tb.contains_key(&key) {
                     true
                 } else if let (Value::Addr(a), true) = (x, tb.is_subnet_indexed()) {
@@ -474,7 +477,7 @@ impl Interp {
                 } else {
                     keys
                 };
-                t.borrow_mut().insert(key, Some(v));
+                self.table_assign(t, key, Some(v));
                 Ok(())
             }
             Value::Vector(vv) => {
@@ -591,6 +594,12 @@ impl Interp {
             Value::Table(t) => {
                 if let Value::Table(src) = &v {
                     let entries = src.borrow().entries_vec();
+                    if t.borrow().hooks.is_some() {
+                        for (k, val) in entries {
+                            self.table_assign(t, k, val);
+                        }
+                        return Ok(());
+                    }
                     let mut tb = t.borrow_mut();
                     for (k, val) in entries {
                         tb.insert(k, val);
@@ -607,6 +616,12 @@ impl Interp {
         match (target, v) {
             (Value::Table(t), Value::Table(src)) => {
                 let keys = src.borrow().keys_vec();
+                if t.borrow().hooks.is_some() {
+                    for k in keys {
+                        self.table_delete(t, &k);
+                    }
+                    return Ok(());
+                }
                 let mut tb = t.borrow_mut();
                 for k in keys {
                     tb.remove(&k);
