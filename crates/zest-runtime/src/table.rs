@@ -124,28 +124,7 @@ pub fn write_composite(kb: &mut KeyBuf, v: &Value) {
         Value::Addr(a) => kb.write_addr_bytes(a.0),
         Value::Subnet(s) => kb.write_subnet_bytes(s.prefix.0, u32::from(s.len)),
         Value::Pattern(p) => kb.write_pattern(p.exact_text(), p.anywhere_text()),
-        Value::Record(r) => {
-            let rb = r.borrow();
-            let opt: Vec<bool> = rb
-                .ty
-                .record()
-                .map(|rt| {
-                    rt.fields
-                        .borrow()
-                        .iter()
-                        .map(crate::types::Field::optional)
-                        .collect()
-                })
-                .unwrap_or_default();
-            for (i, f) in rb.fields.iter().enumerate() {
-                if opt.get(i).copied().unwrap_or(false) {
-                    kb.write_optional_flag(f.is_some());
-                }
-                if let Some(x) = f {
-                    write_composite(kb, x);
-                }
-            }
-        }
+        Value::Record(_) => write_composite_as(kb, v, None),
         Value::Vector(vv) => {
             let vb = vv.borrow();
             kb.write_vector_header(vb.items.len() as u32);
@@ -189,6 +168,59 @@ pub fn write_composite(kb: &mut KeyBuf, v: &Value) {
     }
 }
 
+/// [`write_composite`] directed by the type the key has in the table, as
+/// Zeek's `CompositeHash` is: a record is written field by field of that
+/// type (its optional flags), taking the value's fields by position, and a
+/// record made before its type gained fields (`redef record`) contributes
+/// those fields' defaults, as Zeek's resized parse-time records do.
+pub fn write_composite_as(kb: &mut KeyBuf, v: &Value, expect: Option<&TypeRef>) {
+    let Value::Record(r) = v else {
+        write_composite(kb, v);
+        return;
+    };
+    let rb = r.borrow();
+    let ty = match expect {
+        Some(t) if t.record().is_some() => t,
+        _ => &rb.ty,
+    };
+    let Some(rt) = ty.record() else { return };
+    let own = Rc::ptr_eq(ty, &rb.ty);
+    let fields = rt.fields.borrow();
+    for (i, fd) in fields.iter().enumerate() {
+        let f = match rb.fields.get(i) {
+            Some(f) => f.as_ref(),
+            None if own => fd.default.as_ref(),
+            None => None,
+        };
+        if fd.optional() {
+            kb.write_optional_flag(f.is_some());
+        }
+        if let Some(x) = f {
+            write_composite_as(kb, x, Some(&fd.ty));
+        }
+    }
+}
+
+/// Writes an index (its parts, typed by the table's index types).
+fn write_index(kb: &mut KeyBuf, key: &[Value], index: Option<&[TypeRef]>) {
+    if let [single] = key {
+        match single {
+            Value::String(s) => {
+                kb.write_singleton_string(s);
+                return;
+            }
+            Value::Pattern(p) => {
+                kb.write_singleton_pattern(p.exact_text(), p.anywhere_text());
+                return;
+            }
+            _ => {}
+        }
+    }
+    for (i, v) in key.iter().enumerate() {
+        write_composite_as(kb, v, index.and_then(|ix| ix.get(i)));
+    }
+}
+
 impl TableVal {
     pub fn new(ty: TypeRef) -> TableVal {
         TableVal {
@@ -204,23 +236,7 @@ impl TableVal {
     /// Builds the key bytes of an index into the table's scratch buffer.
     fn build_key(&mut self, key: &[Value]) {
         self.kb.clear();
-        if let [single] = key {
-            match single {
-                Value::String(s) => {
-                    self.kb.write_singleton_string(s);
-                    return;
-                }
-                Value::Pattern(p) => {
-                    self.kb
-                        .write_singleton_pattern(p.exact_text(), p.anywhere_text());
-                    return;
-                }
-                _ => {}
-            }
-        }
-        for v in key {
-            write_composite(&mut self.kb, v);
-        }
+        write_index(&mut self.kb, key, self.ty.table_index());
     }
 
     /// An index value as the list of its parts.
@@ -314,15 +330,7 @@ impl TableVal {
 
     pub fn contains_key(&self, key: &[Value]) -> bool {
         let mut kb = KeyBuf::new();
-        if let [Value::String(s)] = key {
-            kb.write_singleton_string(s);
-        } else if let [Value::Pattern(p)] = key {
-            kb.write_singleton_pattern(p.exact_text(), p.anywhere_text());
-        } else {
-            for v in key {
-                write_composite(&mut kb, v);
-            }
-        }
+        write_index(&mut kb, key, self.ty.table_index());
         self.dict.get(kb.key_ref(&self.hasher)).is_some()
     }
 

@@ -66,6 +66,9 @@ impl Interp {
                                 rt.fields.borrow_mut().push(f);
                             }
                         }
+                        if let Some(t) = &t {
+                            self.rebuild_tables_indexed_by(t);
+                        }
                     }
                     None => self.unknown_identifier(name.sym, name.span),
                 }
@@ -359,6 +362,12 @@ impl Interp {
                 self.in_init = true;
                 let r = self.eval(&x);
                 self.in_init = false;
+                if r.is_err() {
+                    // Zeek catches the interpreter exception and blames the
+                    // identifier.
+                    self.no_value = false;
+                    self.error(Some(loc), &format!("initialization failed ({full})"));
+                }
                 r.unwrap_or(Value::Void)
             }
             None => {

@@ -402,3 +402,85 @@ impl Interp {
         }))
     }
 }
+
+/// Whether record type `target` occurs in `t` (Zeek's
+/// `find_nested_record_types`).
+fn has_nested_record(
+    t: &crate::types::TypeRef,
+    target: &crate::types::TypeRef,
+    seen: &mut Vec<*const crate::types::Type>,
+) -> bool {
+    use crate::types::TypeKind;
+    if Rc::ptr_eq(t, target) {
+        return true;
+    }
+    match &t.kind {
+        TypeKind::Record(rt) => {
+            let p = Rc::as_ptr(t);
+            if seen.contains(&p) {
+                return false;
+            }
+            seen.push(p);
+            let found = rt
+                .fields
+                .borrow()
+                .iter()
+                .any(|f| has_nested_record(&f.ty, target, seen));
+            seen.pop();
+            found
+        }
+        TypeKind::Table { index, yield_ } => {
+            index.iter().any(|x| has_nested_record(x, target, seen))
+                || yield_
+                    .as_ref()
+                    .is_some_and(|y| has_nested_record(y, target, seen))
+        }
+        TypeKind::Vector(y) => has_nested_record(y, target, seen),
+        TypeKind::List(ts) => ts.iter().any(|x| has_nested_record(x, target, seen)),
+        TypeKind::Func(f) => {
+            f.params
+                .iter()
+                .any(|p| has_nested_record(&p.ty, target, seen))
+                || f.ret
+                    .as_ref()
+                    .is_some_and(|r| has_nested_record(r, target, seen))
+        }
+        TypeKind::Type(x) => has_nested_record(x, target, seen),
+        _ => false,
+    }
+}
+
+impl Interp {
+    /// `redef record R += { … }` while parsing: tables made so far whose
+    /// index involves `R` are hashed again, their entries reinserted in
+    /// their current order into a fresh dictionary (Zeek's
+    /// `SaveParseTimeTableState` / `RebuildParseTimeTables`), so the keys
+    /// include the new fields.
+    pub(crate) fn rebuild_tables_indexed_by(&mut self, rec: &crate::types::TypeRef) {
+        let tables: Vec<TableRef> = self
+            .prog
+            .globals
+            .iter()
+            .filter_map(|g| match &g.value {
+                Value::Table(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect();
+        for t in tables {
+            let mut tb = t.borrow_mut();
+            let ty = tb.ty.clone();
+            let mut seen = Vec::new();
+            let affected = ty
+                .table_index()
+                .is_some_and(|ix| ix.iter().any(|x| has_nested_record(x, rec, &mut seen)));
+            if !affected {
+                continue;
+            }
+            let entries = tb.entries_vec();
+            tb.clear();
+            for (k, v) in entries {
+                tb.insert(k, v);
+            }
+        }
+    }
+}
