@@ -138,17 +138,7 @@ pub fn write_composite(kb: &mut KeyBuf, v: &Value) {
         Value::Table(t) => {
             let tb = t.borrow();
             kb.write_table_header(tb.len());
-            let mut order: Vec<(u32, Vec<u8>, &Entry)> = tb
-                .dict
-                .iter()
-                .map(|(k, e)| (k.h32(), k.bytes().to_vec(), e))
-                .collect();
-            order.sort_by(|a, b| {
-                a.0.cmp(&b.0)
-                    .then(a.1.len().cmp(&b.1.len()))
-                    .then(a.1.cmp(&b.1))
-            });
-            for (_, _, e) in order {
+            for e in tb.serial_order() {
                 kb.write_list_header(e.key.len());
                 for k in &e.key {
                     write_composite(kb, k);
@@ -198,6 +188,65 @@ pub fn write_composite_as(kb: &mut KeyBuf, v: &Value, expect: Option<&TypeRef>) 
         if let Some(x) = f {
             write_composite_as(kb, x, Some(&fd.ty));
         }
+    }
+}
+
+/// The value Zeek keeps as (part of) an index: rebuilt from the key
+/// (`CompositeHash::RecoverVals`), so it shares nothing with the value
+/// given; a record takes the index type, a table is refilled in the order
+/// its elements were serialized.
+fn recover(v: &Value, expect: Option<&TypeRef>) -> Value {
+    match v {
+        Value::Record(r) => {
+            let rb = r.borrow();
+            let ty = match expect {
+                Some(t) if t.record().is_some() => t.clone(),
+                _ => rb.ty.clone(),
+            };
+            let own = Rc::ptr_eq(&ty, &rb.ty);
+            let Some(rt) = ty.record() else {
+                return v.clone();
+            };
+            let fields: Vec<Option<Value>> = rt
+                .fields
+                .borrow()
+                .iter()
+                .enumerate()
+                .map(|(i, fd)| {
+                    let f = match rb.fields.get(i) {
+                        Some(f) => f.as_ref(),
+                        None if own => fd.default.as_ref(),
+                        None => None,
+                    };
+                    f.map(|x| recover(x, Some(&fd.ty)))
+                })
+                .collect();
+            Value::Record(Rc::new(std::cell::RefCell::new(crate::value::RecordVal {
+                ty: ty.clone(),
+                fields,
+            })))
+        }
+        Value::Vector(vv) => {
+            let vb = vv.borrow();
+            Value::Vector(Rc::new(std::cell::RefCell::new(crate::value::VectorVal {
+                ty: vb.ty.clone(),
+                items: vb
+                    .items
+                    .iter()
+                    .map(|x| x.as_ref().map(|x| recover(x, None)))
+                    .collect(),
+            })))
+        }
+        Value::Table(t) => {
+            let tb = t.borrow();
+            let mut nt = TableVal::new(tb.ty.clone());
+            for e in tb.serial_order() {
+                let key = e.key.iter().map(|k| recover(k, None)).collect();
+                nt.insert(key, e.val.as_ref().map(|x| recover(x, None)));
+            }
+            Value::Table(Rc::new(std::cell::RefCell::new(nt)))
+        }
+        other => other.clone(),
     }
 }
 
@@ -263,18 +312,45 @@ impl TableVal {
     pub fn insert(&mut self, key: Vec<Value>, val: Option<Value>) -> Option<Entry> {
         self.build_key(&key);
         let kr = self.kb.key_ref(&self.hasher);
-        let Some(h) = &self.hooks else {
+        let aggregate = key
+            .iter()
+            .any(|v| matches!(v, Value::Record(_) | Value::Table(_) | Value::Vector(_)));
+        if self.hooks.is_none() && !aggregate {
             let access = 0;
             return self.dict.insert(kr, Entry { key, val, access });
+        }
+        let access = if self.hooks.is_some() {
+            access_time(network_time())
+        } else {
+            0
         };
-        let create = h.expire_kind() == Some(ExpireKind::Create);
-        let access = access_time(network_time());
-        let (id, old) = self.dict.insert_entry(kr, Entry { key, val, access });
-        if let (true, Some(o)) = (create, &old) {
-            // `&create_expire` keeps the time the entry was created.
-            if let Some(e) = self.dict.value_mut(id) {
-                e.access = o.access;
+        let (id, mut old) = self.dict.insert_entry(kr, Entry { key, val, access });
+        let create = self
+            .hooks
+            .as_ref()
+            .is_some_and(|h| h.expire_kind() == Some(ExpireKind::Create));
+        let Some(e) = self.dict.value_mut(id) else {
+            return old;
+        };
+        match &mut old {
+            Some(o) => {
+                // The entry keeps its index; `&create_expire` keeps the
+                // time the entry was created.
+                std::mem::swap(&mut e.key, &mut o.key);
+                if create {
+                    e.access = o.access;
+                }
             }
+            None if aggregate => {
+                let index = self.ty.table_index();
+                e.key = e
+                    .key
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| recover(k, index.and_then(|ix| ix.get(i))))
+                    .collect();
+            }
+            None => {}
         }
         old
     }
@@ -342,6 +418,22 @@ impl TableVal {
 
     pub fn clear(&mut self) {
         self.dict.clear();
+    }
+
+    /// The entries in the order Zeek serializes this table inside an index:
+    /// by 32-bit hash, key length, key bytes.
+    fn serial_order(&self) -> Vec<&Entry> {
+        let mut order: Vec<(u32, &[u8], &Entry)> = self
+            .dict
+            .iter()
+            .map(|(k, e)| (k.h32(), k.bytes(), e))
+            .collect();
+        order.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(a.1.len().cmp(&b.1.len()))
+                .then(a.1.cmp(b.1))
+        });
+        order.into_iter().map(|(_, _, e)| e).collect()
     }
 
     /// Keys in Zeek's iteration order.
