@@ -813,7 +813,11 @@ impl Interp {
         for i in idx {
             // `t[[1, 2]]`: a list index spells the composite key.
             if let ast::ExprKind::List(parts) = &i.kind {
-                if b.ty.tag() == Tag::Table && parts.len() > 1 {
+                // (`[$a=1, $b=2]` is a record constructor instead.)
+                let record_ctor = parts
+                    .iter()
+                    .any(|p| matches!(p.kind, ast::ExprKind::FieldAssign(..)));
+                if b.ty.tag() == Tag::Table && parts.len() > 1 && !record_ctor {
                     for p in parts {
                         keys.push(self.compile_expr(p));
                     }
