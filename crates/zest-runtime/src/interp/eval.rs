@@ -580,7 +580,16 @@ impl Interp {
                 for i in idx {
                     keys.push(self.eval(i)?);
                 }
-                self.index_assign(&cv, keys, v, e)
+                if self.index_assign(&cv, keys, v, e)? {
+                    let mut d = String::new();
+                    self.describe_lvalue_into(lv, &mut d);
+                    self.report(
+                        "expression warning",
+                        Some(e.loc),
+                        &format!("possible loop/iterator invalidation ({d})"),
+                    );
+                }
+                Ok(())
             }
             LValue::Slice(c, lo, hi) => {
                 let cv = self.eval(c)?;

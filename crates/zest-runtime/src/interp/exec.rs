@@ -161,7 +161,9 @@ impl Interp {
                         } else {
                             keys
                         };
-                        self.table_assign(&t, key, None);
+                        if self.table_assign(&t, key, None) {
+                            self.iterator_warning(e);
+                        }
                     }
                 }
                 Ok(Flow::Normal)
@@ -181,7 +183,9 @@ impl Interp {
                                 } else {
                                     keys
                                 };
-                                self.table_delete(&t, &key);
+                                if self.table_delete(&t, &key) {
+                                    self.iterator_warning(e);
+                                }
                             }
                             Value::Vector(v) => {
                                 let i = keys.first().map_or(0, Value::as_int);
@@ -239,20 +243,38 @@ impl Interp {
         let c = self.eval(e)?;
         match (kind, &c) {
             (ForKind::Table { keys, value }, Value::Table(t)) => {
-                let entries = t.borrow().entries_vec();
-                for (k, v) in entries {
-                    for (slot, kv) in keys.iter().zip(k.iter()) {
-                        self.stack[self.fp + *slot as usize] = kv.clone();
+                // Zeek's loop walks the live dictionary with an iterator
+                // that stays registered (no remapping meanwhile) until the
+                // loop ends; none is made for an empty table.
+                if t.borrow().is_empty() {
+                    return Ok(Flow::Normal);
+                }
+                let mut cur = t.borrow_mut().dict.cursor();
+                let result = loop {
+                    let next = {
+                        let tb = t.borrow();
+                        tb.dict
+                            .cursor_next(&mut cur)
+                            .and_then(|id| tb.dict.value(id))
+                            .map(|e| (e.key.clone(), e.val.clone()))
+                    };
+                    let Some((k, v)) = next else {
+                        break Ok(Flow::Normal);
+                    };
+                    for (slot, kv) in keys.iter().zip(k) {
+                        self.stack[self.fp + *slot as usize] = kv;
                     }
                     if let (Some(vs), Some(v)) = (value, v) {
                         self.stack[self.fp + *vs as usize] = v;
                     }
-                    match self.exec(body)? {
-                        Flow::Break => break,
-                        Flow::Next | Flow::Normal => {}
-                        other => return Ok(other),
+                    match self.exec(body) {
+                        Ok(Flow::Break) => break Ok(Flow::Normal),
+                        Ok(Flow::Next | Flow::Normal) => {}
+                        other => break other,
                     }
-                }
+                };
+                t.borrow_mut().dict.release(cur);
+                return result;
             }
             (ForKind::Vector { index, value }, Value::Vector(v)) => {
                 let n = v.borrow().items.len();

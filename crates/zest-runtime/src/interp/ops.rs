@@ -469,7 +469,7 @@ impl Interp {
         keys: Vec<Value>,
         v: Value,
         e: &Expr,
-    ) -> Result<(), RtErr> {
+    ) -> Result<bool, RtErr> {
         match c {
             Value::Table(t) => {
                 let key = if keys.len() == 1 {
@@ -477,8 +477,7 @@ impl Interp {
                 } else {
                     keys
                 };
-                self.table_assign(t, key, Some(v));
-                Ok(())
+                Ok(self.table_assign(t, key, Some(v)))
             }
             Value::Vector(vv) => {
                 let i = keys.first().map_or(0, Value::as_int);
@@ -495,7 +494,7 @@ impl Interp {
                     vb.items.resize(idx + 1, None);
                 }
                 vb.items[idx] = Some(v);
-                Ok(())
+                Ok(false)
             }
             _ => Err(self.expr_error(e.loc, "not indexable")),
         }

@@ -58,41 +58,51 @@ impl Interp {
     }
 
     /// `t[key] = val` / `add t[key]`, with `&on_change` (Zeek's
-    /// `TableVal::Assign`).
-    pub(crate) fn table_assign(&mut self, t: &TableRef, key: Vec<Value>, val: Option<Value>) {
+    /// `TableVal::Assign`). True if a new key went in while a `for` loop
+    /// iterates the table (Zeek then warns of iterator invalidation).
+    pub(crate) fn table_assign(
+        &mut self,
+        t: &TableRef,
+        key: Vec<Value>,
+        val: Option<Value>,
+    ) -> bool {
         let mut tb = t.borrow_mut();
         if tb
             .hooks
             .as_ref()
             .is_none_or(|h| h.attrs.on_change.is_none())
         {
-            tb.insert(key, val);
-            return;
+            let old = tb.insert(key, val);
+            return old.is_none() && tb.dict.has_plain_iterators();
         }
         let new_val = val.clone();
         let old = tb.insert(key.clone(), val);
+        let invalidated = old.is_none() && tb.dict.has_plain_iterators();
         drop(tb);
         match old {
             Some(o) => self.call_change(t, key, o.val, Change::Changed),
             None => self.call_change(t, key, new_val, Change::New),
         }
+        invalidated
     }
 
     /// `delete t[key]`, with `&on_change` (Zeek's `TableVal::Remove`):
     /// the function hears of the removal of a set element even if the set
-    /// did not hold it.
-    pub(crate) fn table_delete(&mut self, t: &TableRef, key: &[Value]) {
+    /// did not hold it. True if a key went while a `for` loop iterates the
+    /// table.
+    pub(crate) fn table_delete(&mut self, t: &TableRef, key: &[Value]) -> bool {
         let mut tb = t.borrow_mut();
         if tb
             .hooks
             .as_ref()
             .is_none_or(|h| h.attrs.on_change.is_none())
         {
-            tb.remove(key);
-            return;
+            let old = tb.remove(key);
+            return old.is_some() && tb.dict.has_plain_iterators();
         }
         let is_set = tb.is_set();
         let old = tb.remove(key);
+        let invalidated = old.is_some() && tb.dict.has_plain_iterators();
         drop(tb);
         let old = match old {
             Some(_) if is_set => Some(Value::Table(t.clone())),
@@ -100,6 +110,18 @@ impl Interp {
             None => None,
         };
         self.call_change(t, key.to_vec(), old, Change::Removed);
+        invalidated
+    }
+
+    /// Zeek's warning for a membership change during a `for` loop over
+    /// the table (`e` is the index expression).
+    pub(crate) fn iterator_warning(&mut self, e: &crate::ir::Expr) {
+        let d = self.describe_expr(e);
+        self.report(
+            "expression warning",
+            Some(e.loc),
+            &format!("possible loop/iterator invalidation ({d})"),
+        );
     }
 
     /// Zeek's `CallChangeFunc`: not while the function already runs for
