@@ -175,6 +175,14 @@ impl Interp {
             ExprKind::AddTo(lv, rhs) => {
                 let target = self.eval_lvalue_read(lv, e)?;
                 let v = self.eval(rhs)?;
+                // A pattern is a value: `p += q` assigns the union.
+                if let (Value::Pattern(p), Value::Pattern(q)) = (&target, &v) {
+                    if let Ok(np) = p.plus_assign(q).into_result() {
+                        let nv = Value::Pattern(np);
+                        self.assign(lv, nv.clone(), e)?;
+                        return Ok(nv);
+                    }
+                }
                 self.add_to(&target, v, e)?;
                 Ok(target)
             }

@@ -576,13 +576,15 @@ impl Interp {
     pub(crate) fn add_to(&mut self, target: &Value, v: Value, e: &Expr) -> Result<(), RtErr> {
         match target {
             Value::Vector(vv) => {
-                let is_vec_of_vec = vv
-                    .borrow()
-                    .ty
-                    .yield_type()
-                    .is_some_and(|y| y.tag() == Tag::Vector);
+                // Zeek's `+=` concatenates a vector of the same type and
+                // appends anything else as one element.
+                let yield_tag = |t: &crate::types::TypeRef| t.yield_type().map(|y| y.tag());
+                let same = match &v {
+                    Value::Vector(src) => yield_tag(&src.borrow().ty) == yield_tag(&vv.borrow().ty),
+                    _ => false,
+                };
                 match v {
-                    Value::Vector(src) if !is_vec_of_vec => {
+                    Value::Vector(src) if same => {
                         let items = src.borrow().items.clone();
                         vv.borrow_mut().items.extend(items);
                     }
