@@ -413,6 +413,7 @@ fn false_bif(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtR
 
 fn set_network_time(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
     it.network_time = args.first().map_or(0.0, Value::as_double);
+    zest_runtime::table::set_network_time(it.network_time);
     Ok(Value::Bool(true))
 }
 

@@ -114,7 +114,13 @@ pub enum ExprKind {
     Hook(Callee, Vec<Expr>),
     RecordCtor(Vec<(usize, Expr)>),
     /// `table(...)`/`{...}` initializers: keys and values.
-    TableCtor(Vec<(Vec<Expr>, Option<Expr>)>, Option<Rc<Expr>>, bool),
+    /// `&default`, `&ordered`, and expiration/`&on_change` attributes.
+    TableCtor(
+        Vec<(Vec<Expr>, Option<Expr>)>,
+        Option<Rc<Expr>>,
+        bool,
+        Option<Rc<crate::table::TableAttrs>>,
+    ),
     VectorCtor(Vec<Expr>),
     /// `[a, b]` used as a composite index.
     List(Vec<Expr>),

@@ -26,6 +26,7 @@ impl Interp {
     /// for `zeek_script_loaded`. Returns the exit status.
     pub fn run(&mut self, scripts: &[(String, u64)]) -> i32 {
         self.network_time = wall_clock();
+        crate::table::set_network_time(self.network_time);
         let errors = self.error_count;
         for f in self.hooks.post_script.clone() {
             f(self);
@@ -144,19 +145,25 @@ impl Interp {
                 self.report_info("received termination signal");
                 return;
             }
+            // Sources deliver; their events wait for this iteration's
+            // single drain, as in Zeek's run loop.
             if let Some(f) = self.hooks.io_poll {
                 f(self);
-                self.drain();
             }
-            let now = wall_clock();
-            match self.timers.peek_time() {
-                Some(t) if t <= now => {}
-                Some(t) => {
-                    std::thread::sleep(std::time::Duration::from_secs_f64((t - now).min(0.05)))
+            // Pending events make the event manager's source ready: no
+            // waiting (and its processing advances network time).
+            if self.events.is_empty() {
+                let now = wall_clock();
+                match self.timers.peek_time() {
+                    Some(t) if t <= now => {}
+                    Some(t) => {
+                        std::thread::sleep(std::time::Duration::from_secs_f64((t - now).min(0.05)))
+                    }
+                    None => std::thread::sleep(std::time::Duration::from_millis(10)),
                 }
-                None => std::thread::sleep(std::time::Duration::from_millis(10)),
             }
             self.network_time = wall_clock();
+            crate::table::set_network_time(self.network_time);
             self.timer_time = self.network_time;
             while self
                 .timers

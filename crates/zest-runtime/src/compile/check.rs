@@ -515,12 +515,50 @@ impl Interp {
         }
     }
 
+    /// One index element of a constructor promoted to index type `t`. A
+    /// list or a set written in an index position stands for each of its
+    /// members (Zeek expands such elements into one entry per member
+    /// before checking, `expand_op`): each member is checked on its own.
+    fn promote_index_elem(&mut self, k: Expr, t: &TypeRef, span: Span) -> Result<Expr, Expr> {
+        if k.ty.is_set() && !t.is_set() {
+            return Ok(k);
+        }
+        let ExprKind::List(items) = k.kind else {
+            return self.promote_expr(k, t, span);
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for x in items {
+            if !ok {
+                out.push(x);
+                continue;
+            }
+            match self.promote_index_elem(x, t, span) {
+                Ok(y) => out.push(y),
+                Err(y) => {
+                    ok = false;
+                    out.push(y);
+                }
+            }
+        }
+        let e = Expr {
+            kind: ExprKind::List(out),
+            ty: k.ty,
+            loc: k.loc,
+        };
+        if ok {
+            Ok(e)
+        } else {
+            Err(e)
+        }
+    }
+
     /// A set constructor's elements checked against set type `t` (Zeek's
     /// `SetConstructorExpr` with a known type).
     pub(crate) fn retype_set_ctor(&mut self, e: Expr, t: &TypeRef, span: Span) -> Expr {
         let loc = e.loc;
         let desc = self.describe_expr(&e);
-        let ExprKind::TableCtor(entries, def, ordered) = e.kind else {
+        let ExprKind::TableCtor(entries, def, ordered, attrs) = e.kind else {
             return e;
         };
         let index: Vec<TypeRef> = t.table_index().map(<[_]>::to_vec).unwrap_or_default();
@@ -541,7 +579,7 @@ impl Interp {
                     }
                     let d = self.describe_expr(&k);
                     let kl = k.loc;
-                    match self.promote_expr(k, &index[0], span) {
+                    match self.promote_index_elem(k, &index[0], span) {
                         Ok(y) => ks.push(y),
                         Err(k) => {
                             let l1 = self.loc_text(kl);
@@ -567,7 +605,7 @@ impl Interp {
                     }
                     let d = self.describe_expr(&k);
                     let kl = k.loc;
-                    match self.promote_expr(k, it, span) {
+                    match self.promote_index_elem(k, it, span) {
                         Ok(y) => ks.push(y),
                         Err(k) => {
                             let l1 = self.loc_text(kl);
@@ -589,7 +627,7 @@ impl Interp {
             }
         }
         Expr {
-            kind: ExprKind::TableCtor(out, def, ordered),
+            kind: ExprKind::TableCtor(out, def, ordered, attrs),
             ty: if failed {
                 self.prog.base.error.clone()
             } else {
@@ -613,7 +651,7 @@ impl Interp {
         let loc = self.loc(span);
         if is_set || t.is_set() {
             let x = Expr {
-                kind: ExprKind::TableCtor(entries, None, false),
+                kind: ExprKind::TableCtor(entries, None, false, None),
                 ty: t.clone(),
                 loc,
             };
@@ -629,7 +667,7 @@ impl Interp {
         let index: Vec<TypeRef> = t.table_index().map(<[_]>::to_vec).unwrap_or_default();
         let yield_ = t.yield_type().cloned();
         let x = Expr {
-            kind: ExprKind::TableCtor(entries, None, false),
+            kind: ExprKind::TableCtor(entries, None, false, None),
             ty: t.clone(),
             loc,
         };
@@ -660,7 +698,7 @@ impl Interp {
                     ks.push(k);
                     continue;
                 }
-                match self.promote_expr(k, it, span) {
+                match self.promote_index_elem(k, it, span) {
                     Ok(y) => ks.push(y),
                     Err(k) => {
                         bad = true;
@@ -691,7 +729,7 @@ impl Interp {
         out.extend(rest);
         if failed {
             return Err(Expr {
-                kind: ExprKind::TableCtor(out, None, false),
+                kind: ExprKind::TableCtor(out, None, false, None),
                 ty: self.prog.base.error.clone(),
                 loc,
             });

@@ -66,6 +66,9 @@ impl Interp {
                                 rt.fields.borrow_mut().push(f);
                             }
                         }
+                        if let Some(t) = &t {
+                            self.rebuild_tables_indexed_by(t);
+                        }
                     }
                     None => self.unknown_identifier(name.sym, name.span),
                 }
@@ -294,7 +297,18 @@ impl Interp {
                         }
                     }
                 }
-                _ => self.prog.globals[gid as usize].value = val,
+                _ => {
+                    // A new table takes the identifier's attributes.
+                    if let Value::Table(nt) = &val {
+                        let attrs = self.prog.globals[gid as usize].attrs.clone();
+                        if nt.borrow().hooks.is_none() {
+                            if let Some(ta) = self.table_attrs_of(&attrs) {
+                                self.set_table_attrs(nt, &ta);
+                            }
+                        }
+                    }
+                    self.prog.globals[gid as usize].value = val;
+                }
             }
             return;
         }
@@ -387,6 +401,12 @@ impl Interp {
                 self.in_init = true;
                 let r = self.eval(&x);
                 self.in_init = false;
+                if r.is_err() {
+                    // Zeek catches the interpreter exception and blames the
+                    // identifier.
+                    self.no_value = false;
+                    self.error(Some(loc), &format!("initialization failed ({full})"));
+                }
                 r.unwrap_or(Value::Void)
             }
             None => {
@@ -415,6 +435,9 @@ impl Interp {
                         tb.insert(k, v);
                     }
                 }
+            }
+            if let Some(ta) = self.table_attrs_of(&attrs) {
+                self.set_table_attrs(t, &ta);
             }
         }
         // A declared event or hook is a (possibly empty) handler set.

@@ -180,7 +180,7 @@ impl Interp {
                     yield_: None,
                 });
                 let entries = items.into_iter().map(|x| (vec![x], None)).collect();
-                self.mk(ExprKind::TableCtor(entries, None, false), t, span)
+                self.mk(ExprKind::TableCtor(entries, None, false, None), t, span)
             }
             ast::ExprKind::Cond(c, a, b) => {
                 let c = self.compile_expr(c);
@@ -817,7 +817,11 @@ impl Interp {
         for i in idx {
             // `t[[1, 2]]`: a list index spells the composite key.
             if let ast::ExprKind::List(parts) = &i.kind {
-                if b.ty.tag() == Tag::Table && parts.len() > 1 {
+                // (`[$a=1, $b=2]` is a record constructor instead.)
+                let record_ctor = parts
+                    .iter()
+                    .any(|p| matches!(p.kind, ast::ExprKind::FieldAssign(..)));
+                if b.ty.tag() == Tag::Table && parts.len() > 1 && !record_ctor {
                     for p in parts {
                         keys.push(self.compile_expr(p));
                     }
@@ -1593,11 +1597,13 @@ impl Interp {
         }
         let attrs = self.compile_attrs(attrs, Some(&ty));
         let default = attrs.get(zest_syntax::ast::AttrKind::Default).cloned();
+        let table_attrs = self.table_attrs_of(&attrs);
         self.mk(
             ExprKind::TableCtor(
                 entries,
                 default,
                 attrs.has(zest_syntax::ast::AttrKind::Ordered),
+                table_attrs,
             ),
             ty,
             span,

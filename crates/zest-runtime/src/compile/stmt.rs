@@ -344,11 +344,14 @@ impl Interp {
                 // `local t: table[…] of … = { … } &default=…;`
                 if !d.attrs.is_empty() && ty.tag() == Tag::Table {
                     let attrs = self.compile_attrs(&d.attrs, Some(&ty));
-                    if let crate::ir::ExprKind::TableCtor(_, def, ordered) = &mut x.kind {
+                    if let crate::ir::ExprKind::TableCtor(_, def, ordered, ta) = &mut x.kind {
                         if let Some(dv) = attrs.get(zest_syntax::ast::AttrKind::Default) {
                             *def = Some(dv.clone());
                         }
                         *ordered |= attrs.has(zest_syntax::ast::AttrKind::Ordered);
+                        if let Some(a) = self.table_attrs_of(&attrs) {
+                            *ta = Some(a);
+                        }
                     }
                 }
                 Some(x)
@@ -360,11 +363,13 @@ impl Interp {
                         let attrs = self.compile_attrs(&d.attrs, Some(&ty));
                         let default = attrs.get(zest_syntax::ast::AttrKind::Default).cloned();
                         if ty.tag() == Tag::Table {
+                            let table_attrs = self.table_attrs_of(&attrs);
                             Some(self.mk(
                                 crate::ir::ExprKind::TableCtor(
                                     Vec::new(),
                                     default,
                                     attrs.has(zest_syntax::ast::AttrKind::Ordered),
+                                    table_attrs,
                                 ),
                                 ty.clone(),
                                 span,

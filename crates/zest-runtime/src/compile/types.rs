@@ -259,8 +259,53 @@ impl Interp {
                 Rc::new(e)
             });
             out.list.push((a.kind, v));
+            if target.is_some_and(|t| t.tag() == crate::types::Tag::Table) {
+                self.check_expire_attrs(&out, attrs);
+            }
         }
         out
+    }
+
+    /// Zeek's `Attributes::CheckAttr` for the expiration attribute just
+    /// added: a table takes only one of them.
+    fn check_expire_attrs(&mut self, out: &Attrs, attrs: &[ast::Attr]) {
+        let is_expire = |k: AttrKind| {
+            matches!(
+                k,
+                AttrKind::ReadExpire | AttrKind::WriteExpire | AttrKind::CreateExpire
+            )
+        };
+        let Some((last, _)) = out.list.last() else {
+            return;
+        };
+        if !is_expire(*last) || out.list.iter().filter(|(k, _)| is_expire(*k)).count() < 2 {
+            return;
+        }
+        let mut desc = String::new();
+        for (i, (k, e)) in out.list.iter().enumerate() {
+            if i > 0 {
+                desc.push_str(", ");
+            }
+            desc.push_str(k.name());
+            if let Some(e) = e {
+                desc.push('=');
+                desc.push_str(&self.describe_expr(e));
+            }
+        }
+        let span = match (attrs.first(), attrs.last()) {
+            (Some(a), Some(b)) => zest_syntax::Span {
+                start: a.span.start,
+                end: b.span.end,
+            },
+            _ => return,
+        };
+        let loc = self.loc(span);
+        self.error(
+            Some(loc),
+            &format!(
+                "set/table can only have one of &read_expire, &write_expire, &create_expire ({desc})"
+            ),
+        );
     }
 
     /// Adds enum names (declared in the current module) to an enum type.

@@ -175,6 +175,14 @@ impl Interp {
             ExprKind::AddTo(lv, rhs) => {
                 let target = self.eval_lvalue_read(lv, e)?;
                 let v = self.eval(rhs)?;
+                // A pattern is a value: `p += q` assigns the union.
+                if let (Value::Pattern(p), Value::Pattern(q)) = (&target, &v) {
+                    if let Ok(np) = p.plus_assign(q).into_result() {
+                        let nv = Value::Pattern(np);
+                        self.assign(lv, nv.clone(), e)?;
+                        return Ok(nv);
+                    }
+                }
                 self.add_to(&target, v, e)?;
                 Ok(target)
             }
@@ -331,13 +339,16 @@ impl Interp {
                 self.init_record_defaults(&rv)?;
                 Ok(rv)
             }
-            ExprKind::TableCtor(items, default, ordered) => {
+            ExprKind::TableCtor(items, default, ordered, table_attrs) => {
                 let t = Rc::new(RefCell::new(TableVal::new(e.ty.clone())));
                 if let Some(d) = default {
                     t.borrow_mut().default = Some(d.clone());
                 }
                 if *ordered {
                     t.borrow_mut().set_ordered();
+                }
+                if let Some(a) = table_attrs {
+                    self.set_table_attrs(&t, a);
                 }
                 for (keys, val) in items {
                     let mut kv = Vec::with_capacity(keys.len());
@@ -598,7 +609,16 @@ impl Interp {
                 for i in idx {
                     keys.push(self.eval(i)?);
                 }
-                self.index_assign(&cv, keys, v, e)
+                if self.index_assign(&cv, keys, v, e)? {
+                    let mut d = String::new();
+                    self.describe_lvalue_into(lv, &mut d);
+                    self.report(
+                        "expression warning",
+                        Some(e.loc),
+                        &format!("possible loop/iterator invalidation ({d})"),
+                    );
+                }
+                Ok(())
             }
             LValue::Slice(c, lo, hi) => {
                 let cv = self.eval(c)?;

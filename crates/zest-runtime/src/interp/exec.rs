@@ -166,10 +166,8 @@ impl Interp {
                         } else {
                             keys
                         };
-                        t.borrow_mut().insert(key.clone(), None);
-                        let sync = t.borrow().store_sync;
-                        if let (Some(sid), Some(f)) = (sync, self.hooks.table_store) {
-                            f(self, sid, &key, super::TableChange::Assigned(None));
+                        if self.table_assign(&t, key, None) {
+                            self.iterator_warning(e);
                         }
                     }
                 }
@@ -190,12 +188,8 @@ impl Interp {
                                 } else {
                                     keys
                                 };
-                                let existed = t.borrow_mut().remove(&key).is_some();
-                                let sync = t.borrow().store_sync;
-                                if let (true, Some(sid), Some(f)) =
-                                    (existed, sync, self.hooks.table_store)
-                                {
-                                    f(self, sid, &key, super::TableChange::Removed);
+                                if self.table_delete(&t, &key) {
+                                    self.iterator_warning(e);
                                 }
                             }
                             Value::Vector(v) => {
@@ -254,20 +248,38 @@ impl Interp {
         let c = self.eval(e)?;
         match (kind, &c) {
             (ForKind::Table { keys, value }, Value::Table(t)) => {
-                let entries = t.borrow().entries_vec();
-                for (k, v) in entries {
-                    for (slot, kv) in keys.iter().zip(k.iter()) {
-                        self.stack[self.fp + *slot as usize] = kv.clone();
+                // Zeek's loop walks the live dictionary with an iterator
+                // that stays registered (no remapping meanwhile) until the
+                // loop ends; none is made for an empty table.
+                if t.borrow().is_empty() {
+                    return Ok(Flow::Normal);
+                }
+                let mut cur = t.borrow_mut().dict.cursor();
+                let result = loop {
+                    let next = {
+                        let tb = t.borrow();
+                        tb.dict
+                            .cursor_next(&mut cur)
+                            .and_then(|id| tb.dict.value(id))
+                            .map(|e| (e.key.clone(), e.val.clone()))
+                    };
+                    let Some((k, v)) = next else {
+                        break Ok(Flow::Normal);
+                    };
+                    for (slot, kv) in keys.iter().zip(k) {
+                        self.stack[self.fp + *slot as usize] = kv;
                     }
                     if let (Some(vs), Some(v)) = (value, v) {
                         self.stack[self.fp + *vs as usize] = v;
                     }
-                    match self.exec(body)? {
-                        Flow::Break => break,
-                        Flow::Next | Flow::Normal => {}
-                        other => return Ok(other),
+                    match self.exec(body) {
+                        Ok(Flow::Break) => break Ok(Flow::Normal),
+                        Ok(Flow::Next | Flow::Normal) => {}
+                        other => break other,
                     }
-                }
+                };
+                t.borrow_mut().dict.release(cur);
+                return result;
             }
             (ForKind::Vector { index, value }, Value::Vector(v)) => {
                 let n = v.borrow().items.len();

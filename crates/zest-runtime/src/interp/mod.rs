@@ -7,6 +7,7 @@
 mod eval;
 mod exec;
 pub(crate) mod ops;
+mod tables;
 pub mod timers;
 mod triggers;
 
@@ -172,6 +173,8 @@ pub struct Interp {
     pub in_init: bool,
     /// Compilation state (the program grows while scripts load).
     pub sema: crate::compile::Sema,
+    /// Table expiration and `&on_change` state.
+    pub tables: tables::TableRt,
 }
 
 impl Interp {
@@ -209,6 +212,7 @@ impl Interp {
             scratch: Vec::new(),
             in_init: false,
             sema: crate::compile::Sema::new(),
+            tables: tables::TableRt::default(),
         }
     }
 
@@ -542,6 +546,13 @@ impl Interp {
         match t.action {
             TimerAction::Event(ev) => self.queue_event(ev.handler, ev.args),
             TimerAction::WhenTimeout(id) => self.trigger_timeout(id),
+            // At termination Zeek expires a table's timer without running
+            // its expiration.
+            TimerAction::TableExpire(w) => {
+                if !self.terminating {
+                    self.table_expire(&w);
+                }
+            }
         }
     }
 

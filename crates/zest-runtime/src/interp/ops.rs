@@ -469,8 +469,11 @@ impl Interp {
             (Value::Pattern(p), Value::String(s)) => p.matches_anywhere(s),
             (Value::Addr(a), Value::Subnet(s)) => s.contains(*a),
             (_, Value::Table(t)) => {
-                let tb = t.borrow();
                 let key = TableVal::key_from_index(x);
+                if t.borrow().hooks.is_some() {
+                    t.borrow_mut().touch_read(&key);
+                }
+                let tb = t.borrow();
                 if tb.contains_key(&key) {
                     true
                 } else {
@@ -596,7 +599,7 @@ impl Interp {
         keys: Vec<Value>,
         v: Value,
         e: &Expr,
-    ) -> Result<(), RtErr> {
+    ) -> Result<bool, RtErr> {
         match c {
             Value::Table(t) => {
                 let key = if keys.len() == 1 {
@@ -604,15 +607,7 @@ impl Interp {
                 } else {
                     keys
                 };
-                let sync = t.borrow().store_sync;
-                match (sync, self.hooks.table_store) {
-                    (Some(sid), Some(f)) => {
-                        t.borrow_mut().insert(key.clone(), Some(v.clone()));
-                        f(self, sid, &key, super::TableChange::Assigned(Some(&v)));
-                    }
-                    _ => t.borrow_mut().insert(key, Some(v)),
-                }
-                Ok(())
+                Ok(self.table_assign(t, key, Some(v)))
             }
             Value::Vector(vv) => {
                 let i = keys.first().map_or(0, Value::as_int);
@@ -629,7 +624,7 @@ impl Interp {
                     vb.items.resize(idx + 1, None);
                 }
                 vb.items[idx] = Some(v);
-                Ok(())
+                Ok(false)
             }
             _ => Err(self.expr_error(e.loc, "not indexable")),
         }
@@ -711,13 +706,15 @@ impl Interp {
     pub(crate) fn add_to(&mut self, target: &Value, v: Value, e: &Expr) -> Result<(), RtErr> {
         match target {
             Value::Vector(vv) => {
-                let is_vec_of_vec = vv
-                    .borrow()
-                    .ty
-                    .yield_type()
-                    .is_some_and(|y| y.tag() == Tag::Vector);
+                // Zeek's `+=` concatenates a vector of the same type and
+                // appends anything else as one element.
+                let yield_tag = |t: &crate::types::TypeRef| t.yield_type().map(|y| y.tag());
+                let same = match &v {
+                    Value::Vector(src) => yield_tag(&src.borrow().ty) == yield_tag(&vv.borrow().ty),
+                    _ => false,
+                };
                 match v {
-                    Value::Vector(src) if !is_vec_of_vec => {
+                    Value::Vector(src) if same => {
                         let items = src.borrow().items.clone();
                         vv.borrow_mut().items.extend(items);
                     }
@@ -728,6 +725,12 @@ impl Interp {
             Value::Table(t) => {
                 if let Value::Table(src) = &v {
                     let entries = src.borrow().entries_vec();
+                    if t.borrow().hooks.is_some() {
+                        for (k, val) in entries {
+                            self.table_assign(t, k, val);
+                        }
+                        return Ok(());
+                    }
                     let mut tb = t.borrow_mut();
                     for (k, val) in entries {
                         tb.insert(k, val);
@@ -744,6 +747,12 @@ impl Interp {
         match (target, v) {
             (Value::Table(t), Value::Table(src)) => {
                 let keys = src.borrow().keys_vec();
+                if t.borrow().hooks.is_some() {
+                    for k in keys {
+                        self.table_delete(t, &k);
+                    }
+                    return Ok(());
+                }
                 let mut tb = t.borrow_mut();
                 for k in keys {
                     tb.remove(&k);

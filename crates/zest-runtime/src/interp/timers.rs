@@ -10,6 +10,8 @@ pub enum TimerAction {
     Event(QueuedEvent),
     /// The timeout of a pending `when` (trigger id).
     WhenTimeout(u64),
+    /// The next expiration step of a table (`TableValTimer`).
+    TableExpire(std::rc::Weak<std::cell::RefCell<crate::table::TableVal>>),
 }
 
 pub struct Timer {
@@ -54,6 +56,21 @@ impl TimerHeap {
 
     pub fn peek_time(&self) -> Option<f64> {
         self.h.first().map(|t| t.when)
+    }
+
+    /// Removes the first timer (in heap order) that `pred` selects, as
+    /// Zeek's `PriorityQueue::Remove(e)` does: the element's time is
+    /// minimized, it bubbles up to the top and is removed from there.
+    pub fn cancel(&mut self, pred: impl Fn(&Timer) -> bool) -> bool {
+        let Some(mut i) = self.h.iter().position(pred) else {
+            return false;
+        };
+        while i > 0 {
+            self.h.swap(i, parent(i));
+            i = parent(i);
+        }
+        self.pop();
+        true
     }
 
     pub fn pop(&mut self) -> Option<Timer> {
@@ -108,7 +125,7 @@ mod tests {
     fn id(t: &Timer) -> u64 {
         match t.action {
             TimerAction::WhenTimeout(n) => n,
-            TimerAction::Event(_) => u64::MAX,
+            _ => u64::MAX,
         }
     }
 
