@@ -9,6 +9,7 @@
 
 pub mod convert;
 pub mod data;
+pub mod logs;
 
 use crate::support::builtin_error;
 use crate::Bif;
@@ -339,6 +340,8 @@ pub struct Stats {
     pub events_outgoing: u64,
     pub ids_incoming: u64,
     pub ids_outgoing: u64,
+    pub logs_incoming: u64,
+    pub logs_outgoing: u64,
 }
 
 /// Zeek's `Broker::Manager` state.
@@ -360,6 +363,10 @@ pub struct BrokerState {
     pub counting: bool,
     pub stats: Stats,
     shut_down: bool,
+    /// Remote logging: buffered LogWrites by stream, and the options read
+    /// on first use.
+    log_buffers: Vec<logs::LogBuffer>,
+    log_options: Option<logs::LogOptions>,
 }
 
 fn state(it: &mut Interp) -> &mut BrokerState {
@@ -525,6 +532,10 @@ fn unpeer(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult 
         return Ok(Value::Bool(false));
     };
     let addr = str_arg(args, 0);
+    if state(it).shut_down {
+        return Ok(Value::Bool(true));
+    }
+    logs::flush_log_buffers(it);
     if let Some(ep) = endpoint(it) {
         ep.unpeer(&addr, port);
     }
@@ -686,9 +697,9 @@ fn auto_unpublish(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> R
     Ok(Value::Bool(true))
 }
 
-/// Remote logging is not implemented: no log batches are ever buffered.
-fn flush_logs(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    Ok(Value::Count(0))
+/// `Manager::FlushLogBuffers`.
+fn flush_logs(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    Ok(Value::Count(logs::flush_log_buffers(it)))
 }
 
 /// Whether `got` may be passed where `want` is expected (Zeek's
@@ -938,6 +949,7 @@ pub fn active(it: &mut Interp) -> bool {
 /// Ends all peerings (BYE to each peer, at most 3 s) and stops the
 /// endpoint's thread. Later natives act as if Broker were shut down.
 pub fn shutdown(it: &mut Interp) {
+    logs::flush_log_buffers(it);
     let st = state(it);
     st.shut_down = true;
     st.counting = false;
@@ -995,8 +1007,8 @@ fn dispatch_message(it: &mut Interp, topic: &[u8], d: &Data) {
             }
             None => it.warn(None, &format!("received invalid broker Batch: {d}")),
         },
-        // Remote logging is not implemented; log messages are dropped.
-        Some(zmsg::MessageKind::LogCreate | zmsg::MessageKind::LogWrite) => {}
+        Some(zmsg::MessageKind::LogCreate) => logs::process_log_create(it, d),
+        Some(zmsg::MessageKind::LogWrite) => logs::process_log_write(it, d),
         Some(zmsg::MessageKind::Invalid) => {
             it.warn(None, &format!("received invalid broker message: {d}"));
         }
@@ -1105,6 +1117,7 @@ fn process_status(it: &mut Interp, s: &zest_broker::Status) {
         StatusCode::Unspecified => "Broker::status",
         StatusCode::PeerAdded => {
             state(it).peer_count += 1;
+            crate::logging::manager::send_all_writers_to(it, s.context.node);
             "Broker::peer_added"
         }
         StatusCode::PeerRemoved => {

@@ -25,6 +25,9 @@ pub static BIFS: &[Bif] = &[
     Bif { name: "is_protocol_analyzer", signature: "function(atype: AllAnalyzers::Tag): bool", func: is_protocol_analyzer },
     Bif { name: "is_file_analyzer", signature: "function(atype: AllAnalyzers::Tag): bool", func: is_file_analyzer },
     Bif { name: "Supervisor::__is_supervisor", signature: "function(): bool", func: is_supervisor },
+    // Not a supervised node: no cluster layout from the supervisor.
+    Bif { name: "Supervisor::__init_cluster", signature: "function(): bool", func: is_supervisor },
+    Bif { name: "Supervisor::__is_supervised", signature: "function(): bool", func: is_supervisor },
     Bif { name: "Broker::__set_metrics_export_topic", signature: "function(value: string): bool", func: broker_set_metrics_setting },
     Bif { name: "Broker::__set_metrics_import_topics", signature: "function(filter: vector of string): bool", func: broker_set_metrics_setting },
     Bif {

@@ -109,6 +109,7 @@ enum Command {
     Subscribe(Vec<u8>),
     Unsubscribe(Vec<u8>),
     Publish {
+        receiver: EndpointId,
         topic: Bytes,
         payload: Bytes,
     },
@@ -239,8 +240,16 @@ impl Endpoint {
 
     /// Publishes `data` on `topic` to every peer subscribed to it.
     pub fn publish(&self, topic: &[u8], data: &Data) {
+        self.publish_to(EndpointId::NIL, topic, data);
+    }
+
+    /// Publishes `data` on `topic` to the direct peer `receiver` only
+    /// (Broker's `publish(endpoint_info, …)`); a nil receiver publishes to
+    /// every peer subscribed to the topic.
+    pub fn publish_to(&self, receiver: EndpointId, topic: &[u8], data: &Data) {
         let payload = Bytes::from(codec::to_bytes(data));
         let _ = self.cmd.send(Command::Publish {
+            receiver,
             topic: Bytes::copy_from_slice(topic),
             payload,
         });
@@ -521,10 +530,14 @@ impl Core {
                 }
             }
             Command::Unsubscribe(p) => self.subs.retain(|s| *s != p),
-            Command::Publish { topic, payload } => {
+            Command::Publish {
+                receiver,
+                topic,
+                payload,
+            } => {
                 let msg = NodeMessage {
                     sender: self.id,
-                    receiver: EndpointId::NIL,
+                    receiver,
                     kind: MessageType::Data,
                     ttl: self.cfg.ttl,
                     topic,
