@@ -1215,15 +1215,15 @@ pub fn cast_data(it: &mut Interp, v: &Value, t: &TypeRef) -> Option<Value> {
 
 /// `DataVal::ValDescribe` for the runtime's printer: `broker::data{TEXT}`
 /// for an `opaque of Broker::Data`, `None` for other values.
-pub fn describe_opaque(it: &mut Interp, v: &Value) -> Option<Vec<u8>> {
-    match convert::native_mut(it, v)? {
-        Native::Data(d) => {
-            let mut out = b"broker::data{".to_vec();
+pub fn describe_opaque(it: &Interp, v: &Value, out: &mut Vec<u8>) -> bool {
+    match convert::native_ref(it, v) {
+        Some(Native::Data(d)) => {
+            out.extend_from_slice(b"broker::data{");
             out.extend_from_slice(&d.to_text());
             out.push(b'}');
-            Some(out)
+            true
         }
-        _ => None,
+        _ => false,
     }
 }
 

@@ -93,4 +93,6 @@ pub fn install_hooks(it: &mut zest_runtime::Interp) {
     it.hooks.io_poll = Some(broker::poll);
     it.hooks.on_dispatch = Some(broker::auto_publish_dispatch);
     it.hooks.at_exit.push(broker::shutdown);
+    it.hooks.cast_record = Some(broker::cast_data);
+    it.hooks.describe_opaque = Some(broker::describe_opaque);
 }

@@ -185,7 +185,11 @@ impl Interp {
                 Some(n) => out.extend_from_slice(n.as_str().as_bytes()),
                 None => out.extend_from_slice(t.describe().as_bytes()),
             },
-            Value::Opaque(_) => out.extend_from_slice(b"<no value description>"),
+            Value::Opaque(_) => {
+                if !self.hooks.describe_opaque.is_some_and(|f| f(self, v, out)) {
+                    out.extend_from_slice(b"<no value description>");
+                }
+            }
             Value::File(f) => {
                 let fb = f.borrow();
                 out.extend_from_slice(format!("file \"{}\" of string", fb.name).as_bytes());

@@ -377,7 +377,13 @@ impl Interp {
                 if same_type(&x.ty, &t) {
                     return x;
                 }
-                if x.ty.tag() != Tag::Any && !(x.ty.is_arith() && t.is_arith()) {
+                // Broker is dynamically typed: a `Broker::Data` may convert
+                // to anything (`can_cast_value_to_type`).
+                let broker_data = x.ty.tag() == Tag::Record
+                    && x.ty
+                        .type_name()
+                        .is_some_and(|n| n.as_str() == "Broker::Data");
+                if x.ty.tag() != Tag::Any && !broker_data && !(x.ty.is_arith() && t.is_arith()) {
                     let d = self.describe_expr(&x);
                     self.cerror(
                         span,
@@ -385,7 +391,7 @@ impl Interp {
                     );
                     return self.err_expr(span);
                 }
-                if x.ty.tag() == Tag::Any {
+                if x.ty.tag() == Tag::Any || broker_data {
                     self.mk(ExprKind::Cast(bx(x)), t, span)
                 } else {
                     self.mk(ExprKind::Coerce(bx(x)), t, span)

@@ -442,7 +442,7 @@ impl Interp {
             }
             ExprKind::Is(a, t) => {
                 let v = self.eval(a)?;
-                Ok(Value::Bool(self.value_is(&v, t)))
+                Ok(Value::Bool(self.cast_value(&v, t).is_some()))
             }
             ExprKind::TypeVal(t) => Ok(Value::Type(t.clone())),
             ExprKind::WhenLocal(slot, a) => {

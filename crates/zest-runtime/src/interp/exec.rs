@@ -109,9 +109,9 @@ impl Interp {
                         }
                     }
                     for (t, slot) in &c.types {
-                        if self.value_is(&v, t) {
+                        if let Some(cv) = self.cast_value(&v, t) {
                             if let Some(slot) = slot {
-                                self.stack[self.fp + *slot as usize] = v.clone();
+                                self.stack[self.fp + *slot as usize] = cv;
                             }
                             matched = Some(i);
                             break 'outer;

@@ -78,8 +78,20 @@ pub struct NativeHooks {
     /// error`, location, text) before it is written: raises the
     /// `reporter_*` events and says whether the line goes to stderr.
     pub on_report: Option<ReportFn>,
+    /// Converts a record value to a type it does not have, where a native
+    /// library defines such a conversion (a `Broker::Data` to what its
+    /// data converts to: Zeek's `cast_value_to_type`). Used by `as`, `is`
+    /// and type `switch` cases.
+    pub cast_record: Option<CastFn>,
+    /// Describes an opaque value a native library keeps (Zeek's
+    /// `OpaqueVal::ValDescribe`); false leaves Zeek's default text.
+    pub describe_opaque: Option<DescribeOpaqueFn>,
 }
 
+/// See [`NativeHooks::cast_record`].
+pub type CastFn = fn(&mut Interp, &Value, &crate::types::TypeRef) -> Option<Value>;
+/// See [`NativeHooks::describe_opaque`].
+pub type DescribeOpaqueFn = fn(&Interp, &Value, &mut Vec<u8>) -> bool;
 /// See [`NativeHooks::on_report`].
 pub type ReportFn = fn(&mut Interp, &str, Option<Loc>, &str) -> bool;
 
@@ -176,6 +188,11 @@ impl Interp {
             in_init: false,
             sema: crate::compile::Sema::new(),
         }
+    }
+
+    /// The state a native library keeps under `key`, if it has any.
+    pub fn ext_ref<T: 'static>(&self, key: &'static str) -> Option<&T> {
+        self.ext.get(key)?.downcast_ref::<T>()
     }
 
     /// The state a native library keeps under `key`, created on first use.

@@ -714,16 +714,46 @@ impl Interp {
         if self.value_is(&v, t) {
             return Ok(v);
         }
+        if let Some(x) = self.cast_by_hook(&v, t) {
+            return Ok(x);
+        }
         let vt = v.type_of(&self.prog.base);
         let d = self.describe_expr(e);
+        let nil_data = match &v {
+            Value::Record(r) => {
+                let r = r.borrow();
+                r.ty.type_name()
+                    .is_some_and(|n| n.as_str() == "Broker::Data")
+                    && r.fields.first().is_none_or(Option::is_none)
+            }
+            _ => false,
+        };
         Err(self.expr_error(
             e.loc,
             &format!(
-                "invalid cast of value with type '{}' to type '{}' ({d})",
+                "invalid cast of value with type '{}' to type '{}'{} ({d})",
                 vt.describe(),
-                t.describe()
+                t.describe(),
+                if nil_data { " (nil $data field)" } else { "" }
             ),
         ))
+    }
+
+    /// A record converted by a native library's rule (`Broker::Data`).
+    pub(crate) fn cast_by_hook(&mut self, v: &Value, t: &TypeRef) -> Option<Value> {
+        match (v, self.hooks.cast_record) {
+            (Value::Record(_), Some(f)) => f(self, v, t),
+            _ => None,
+        }
+    }
+
+    /// `can_cast_value_to_type` and `cast_value_to_type`: the value as of
+    /// type `t`, if it has that type or converts to it.
+    pub(crate) fn cast_value(&mut self, v: &Value, t: &TypeRef) -> Option<Value> {
+        if self.value_is(v, t) {
+            return Some(v.clone());
+        }
+        self.cast_by_hook(v, t)
     }
 
     pub(crate) fn value_is(&self, v: &Value, t: &TypeRef) -> bool {
