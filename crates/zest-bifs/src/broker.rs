@@ -17,7 +17,9 @@ use convert::{
     data_record, data_to_val, is_data_record_type, lookup_type, record_opaque, val_to_data, Native,
 };
 use std::time::Duration;
-use zest_broker::{zeek as zmsg, Config, Data, Endpoint, EndpointId, Inbound, StatusCode};
+use zest_broker::{
+    zeek as zmsg, Config, Data, Endpoint, EndpointId, Inbound, StatusCode, TlsConfig,
+};
 use zest_runtime::types::{Flavor, Tag, TypeKind, TypeRef};
 use zest_runtime::value::{Port, Proto};
 use zest_runtime::{CallSite, Interp, RtErr, RtResult, Value};
@@ -391,8 +393,24 @@ fn node(it: &mut Interp) -> EndpointId {
 /// The endpoint, started on first use.
 fn endpoint(it: &mut Interp) -> Option<&mut Endpoint> {
     if state(it).endpoint.is_none() && !state(it).shut_down {
+        let text = |it: &Interp, name: &str| match global_value(it, name) {
+            Some(Value::String(s)) => String::from_utf8_lossy(&s).into_owned(),
+            _ => String::new(),
+        };
+        let tls = if global_value(it, "Broker::disable_ssl").is_some_and(|v| v.as_bool()) {
+            None
+        } else {
+            Some(TlsConfig {
+                certificate: text(it, "Broker::ssl_certificate"),
+                key: text(it, "Broker::ssl_keyfile"),
+                passphrase: text(it, "Broker::ssl_passphrase"),
+                cafile: text(it, "Broker::ssl_cafile"),
+                capath: text(it, "Broker::ssl_capath"),
+            })
+        };
         let cfg = Config {
             forwarding: global_value(it, "Broker::forward_messages").is_some_and(|v| v.as_bool()),
+            tls,
             ..Config::default()
         };
         let id = node(it);
