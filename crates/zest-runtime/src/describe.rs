@@ -205,7 +205,7 @@ impl Interp {
         s
     }
 
-    fn value_short(&self, v: &Value) -> String {
+    pub(crate) fn value_short(&self, v: &Value) -> String {
         let mut b = Vec::new();
         self.describe_value(v, &mut b, Style::Short);
         String::from_utf8_lossy(&b).into_owned()
@@ -269,7 +269,7 @@ impl Interp {
             .unwrap_or_default()
     }
 
-    fn describe_expr_into(&self, e: &Expr, s: &mut String) {
+    pub(crate) fn describe_expr_into(&self, e: &Expr, s: &mut String) {
         match &e.kind {
             ExprKind::Const(v) => s.push_str(&self.value_short(v)),
             ExprKind::Local(..) | ExprKind::Global(_) => s.push_str(&self.name_of_expr(e)),
@@ -296,6 +296,13 @@ impl Interp {
             ExprKind::Binary(op, _, a, b)
             | ExprKind::Compare(op, a, b)
             | ExprKind::VecBinary(op, _, a, b) => {
+                // Zeek keeps `a > b` as `b < a` and `a >= b` as `b <= a`
+                // (`RelExpr::Canonicalize`).
+                let (op, a, b) = match op {
+                    crate::ir::BinKind::Gt => (&crate::ir::BinKind::Lt, b, a),
+                    crate::ir::BinKind::Ge => (&crate::ir::BinKind::Le, b, a),
+                    _ => (op, a, b),
+                };
                 self.describe_expr_into(a, s);
                 s.push(' ');
                 s.push_str(Interp::binkind_name(*op));

@@ -216,6 +216,8 @@ pub struct Body {
     pub nparams: u32,
     /// Event groups of a handler body: `&group` names and its module.
     pub groups: Vec<(GroupKind, Symbol)>,
+    /// The (full) names of the local slots, by slot, for descriptions.
+    pub slot_names: Vec<Symbol>,
 }
 
 /// The two kinds of event groups (`enable_event_group` and

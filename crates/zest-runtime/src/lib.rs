@@ -7,6 +7,7 @@
 
 pub mod compile;
 pub mod describe;
+pub mod describe_long;
 pub mod interp;
 pub mod ir;
 pub mod loader;

@@ -1459,11 +1459,10 @@ fn to_log_val(it: &mut Interp, v: &Value, ty: Option<Tag>) -> LogValue {
             (Tag::Enum, LogData::Str(s))
         }
         Value::File(f) => (Tag::File, LogData::Str(f.borrow().name.as_bytes().to_vec())),
-        Value::Func(_) => {
-            let mut b = Vec::new();
-            it.describe_value(v, &mut b, Style::Raw);
-            (Tag::Func, LogData::Str(b))
-        }
+        Value::Func(f) => (
+            Tag::Func,
+            LogData::Str(it.describe_func_long(f).into_bytes()),
+        ),
         Value::Table(t) => {
             let keys = t.borrow().keys_vec();
             let items = keys

@@ -564,6 +564,7 @@ impl Interp {
             loc: self.loc(span),
             nparams: decl_params.len() as u32,
             groups,
+            slot_names: self.slot_names_of(&ctx),
         });
         let g = &mut self.prog.globals[gid as usize];
         match flavor {

@@ -1761,6 +1761,7 @@ impl Interp {
             loc: self.loc(span),
             nparams: ty.func().map_or(0, |f| f.params.len() as u32),
             groups: Vec::new(),
+            slot_names: self.slot_names_of(&ctx),
         });
         let def = Rc::new(LambdaDef {
             name,

@@ -174,6 +174,17 @@ impl Interp {
         Symbol::intern(&format!("{}::{}", self.sema.module, s))
     }
 
+    /// The full names of a function's local slots, by slot.
+    pub(crate) fn slot_names_of(&self, ctx: &FuncCtx) -> Vec<Symbol> {
+        let mut v = vec![Symbol::intern(""); ctx.nslots as usize];
+        for (n, (slot, _)) in &ctx.locals {
+            if let Some(x) = v.get_mut(*slot as usize) {
+                *x = self.local_full_name(*n);
+            }
+        }
+        v
+    }
+
     /// Whether `name` is the blank identifier `_` (possibly qualified).
     pub(crate) fn is_blank_name(name: Symbol) -> bool {
         let s = name.as_str();
