@@ -1095,7 +1095,7 @@ fn process_event(it: &mut Interp, topic: &[u8], d: &Data) {
             }
         }
     }
-    it.queue_event(g, vals);
+    it.queue_remote_event(g, vals);
 }
 
 fn process_id(it: &mut Interp, d: &Data) {
