@@ -387,3 +387,80 @@ pub fn process_log_write(it: &mut Interp, d: &Data) {
     };
     log_mgr::write_from_remote(it, &stream_id, &writer_id, path, vals);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zest_runtime::types::Tag;
+
+    fn field(name: &str, ty: Tag, optional: bool) -> LogField {
+        LogField {
+            name: name.as_bytes().to_vec(),
+            ty,
+            subtype: Tag::Void,
+            optional,
+        }
+    }
+
+    #[test]
+    fn log_create_as_zeek_sends_it() {
+        // The LogCreate of broker.log a Zeek 5.2.2 node sent (reference/wire/remote-log).
+        let hex = "0e030200000000000000010200000000000000020e040b0b42726f6b65723a3a4c4f470b114c6f673a3a5752495445525f41534349490e06050662726f6b65720400000000000000000400000000000000000441dac34a9bda21b80d0005000e060e05050274730002000000000000000502000000000000000001000e05050274790002000000000000000902000000000000000001000e05050265760002000000000000000702000000000000000001000e05050c706565722e616464726573730002000000000000000702000000000000000001000e05050f706565722e626f756e645f706f72740002000000000000000a02000000000000000001000e0505076d657373616765000200000000000000070200000000000000000101";
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        let captured = zest_broker::codec::decode(&bytes).unwrap();
+        let (_, _, info, _) = zmsg::log_parts(&captured).unwrap();
+        let info = info_from_data(info).unwrap();
+        assert_eq!(info.path, b"broker");
+        let fields = [
+            field("ts", Tag::Time, false),
+            field("ty", Tag::Enum, false),
+            field("ev", Tag::String, false),
+            field("peer.address", Tag::String, false),
+            field("peer.bound_port", Tag::Port, false),
+            field("message", Tag::String, true),
+        ];
+        let ours = zmsg::log_create(
+            b"Broker::LOG",
+            b"Log::WRITER_ASCII",
+            info_to_data(&info),
+            fields.iter().map(serial::field_to_data).collect(),
+        );
+        assert_eq!(zest_broker::codec::to_bytes(&ours), bytes);
+        let back: Vec<LogField> = match zmsg::log_parts(&ours).unwrap().3 {
+            Data::Vector(v) => v
+                .iter()
+                .map(|f| serial::field_from_data(f).unwrap())
+                .collect(),
+            _ => panic!("fields"),
+        };
+        assert_eq!(back, fields);
+    }
+
+    #[test]
+    fn log_write_batch_as_zeek_sends_it() {
+        // A Batch of one broker.log LogWrite from the same capture.
+        let hex = "0e030200000000000000010200000000000000050e010e030200000000000000010200000000000000030e040b0b42726f6b65723a3a4c4f470b114c6f673a3a5752495445525f4153434949050662726f6b65720593010000000600000005000000000141dac34a9bda21b80000000900000000010000000e42726f6b65723a3a5354415455530000000700000000010000000a706565722d6164646564000000070000000001000000093132372e302e302e310000000a0000000001000000000000792e000000010000000700000000010000001468616e647368616b65207375636365737366756c";
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        let captured = zest_broker::codec::decode(&bytes).unwrap();
+        let msgs = zmsg::batch_parts(&captured).unwrap();
+        let (stream, writer, path, blob) = zmsg::log_parts(&msgs[0]).unwrap();
+        let (Data::String(path), Data::String(blob)) = (path, blob) else {
+            panic!("path and blob");
+        };
+        let row = serial::decode_row(blob).unwrap();
+        assert_eq!(row.len(), 6);
+        let ours = zmsg::batch(vec![zmsg::log_write(
+            stream,
+            writer,
+            path,
+            serial::encode_row(&row),
+        )]);
+        assert_eq!(zest_broker::codec::to_bytes(&ours), bytes);
+    }
+}
