@@ -76,7 +76,7 @@ fn enum_number(v: &Value) -> i64 {
 }
 
 /// Whether log messages go out at all: the endpoint runs and has peers.
-fn can_publish(it: &mut Interp) -> bool {
+pub fn can_publish(it: &mut Interp) -> bool {
     let st = state(it);
     !st.shut_down && st.endpoint.is_some() && st.peer_count > 0
 }

@@ -826,10 +826,13 @@ pub fn write(it: &mut Interp, id: &Value, columns_arg: &Value, loc: Loc) -> Resu
 /// `WriterFrontend::Write`: publishes the row to Broker peers when the
 /// writer logs remotely, then hands it to the local backend.
 fn write_to(it: &mut Interp, id: &Value, entry: &EntryRef, vals: Vec<LogValue>) {
-    let remote = {
+    // Nothing is cloned unless there are peers to publish to.
+    let remote = if crate::broker::logs::can_publish(it) {
         let e = entry.borrow();
         (e.remote && !e.frontend.disabled && vals.len() == e.frontend.fields.len())
             .then(|| (e.ty.clone(), e.info.path.clone()))
+    } else {
+        None
     };
     if let Some((writer, path)) = remote {
         crate::broker::logs::publish_log_write(it, id, &writer, &path, &vals);
