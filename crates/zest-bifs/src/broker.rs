@@ -9,6 +9,7 @@
 
 pub mod convert;
 pub mod data;
+pub mod logs;
 pub mod store;
 
 use crate::support::builtin_error;
@@ -17,7 +18,9 @@ use convert::{
     data_record, data_to_val, is_data_record_type, lookup_type, record_opaque, val_to_data, Native,
 };
 use std::time::Duration;
-use zest_broker::{zeek as zmsg, Config, Data, Endpoint, EndpointId, Inbound, StatusCode};
+use zest_broker::{
+    zeek as zmsg, Config, Data, Endpoint, EndpointId, Inbound, StatusCode, TlsConfig,
+};
 use zest_runtime::types::{Flavor, Tag, TypeKind, TypeRef};
 use zest_runtime::value::{Port, Proto};
 use zest_runtime::{CallSite, Interp, RtErr, RtResult, Value};
@@ -340,6 +343,8 @@ pub struct Stats {
     pub events_outgoing: u64,
     pub ids_incoming: u64,
     pub ids_outgoing: u64,
+    pub logs_incoming: u64,
+    pub logs_outgoing: u64,
 }
 
 /// Zeek's `Broker::Manager` state.
@@ -361,6 +366,10 @@ pub struct BrokerState {
     pub counting: bool,
     pub stats: Stats,
     shut_down: bool,
+    /// Remote logging: buffered LogWrites by stream, and the options read
+    /// on first use.
+    log_buffers: Vec<logs::LogBuffer>,
+    log_options: Option<logs::LogOptions>,
 }
 
 fn state(it: &mut Interp) -> &mut BrokerState {
@@ -385,8 +394,24 @@ fn node(it: &mut Interp) -> EndpointId {
 /// The endpoint, started on first use.
 fn endpoint(it: &mut Interp) -> Option<&mut Endpoint> {
     if state(it).endpoint.is_none() && !state(it).shut_down {
+        let text = |it: &Interp, name: &str| match global_value(it, name) {
+            Some(Value::String(s)) => String::from_utf8_lossy(&s).into_owned(),
+            _ => String::new(),
+        };
+        let tls = if global_value(it, "Broker::disable_ssl").is_some_and(|v| v.as_bool()) {
+            None
+        } else {
+            Some(TlsConfig {
+                certificate: text(it, "Broker::ssl_certificate"),
+                key: text(it, "Broker::ssl_keyfile"),
+                passphrase: text(it, "Broker::ssl_passphrase"),
+                cafile: text(it, "Broker::ssl_cafile"),
+                capath: text(it, "Broker::ssl_capath"),
+            })
+        };
         let cfg = Config {
             forwarding: global_value(it, "Broker::forward_messages").is_some_and(|v| v.as_bool()),
+            tls,
             ..Config::default()
         };
         let id = node(it);
@@ -526,6 +551,10 @@ fn unpeer(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult 
         return Ok(Value::Bool(false));
     };
     let addr = str_arg(args, 0);
+    if state(it).shut_down {
+        return Ok(Value::Bool(true));
+    }
+    logs::flush_log_buffers(it);
     if let Some(ep) = endpoint(it) {
         ep.unpeer(&addr, port);
     }
@@ -687,9 +716,9 @@ fn auto_unpublish(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> R
     Ok(Value::Bool(true))
 }
 
-/// Remote logging is not implemented: no log batches are ever buffered.
-fn flush_logs(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    Ok(Value::Count(0))
+/// `Manager::FlushLogBuffers`.
+fn flush_logs(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    Ok(Value::Count(logs::flush_log_buffers(it)))
 }
 
 /// Whether `got` may be passed where `want` is expected (Zeek's
@@ -940,6 +969,7 @@ pub fn active(it: &mut Interp) -> bool {
 /// Ends all peerings (BYE to each peer, at most 3 s) and stops the
 /// endpoint's thread. Later natives act as if Broker were shut down.
 pub fn shutdown(it: &mut Interp) {
+    logs::flush_log_buffers(it);
     let st = state(it);
     st.shut_down = true;
     st.counting = false;
@@ -997,8 +1027,8 @@ fn dispatch_message(it: &mut Interp, topic: &[u8], d: &Data) {
             }
             None => it.warn(None, &format!("received invalid broker Batch: {d}")),
         },
-        // Remote logging is not implemented; log messages are dropped.
-        Some(zmsg::MessageKind::LogCreate | zmsg::MessageKind::LogWrite) => {}
+        Some(zmsg::MessageKind::LogCreate) => logs::process_log_create(it, d),
+        Some(zmsg::MessageKind::LogWrite) => logs::process_log_write(it, d),
         Some(zmsg::MessageKind::Invalid) => {
             it.warn(None, &format!("received invalid broker message: {d}"));
         }
@@ -1067,7 +1097,7 @@ fn process_event(it: &mut Interp, topic: &[u8], d: &Data) {
             }
         }
     }
-    it.queue_event(g, vals);
+    it.queue_remote_event(g, vals);
 }
 
 fn process_id(it: &mut Interp, d: &Data) {
@@ -1107,6 +1137,7 @@ fn process_status(it: &mut Interp, s: &zest_broker::Status) {
         StatusCode::Unspecified => "Broker::status",
         StatusCode::PeerAdded => {
             state(it).peer_count += 1;
+            crate::logging::manager::send_all_writers_to(it, s.context.node);
             "Broker::peer_added"
         }
         StatusCode::PeerRemoved => {

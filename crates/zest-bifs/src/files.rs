@@ -577,6 +577,7 @@ fn raise_open_event(it: &mut Interp, f: &Rc<RefCell<FileVal>>) {
     it.dispatch(QueuedEvent {
         handler: gid,
         args: vec![Value::File(f.clone())],
+        remote: false,
     });
 }
 

@@ -37,6 +37,7 @@ pub mod format;
 pub mod manager;
 pub mod none;
 pub mod rotation;
+pub mod serial;
 pub mod value;
 pub mod writer;
 

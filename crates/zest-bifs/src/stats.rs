@@ -134,7 +134,27 @@ fn get_matcher_stats(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>)
 
 /// No Broker peers, stores or queries.
 fn get_broker_stats(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    Ok(zero_record(it, "get_broker_stats"))
+    let rec = zero_record(it, "get_broker_stats");
+    let (peers, st) = crate::broker::stats(it);
+    if let (Value::Record(r), Some(ty)) = (&rec, declared_record(it, "get_broker_stats")) {
+        if let Some(rt) = ty.record() {
+            let mut rb = r.borrow_mut();
+            for (name, n) in [
+                ("num_peers", peers),
+                ("num_events_incoming", st.events_incoming),
+                ("num_events_outgoing", st.events_outgoing),
+                ("num_logs_incoming", st.logs_incoming),
+                ("num_logs_outgoing", st.logs_outgoing),
+                ("num_ids_incoming", st.ids_incoming),
+                ("num_ids_outgoing", st.ids_outgoing),
+            ] {
+                if let Some(i) = rt.field_index(Symbol::intern(name)) {
+                    rb.fields[i] = Some(Value::Count(n));
+                }
+            }
+        }
+    }
+    Ok(rec)
 }
 
 /// The reporter's weird counters: the total and a `table[string] of count`

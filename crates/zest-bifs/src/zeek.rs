@@ -279,8 +279,8 @@ fn setenv(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResul
     Ok(Value::Bool(true))
 }
 
-fn is_remote_event(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    Ok(Value::Bool(false))
+fn is_remote_event(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    Ok(Value::Bool(it.remote_event))
 }
 
 fn getpid(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {

@@ -17,25 +17,27 @@
 //!   disconnected (reported as `peer_lost`), so a slow peer never stalls
 //!   the core or the other peers.
 //!
-//! Only plain TCP is spoken (Zeek's `Broker::disable_ssl = T`); Broker's
-//! anonymous-ECDH TLS is not implemented.
+//! Connections are plain TCP or TLS as [`Config::tls`] says
+//! ([`crate::transport`]).
 
 use crate::codec;
 use crate::data::Data;
 use crate::filter::{prefix_matches, Filter};
 use crate::id::EndpointId;
 use crate::status::{ec, EndpointInfo, ErrorReport, NetworkInfo, Status, StatusCode};
+use crate::transport::{Stream, TlsConfig};
 use crate::wire::{
     frame, put_filter, read_filter, take_frame, Handshake, MessageType, NodeMessage, WireError,
     MAGIC, MAX_FRAME, MAX_HANDSHAKE_FRAME, PROTOCOL_VERSION,
 };
 use bytes::{Bytes, BytesMut};
+use openssl::ssl::SslContext;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::io::{ReadHalf, WriteHalf};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -63,6 +65,8 @@ pub struct Config {
     pub inbound_capacity: usize,
     /// Frames buffered per peer before that peer is disconnected.
     pub peer_buffer: usize,
+    /// TLS settings; `None` speaks plain TCP (`Broker::disable_ssl`).
+    pub tls: Option<TlsConfig>,
 }
 
 impl Default for Config {
@@ -72,6 +76,7 @@ impl Default for Config {
             ttl: crate::wire::DEFAULT_TTL,
             inbound_capacity: 4096,
             peer_buffer: 8192,
+            tls: None,
         }
     }
 }
@@ -109,6 +114,7 @@ enum Command {
     Subscribe(Vec<u8>),
     Unsubscribe(Vec<u8>),
     Publish {
+        receiver: EndpointId,
         topic: Bytes,
         payload: Bytes,
     },
@@ -141,6 +147,10 @@ impl Endpoint {
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let (in_tx, in_rx) = mpsc::channel(config.inbound_capacity.max(1));
         let shared = Arc::new(Mutex::new(Shared::default()));
+        let tls = match &config.tls {
+            Some(t) => Some(t.context().map_err(std::io::Error::other)?),
+            None => None,
+        };
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_io()
             .enable_time()
@@ -154,6 +164,7 @@ impl Endpoint {
                     let (ev_tx, ev_rx) = mpsc::channel(1024);
                     let core = Core {
                         id,
+                        tls,
                         cfg: config,
                         filter: Filter::default(),
                         subs: Vec::new(),
@@ -239,8 +250,16 @@ impl Endpoint {
 
     /// Publishes `data` on `topic` to every peer subscribed to it.
     pub fn publish(&self, topic: &[u8], data: &Data) {
+        self.publish_to(EndpointId::NIL, topic, data);
+    }
+
+    /// Publishes `data` on `topic` to the direct peer `receiver` only
+    /// (Broker's `publish(endpoint_info, …)`); a nil receiver publishes to
+    /// every peer subscribed to the topic.
+    pub fn publish_to(&self, receiver: EndpointId, topic: &[u8], data: &Data) {
         let payload = Bytes::from(codec::to_bytes(data));
         let _ = self.cmd.send(Command::Publish {
+            receiver,
             topic: Bytes::copy_from_slice(topic),
             payload,
         });
@@ -315,7 +334,7 @@ enum Event {
         conn: u64,
         peer: EndpointId,
         filter: Filter,
-        stream: TcpStream,
+        stream: Stream,
         buf: BytesMut,
         network: NetworkInfo,
         target: Option<Target>,
@@ -354,6 +373,8 @@ struct Peer {
 struct Core {
     id: EndpointId,
     cfg: Config,
+    /// The TLS context of every connection, without `Config::tls` none.
+    tls: Option<SslContext>,
     filter: Filter,
     subs: Vec<Vec<u8>>,
     peers: HashMap<EndpointId, Peer>,
@@ -521,10 +542,14 @@ impl Core {
                 }
             }
             Command::Unsubscribe(p) => self.subs.retain(|s| *s != p),
-            Command::Publish { topic, payload } => {
+            Command::Publish {
+                receiver,
+                topic,
+                payload,
+            } => {
                 let msg = NodeMessage {
                     sender: self.id,
-                    receiver: EndpointId::NIL,
+                    receiver,
                     kind: MessageType::Data,
                     ttl: self.cfg.ttl,
                     topic,
@@ -621,6 +646,7 @@ impl Core {
         self.next_conn += 1;
         let tx = self.ev_tx.clone();
         let own = self.id;
+        let tls = self.tls.clone();
         tokio::spawn(async move {
             let stream = match connect_once(&t.address, t.port).await {
                 Some(s) => s,
@@ -636,7 +662,7 @@ impl Core {
                 }
             };
             let network = t.network();
-            run_handshake(stream, true, own, conn, tx, network, Some(t)).await;
+            run_handshake(stream, tls, true, own, conn, tx, network, Some(t)).await;
         });
     }
 
@@ -655,7 +681,10 @@ impl Core {
                 };
                 let tx = self.ev_tx.clone();
                 let own = self.id;
-                tokio::spawn(run_handshake(stream, false, own, conn, tx, network, None));
+                let tls = self.tls.clone();
+                tokio::spawn(run_handshake(
+                    stream, tls, false, own, conn, tx, network, None,
+                ));
             }
             Event::Query {
                 conn,
@@ -762,13 +791,12 @@ impl Core {
         conn: u64,
         id: EndpointId,
         filter: Filter,
-        stream: TcpStream,
+        stream: Stream,
         buf: BytesMut,
         network: NetworkInfo,
         target: Option<Target>,
     ) {
-        let _ = stream.set_nodelay(true);
-        let (r, w) = stream.into_split();
+        let (r, w) = tokio::io::split(stream);
         let (tx, rx) = mpsc::channel(self.cfg.peer_buffer.max(1));
         let reader = tokio::spawn(read_loop(r, buf, conn, self.ev_tx.clone()));
         let writer = tokio::spawn(write_loop(w, rx, conn, self.ev_tx.clone()));
@@ -931,7 +959,7 @@ async fn connect_once(address: &str, port: u16) -> Option<TcpStream> {
     None
 }
 
-async fn read_loop(mut r: OwnedReadHalf, mut buf: BytesMut, conn: u64, tx: mpsc::Sender<Event>) {
+async fn read_loop(mut r: ReadHalf<Stream>, mut buf: BytesMut, conn: u64, tx: mpsc::Sender<Event>) {
     loop {
         loop {
             match take_frame(&mut buf, MAX_FRAME) {
@@ -965,7 +993,7 @@ async fn read_loop(mut r: OwnedReadHalf, mut buf: BytesMut, conn: u64, tx: mpsc:
 }
 
 async fn write_loop(
-    mut w: OwnedWriteHalf,
+    mut w: WriteHalf<Stream>,
     mut rx: mpsc::Receiver<Bytes>,
     conn: u64,
     tx: mpsc::Sender<Event>,
@@ -995,8 +1023,10 @@ enum HsState {
     OriginatorAck,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn run_handshake(
     stream: TcpStream,
+    tls: Option<SslContext>,
     connector: bool,
     own: EndpointId,
     conn: u64,
@@ -1004,10 +1034,15 @@ async fn run_handshake(
     network: NetworkInfo,
     target: Option<Target>,
 ) {
-    let r = tokio::time::timeout(
-        HANDSHAKE_TIMEOUT,
-        handshake(stream, connector, own, conn, &tx),
-    )
+    let r = tokio::time::timeout(HANDSHAKE_TIMEOUT, async {
+        // TLS first (a failed TLS handshake fails the peering attempt).
+        let stream = Stream::open(stream, tls.as_ref(), connector)
+            .await
+            .map_err(|_| HsFail {
+                redundant_from: None,
+            })?;
+        handshake(stream, connector, own, conn, &tx).await
+    })
     .await
     .unwrap_or(Err(HsFail {
         redundant_from: None,
@@ -1031,7 +1066,7 @@ async fn run_handshake(
     let _ = tx.send(ev).await;
 }
 
-async fn send_msgs(s: &mut TcpStream, msgs: &[Handshake]) -> Result<(), HsFail> {
+async fn send_msgs(s: &mut Stream, msgs: &[Handshake]) -> Result<(), HsFail> {
     let mut out = Vec::new();
     for m in msgs {
         out.extend_from_slice(&frame(&m.encode()));
@@ -1041,7 +1076,7 @@ async fn send_msgs(s: &mut TcpStream, msgs: &[Handshake]) -> Result<(), HsFail> 
     })
 }
 
-async fn drop_conn(s: &mut TcpStream, own: EndpointId, code: u8, text: &str) -> HsFail {
+async fn drop_conn(s: &mut Stream, own: EndpointId, code: u8, text: &str) -> HsFail {
     let _ = send_msgs(s, &[Handshake::drop_conn(own, code, text)]).await;
     HsFail {
         redundant_from: None,
@@ -1051,12 +1086,12 @@ async fn drop_conn(s: &mut TcpStream, own: EndpointId, code: u8, text: &str) -> 
 /// Phases 1 and 2 of §3.4 on one connection; returns the peer's ID and
 /// filter, the stream and any bytes read past the handshake.
 async fn handshake(
-    mut s: TcpStream,
+    mut s: Stream,
     connector: bool,
     own: EndpointId,
     conn: u64,
     tx: &mpsc::Sender<Event>,
-) -> Result<(EndpointId, Filter, TcpStream, BytesMut), HsFail> {
+) -> Result<(EndpointId, Filter, Stream, BytesMut), HsFail> {
     let fail = || HsFail {
         redundant_from: None,
     };
@@ -1228,7 +1263,7 @@ async fn handshake(
 /// Asks the core whether a peering with `peer` may go on (no duplicate,
 /// not ourselves); answers with our current filter.
 async fn query(
-    s: &mut TcpStream,
+    s: &mut Stream,
     own: EndpointId,
     conn: u64,
     peer: EndpointId,

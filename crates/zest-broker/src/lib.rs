@@ -13,6 +13,7 @@ pub mod endpoint;
 pub mod filter;
 pub mod id;
 pub mod status;
+pub mod transport;
 pub mod wire;
 pub mod zeek;
 
@@ -20,3 +21,4 @@ pub use data::{Address, Data, Port, Protocol, Subnet};
 pub use endpoint::{Config, Endpoint, Inbound, PeerInfo};
 pub use id::EndpointId;
 pub use status::{EndpointInfo, ErrorReport, NetworkInfo, Status, StatusCode};
+pub use transport::TlsConfig;

@@ -57,6 +57,48 @@ pub fn identifier_update(name: &[u8], value: Data) -> Data {
     )
 }
 
+/// `[1, 2, [stream, writer, writer_info, fields]]`.
+pub fn log_create(stream: &[u8], writer: &[u8], writer_info: Data, fields: Vec<Data>) -> Data {
+    envelope(
+        MessageKind::LogCreate,
+        vec![
+            Data::Enum(stream.to_vec()),
+            Data::Enum(writer.to_vec()),
+            writer_info,
+            Data::Vector(fields),
+        ],
+    )
+}
+
+/// `[1, 3, [stream, writer, path, serial_data]]`.
+pub fn log_write(stream: &[u8], writer: &[u8], path: &[u8], serial_data: Vec<u8>) -> Data {
+    envelope(
+        MessageKind::LogWrite,
+        vec![
+            Data::Enum(stream.to_vec()),
+            Data::Enum(writer.to_vec()),
+            Data::string(path),
+            Data::String(serial_data),
+        ],
+    )
+}
+
+/// `[1, 5, [msg, msg, …]]`.
+pub fn batch(msgs: Vec<Data>) -> Data {
+    envelope(MessageKind::Batch, msgs)
+}
+
+/// The four elements of a LogCreate or LogWrite, if valid (`valid()`:
+/// at least four content elements, the first two enum values): stream
+/// and writer names, and the other two as they are.
+pub fn log_parts(d: &Data) -> Option<(&[u8], &[u8], &Data, &Data)> {
+    let c = content(d)?;
+    match (c.first()?, c.get(1)?, c.get(2)?, c.get(3)?) {
+        (Data::Enum(s), Data::Enum(w), a, b) => Some((s, w, a, b)),
+        _ => None,
+    }
+}
+
 /// The content vector of a message (element 2), if it is a vector.
 pub fn content(d: &Data) -> Option<&Vec<Data>> {
     d.as_vector()?.get(2)?.as_vector()

@@ -402,7 +402,7 @@ impl Interp {
         d.s
     }
 
-    fn value_short(&self, v: &Value) -> String {
+    pub(crate) fn value_short(&self, v: &Value) -> String {
         let mut b = Vec::new();
         self.describe_value(v, &mut b, Style::Short);
         String::from_utf8_lossy(&b).into_owned()

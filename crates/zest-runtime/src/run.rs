@@ -103,6 +103,7 @@ impl Interp {
                 self.dispatch(crate::interp::QueuedEvent {
                     handler: id,
                     args: vec![Value::Time(t)],
+                    remote: false,
                 });
             }
             // S3, S4: terminating; every pending timer fires.

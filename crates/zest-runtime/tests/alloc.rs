@@ -269,6 +269,7 @@ fn dispatch_alone_allocates_at_most_the_bodies_snapshot() {
             .map(|i| QueuedEvent {
                 handler: ping,
                 args: vec![Value::Count(i)],
+                remote: false,
             })
             .collect()
     };

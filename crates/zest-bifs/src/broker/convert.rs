@@ -81,18 +81,20 @@ pub fn make_opaque(it: &mut Interp, n: Native) -> Value {
     Value::Opaque(rc)
 }
 
+/// The native state of an opaque value, if it is a live Broker one.
+pub fn native_ref<'a>(it: &'a Interp, v: &Value) -> Option<&'a Native> {
+    let Value::Opaque(rc) = v else { return None };
+    let (w, n) = it
+        .ext_ref::<Opaques>("broker_opaques")?
+        .map
+        .get(&(Rc::as_ptr(rc) as usize))?;
+    (w.strong_count() > 0).then_some(n)
+}
+
 /// The native state of an opaque value, if it is a Broker one.
 pub fn native_mut<'a>(it: &'a mut Interp, v: &Value) -> Option<&'a mut Native> {
     let Value::Opaque(rc) = v else { return None };
     let (w, n) = opaques(it).map.get_mut(&(Rc::as_ptr(rc) as usize))?;
-    (w.strong_count() > 0).then_some(n)
-}
-
-/// Read-only [`native_mut`].
-pub fn native_ref<'a>(it: &'a Interp, v: &Value) -> Option<&'a Native> {
-    let Value::Opaque(rc) = v else { return None };
-    let o = it.ext.get("broker_opaques")?.downcast_ref::<Opaques>()?;
-    let (w, n) = o.map.get(&(Rc::as_ptr(rc) as usize))?;
     (w.strong_count() > 0).then_some(n)
 }
 

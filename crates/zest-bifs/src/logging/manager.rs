@@ -41,7 +41,12 @@ pub struct Manager {
 }
 
 struct Stream {
+    /// The stream's `Log::ID` value.
+    id: Value,
     enabled: bool,
+    /// `Log::enable_remote_logging` when the stream was created: whether
+    /// its writers are announced to new peers.
+    enable_remote: bool,
     columns: TypeRef,
     /// The event raised per write (a global event's id).
     event: Option<u32>,
@@ -85,6 +90,10 @@ struct WriterEntry {
     frontend: Frontend,
     info: WriterInfo,
     instantiating_filter: Vec<u8>,
+    /// Writes are published to Broker peers (the filter's `log_remote`).
+    remote: bool,
+    /// Instantiated for a peer's LogCreate.
+    from_remote: bool,
     /// The pending rotation timer: when it fires, and whether it rotates
     /// (one installed before network time was known only reschedules).
     rotation_timer: Option<(f64, bool)>,
@@ -462,8 +471,11 @@ pub fn create_stream(it: &mut Interp, id: &Value, sval: &Value) -> bool {
     if exists {
         remove_stream(it, id);
     }
+    let enable_remote = global_bool(it, "Log::enable_remote_logging", false);
     let stream = Stream {
+        id: id.clone(),
         enabled: true,
+        enable_remote,
         columns,
         event,
         policy,
@@ -806,15 +818,32 @@ pub fn write(it: &mut Interp, id: &Value, columns_arg: &Value, loc: Loc) -> Resu
             return Ok(false);
         };
         let vals = record_to_filter_vals(it, &fr, &columns, loc)?;
-        let mut out = Vec::new();
-        let name = {
-            let mut e = entry.borrow_mut();
-            e.frontend.write(vals, &mut out);
-            e.frontend.name.clone()
-        };
-        deliver(it, &name, Some(&entry), out);
+        write_to(it, id, &entry, vals);
     }
     Ok(true)
+}
+
+/// `WriterFrontend::Write`: publishes the row to Broker peers when the
+/// writer logs remotely, then hands it to the local backend.
+fn write_to(it: &mut Interp, id: &Value, entry: &EntryRef, vals: Vec<LogValue>) {
+    // Nothing is cloned unless there are peers to publish to.
+    let remote = if crate::broker::logs::can_publish(it) {
+        let e = entry.borrow();
+        (e.remote && !e.frontend.disabled && vals.len() == e.frontend.fields.len())
+            .then(|| (e.ty.clone(), e.info.path.clone()))
+    } else {
+        None
+    };
+    if let Some((writer, path)) = remote {
+        crate::broker::logs::publish_log_write(it, id, &writer, &path, &vals);
+    }
+    let mut out = Vec::new();
+    let name = {
+        let mut e = entry.borrow_mut();
+        e.frontend.write(vals, &mut out);
+        e.frontend.name.clone()
+    };
+    deliver(it, &name, Some(entry), out);
 }
 
 /// `print_log`: one `Log::PrintLogInfo` with the values' descriptions,
@@ -868,11 +897,24 @@ fn writer_for(
         (enum_index(&f.writer), f.name.clone())
     };
     let mut key: WriterKey = (writer_idx, path.clone());
+    // `CheckFilterWriterConflict`: a writer a peer's LogCreate made is
+    // compatible with any filter of the same column types; a local one
+    // belongs to the filter that made it.
+    let field_types: Vec<Tag> = fr.borrow().fields.iter().map(|f| f.ty).collect();
     let conflict = |mb: &Manager, key: &WriterKey| -> Option<Vec<u8>> {
         let s = mb.streams.get(&idx)?;
         let w = s.writers.get(key)?;
         let wb = w.borrow();
-        (wb.instantiating_filter != fname).then(|| wb.instantiating_filter.clone())
+        let clash = if wb.from_remote {
+            !wb.frontend
+                .fields
+                .iter()
+                .map(|f| f.ty)
+                .eq(field_types.iter().copied())
+        } else {
+            wb.instantiating_filter != fname
+        };
+        clash.then(|| wb.instantiating_filter.clone())
     };
     let first = conflict(&m.borrow(), &key);
     if let Some(instantiator) = first {
@@ -942,10 +984,73 @@ fn writer_for(
             info.config.entry(key).or_insert(val);
         }
     }
-    create_writer(it, idx, &writer, info, fields, local, remote, &fname)
+    create_writer(it, idx, &writer, info, fields, local, remote, false, &fname)
 }
 
-/// `Manager::CreateWriter` for a locally instantiated writer.
+/// `Manager::CreateWriterForRemoteLog`: the writer a peer's LogCreate
+/// asks for, writing locally only. False when the stream is unknown here.
+pub fn create_writer_for_remote_log(
+    it: &mut Interp,
+    id: &Value,
+    writer: &Value,
+    info: WriterInfo,
+    fields: Vec<LogField>,
+) -> bool {
+    let idx = enum_index(id);
+    create_writer(it, idx, writer, info, fields, true, false, true, b"").is_some()
+}
+
+/// `Manager::WriteFromRemote`: a row a peer logged, for the writer its
+/// LogCreate made. False when the stream or writer is unknown.
+pub fn write_from_remote(
+    it: &mut Interp,
+    id: &Value,
+    writer: &Value,
+    path: &[u8],
+    vals: Vec<LogValue>,
+) -> bool {
+    let idx = enum_index(id);
+    let entry = {
+        let m = manager(it);
+        let mb = m.borrow();
+        let Some(s) = mb.streams.get(&idx) else {
+            return false;
+        };
+        if !s.enabled {
+            return true;
+        }
+        let Some(e) = s.writers.get(&(enum_index(writer), path.to_vec())) else {
+            return false;
+        };
+        e.clone()
+    };
+    write_to(it, id, &entry, vals);
+    true
+}
+
+/// `Manager::SendAllWritersTo`: announces every writer of the streams
+/// with remote logging enabled to a new peer (a LogCreate addressed to
+/// it).
+pub fn send_all_writers_to(it: &mut Interp, peer: zest_broker::EndpointId) {
+    let writers: Vec<(Value, EntryRef)> = {
+        let m = manager(it);
+        let mb = m.borrow();
+        mb.streams
+            .values()
+            .filter(|s| s.enable_remote)
+            .flat_map(|s| s.writers.values().map(|w| (s.id.clone(), w.clone())))
+            .collect()
+    };
+    for (id, w) in writers {
+        let (ty, info, fields) = {
+            let wb = w.borrow();
+            (wb.ty.clone(), wb.info.clone(), wb.frontend.fields.clone())
+        };
+        crate::broker::logs::publish_log_create(it, &id, &ty, &info, &fields, Some(peer));
+    }
+}
+
+/// `Manager::CreateWriter`.
 #[allow(clippy::too_many_arguments)]
 fn create_writer(
     it: &mut Interp,
@@ -954,18 +1059,20 @@ fn create_writer(
     mut info: WriterInfo,
     fields: Vec<LogField>,
     local: bool,
-    _remote: bool,
+    remote: bool,
+    from_remote: bool,
     instantiating_filter: &[u8],
 ) -> Option<Rc<RefCell<WriterEntry>>> {
     let m = manager(it);
     let writer_idx = enum_index(writer);
     let key = (writer_idx, info.path.clone());
-    let (interval, postprocessor) = {
+    let (stream_id, interval, postprocessor) = {
         let mb = m.borrow();
         let s = mb.streams.get(&idx)?;
         if let Some(w) = s.writers.get(&key) {
             return Some(w.clone());
         }
+        let stream_id = s.id.clone();
         // The rotation settings of the first filter with this writer and path.
         let matching = s.filters.iter().find(|f| {
             let f = f.borrow();
@@ -974,14 +1081,28 @@ fn create_writer(
         match matching {
             Some(f) => {
                 let f = f.borrow();
-                (Some(f.interval), f.postprocessor.clone())
+                (stream_id, Some(f.interval), f.postprocessor.clone())
             }
-            None => (None, None),
+            None => (stream_id, None, None),
         }
     };
+    let found_filter = interval.is_some();
     let interval = interval.unwrap_or_else(|| {
         global(it, "Log::default_rotation_interval").map_or(0.0, |v| v.as_double())
     });
+    let mut postprocessor = postprocessor;
+    if !found_filter {
+        // A writer made for a peer uses the peer's postprocessor, by name.
+        if let Some(pp) = info.post_proc_func.clone().filter(|p| !p.is_empty()) {
+            match global(it, &pp) {
+                Some(f @ Value::Func(_)) => postprocessor = Some(f),
+                _ => it.warn(
+                    None,
+                    &format!("failed log postprocessor function lookup: {pp}\n"),
+                ),
+            }
+        }
+    }
     if let Some(Value::Func(pp)) = &postprocessor {
         info.post_proc_func = Some(pp.name.as_str().to_owned());
     }
@@ -1014,6 +1135,8 @@ fn create_writer(
         frontend: Frontend::new(name.clone(), backend),
         info,
         instantiating_filter: instantiating_filter.to_vec(),
+        remote,
+        from_remote,
         rotation_timer: None,
     }));
     if let Some(s) = m.borrow_mut().streams.get_mut(&idx) {
@@ -1021,6 +1144,13 @@ fn create_writer(
     }
     entry.borrow_mut().frontend.init(fields, &mut out);
     deliver(it, &name, Some(&entry), out);
+    if remote {
+        let (info, fields) = {
+            let e = entry.borrow();
+            (e.info.clone(), e.frontend.fields.clone())
+        };
+        crate::broker::logs::publish_log_create(it, &stream_id, writer, &info, &fields, None);
+    }
     install_rotation_timer(it, &entry);
     Some(entry)
 }

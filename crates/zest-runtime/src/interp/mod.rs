@@ -50,6 +50,9 @@ pub type ExecResult = Result<Flow, RtErr>;
 pub struct QueuedEvent {
     pub handler: u32,
     pub args: Vec<Value>,
+    /// Raised for a message from a Broker peer (`SOURCE_BROKER`), not
+    /// locally.
+    pub remote: bool,
 }
 
 type FileRef = Rc<std::cell::RefCell<crate::opaque::FileVal>>;
@@ -156,6 +159,8 @@ pub struct Interp {
     /// Entry points into native libraries the interpreter itself needs
     /// (set when the libraries register).
     pub hooks: NativeHooks,
+    /// The event being dispatched came from a Broker peer.
+    pub remote_event: bool,
     /// State kept by native libraries (logging streams, option handlers,
     /// …), one entry per library, keyed by its name.
     pub ext: rustc_hash::FxHashMap<&'static str, Box<dyn std::any::Any>>,
@@ -193,6 +198,7 @@ impl Interp {
             no_value: false,
             ext: rustc_hash::FxHashMap::default(),
             hooks: NativeHooks::default(),
+            remote_event: false,
             cur_trigger: None,
             call_cache: rustc_hash::FxHashMap::default(),
             pending_calls: rustc_hash::FxHashSet::default(),
@@ -214,6 +220,11 @@ impl Interp {
             sema: crate::compile::Sema::new(),
             tables: tables::TableRt::default(),
         }
+    }
+
+    /// The state a native library keeps under `key`, if it has any.
+    pub fn ext_ref<T: 'static>(&self, key: &'static str) -> Option<&T> {
+        self.ext.get(key)?.downcast_ref::<T>()
     }
 
     /// The state a native library keeps under `key`, created on first use.
@@ -478,16 +489,36 @@ impl Interp {
             }
             return;
         }
-        self.events.push_back(QueuedEvent { handler, args });
+        self.events.push_back(QueuedEvent {
+            handler,
+            args,
+            remote: false,
+        });
+    }
+
+    /// Queues an event received from a Broker peer: `is_remote_event()`
+    /// is true while it runs, and it is not auto-published again.
+    pub fn queue_remote_event(&mut self, handler: u32, args: Vec<Value>) {
+        if self.prog.globals[handler as usize].bodies.is_empty() {
+            return;
+        }
+        self.events.push_back(QueuedEvent {
+            handler,
+            args,
+            remote: true,
+        });
     }
 
     /// Dispatches one event to every handler body, in priority order. An
     /// error ends only the body it happens in.
     pub fn dispatch(&mut self, ev: QueuedEvent) {
         self.dispatched += 1;
-        if let Some(h) = self.hooks.on_dispatch {
-            h(self, ev.handler, &ev.args);
+        if !ev.remote {
+            if let Some(h) = self.hooks.on_dispatch {
+                h(self, ev.handler, &ev.args);
+            }
         }
+        let outer = std::mem::replace(&mut self.remote_event, ev.remote);
         let bodies = self.prog.globals[ev.handler as usize].bodies.clone();
         for b in &bodies {
             if self.body_disabled(b) {
@@ -495,9 +526,10 @@ impl Interp {
             }
             let _ = self.run_body(b, &ev.args, None);
             if self.exit_code.is_some() {
-                return;
+                break;
             }
         }
+        self.remote_event = outer;
     }
 
     /// Zeek's `EventMgr::Drain`: at most two rounds (the events queued when
@@ -536,7 +568,11 @@ impl Interp {
         }
         self.timers.push(Timer {
             when,
-            action: TimerAction::Event(QueuedEvent { handler, args }),
+            action: TimerAction::Event(QueuedEvent {
+                handler,
+                args,
+                remote: false,
+            }),
         });
     }
 

@@ -865,12 +865,22 @@ impl Interp {
         }
         let vt = v.type_of(&self.prog.base);
         let d = self.describe_expr(e);
+        let nil_data = match &v {
+            Value::Record(r) => {
+                let r = r.borrow();
+                r.ty.type_name()
+                    .is_some_and(|n| n.as_str() == "Broker::Data")
+                    && r.fields.first().is_none_or(Option::is_none)
+            }
+            _ => false,
+        };
         Err(self.expr_error(
             e.loc,
             &format!(
-                "invalid cast of value with type '{}' to type '{}' ({d})",
+                "invalid cast of value with type '{}' to type '{}'{} ({d})",
                 vt.describe(),
-                t.describe()
+                t.describe(),
+                if nil_data { " (nil $data field)" } else { "" }
             ),
         ))
     }
