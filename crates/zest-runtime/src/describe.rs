@@ -466,6 +466,7 @@ impl Interp {
             }
             ExprKind::TypeVal(t) => s.push_str(&t.describe()),
             ExprKind::WhenLocal(_, a) => self.describe_expr_into(a, s),
+            ExprKind::DefaultArg(_, d) => self.describe_expr_into(d, s),
             ExprKind::Error => s.push_str("error"),
         }
         let _ = BinKind::Add;

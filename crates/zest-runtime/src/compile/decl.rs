@@ -310,7 +310,7 @@ impl Interp {
         });
         let ty = declared.or_else(|| init.as_ref().map(|x| x.ty.clone()));
         let Some(ty) = ty else {
-            self.cerror(span, &format!("no type given for {}", v.name.sym));
+            self.cerror(span, &format!("no type given ({})", v.name.sym));
             return;
         };
         let gkind = match kind {
@@ -341,6 +341,20 @@ impl Interp {
             }
             if attrs.has(AttrKind::Deprecated) {
                 g.deprecated = Some(String::new());
+            }
+        }
+        if init.is_none() {
+            let redefinable = attrs.has(AttrKind::Redef);
+            match kind {
+                VarKind::Const if !redefinable => self.cerror(
+                    span,
+                    &format!("const variable must be initialized ({})", v.name.sym),
+                ),
+                VarKind::Option => self.cerror(
+                    span,
+                    &format!("option variable must be initialized ({})", v.name.sym),
+                ),
+                _ => {}
             }
         }
         let value = match init {

@@ -36,7 +36,7 @@ impl Interp {
         self.mk(ExprKind::Error, self.prog.base.error.clone(), span)
     }
 
-    pub(crate) fn literal_value(&mut self, lit: &Literal, span: Span) -> (Value, TypeRef) {
+    pub(crate) fn literal_value(&mut self, lit: &Literal, _span: Span) -> (Value, TypeRef) {
         let b = &self.prog.base;
         match lit {
             Literal::Bool(v) => (Value::Bool(*v), b.bool_.clone()),
@@ -55,17 +55,17 @@ impl Interp {
             Literal::Addr(ip) => (Value::Addr(Addr::from_ip(*ip)), b.addr.clone()),
             Literal::Subnet(ip, len) => {
                 let a = Addr::from_ip(*ip);
-                let len = match ip {
+                // A v4-mapped IPv6 literal's length counts over all 128
+                // bits; below 96 the prefix is no longer an IPv4 one.
+                let (a, len) = match ip {
                     std::net::IpAddr::V6(_) if a.is_v4() => {
                         if *len >= 96 {
-                            len - 96
+                            (a, len - 96)
                         } else {
-                            let l = *len;
-                            self.cerror(span, &format!("Bad IPAddr(v4) IPPrefix length : {l}"));
-                            0
+                            (a.masked(*len), *len)
                         }
                     }
-                    _ => *len,
+                    _ => (a, *len),
                 };
                 (
                     Value::Subnet(Subnet::new(a, len as u8)),
@@ -640,6 +640,34 @@ impl Interp {
                         y.ty.yield_type().cloned()
                     };
                     let elem = elem.unwrap_or_else(|| self.prog.base.any.clone());
+                    // Intervals times or by numbers are intervals; an
+                    // interval by an interval is a double.
+                    let elem_tag = |t: &TypeRef| match t.yield_type() {
+                        Some(y) if t.tag() == Tag::Vector => y.tag(),
+                        _ => t.tag(),
+                    };
+                    let (ex, ey) = (elem_tag(&x.ty), elem_tag(&y.ty));
+                    let is_num = |t: Tag| matches!(t, Tag::Count | Tag::Int | Tag::Double);
+                    let interval_elem = match (ex, ey, kind) {
+                        (Tag::Interval, Tag::Interval, BinKind::Div) => {
+                            Some(self.prog.base.double.clone())
+                        }
+                        (Tag::Interval, o, BinKind::Mul | BinKind::Div)
+                        | (o, Tag::Interval, BinKind::Mul | BinKind::Div)
+                            if is_num(o) =>
+                        {
+                            Some(self.prog.base.interval.clone())
+                        }
+                        _ => None,
+                    };
+                    if let (Some(et), false) = (interval_elem, is_cmp) {
+                        let rt = Type::new(TypeKind::Vector(et.clone()));
+                        return self.mk(
+                            ExprKind::VecBinary(kind, Self::arith_of(&et), bx(x), bx(y)),
+                            rt,
+                            span,
+                        );
+                    }
                     let rt = if is_cmp {
                         Type::new(TypeKind::Vector(self.prog.base.bool_.clone()))
                     } else if tx == Tag::Vector {
@@ -721,7 +749,7 @@ impl Interp {
                     (Tag::Interval, _, BinKind::Mul | BinKind::Div) if y.ty.is_arith() => {
                         Some((Arith::Interval, b.interval.clone()))
                     }
-                    (_, Tag::Interval, BinKind::Mul) if x.ty.is_arith() => {
+                    (_, Tag::Interval, BinKind::Mul | BinKind::Div) if x.ty.is_arith() => {
                         Some((Arith::Interval, b.interval.clone()))
                     }
                     _ => None,
@@ -1526,7 +1554,7 @@ impl Interp {
                 let v = self.eval(d);
                 match v {
                     Ok(v) => out.push(Expr {
-                        kind: ExprKind::Const(v),
+                        kind: ExprKind::DefaultArg(v, d.clone()),
                         ty: p.ty.clone(),
                         loc: self.loc(span),
                     }),

@@ -114,6 +114,23 @@ impl Interp {
                 .and_then(|a| a.value.as_ref());
             let default = default.map(|d| {
                 let e = self.compile_expr(d);
+                // A numeric constant keeps its coercion, which a call's
+                // description shows (`(coerce 0 to int)`).
+                let widening = matches!(
+                    (e.ty.tag(), ty.tag()),
+                    (
+                        crate::types::Tag::Count,
+                        crate::types::Tag::Int | crate::types::Tag::Double
+                    ) | (crate::types::Tag::Int, crate::types::Tag::Double)
+                );
+                if widening && matches!(e.kind, crate::ir::ExprKind::Const(_)) {
+                    let loc = e.loc;
+                    return Rc::new(crate::ir::Expr {
+                        kind: crate::ir::ExprKind::Coerce(Box::new(e)),
+                        ty: ty.clone(),
+                        loc,
+                    });
+                }
                 Rc::new(self.coerce_to(e, &ty, d.span))
             });
             ps.push(Param {

@@ -4,7 +4,7 @@
 use super::{Interp, RtErr, RtResult};
 use crate::ir::{Arith, BinKind, Expr};
 use crate::table::TableVal;
-use crate::types::{same_type, Tag, TypeKind, TypeRef};
+use crate::types::{same_type, same_type_or_any, Tag, TypeKind, TypeRef};
 use crate::value::{RecordVal, Value, VectorVal};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -67,7 +67,9 @@ impl Interp {
                 let max = if a.is_v4() { 32 } else { 128 };
                 if len > max {
                     let d = self.describe_expr(e);
-                    return Err(self.expr_error(e.loc, &format!("bad mask length ({d})")));
+                    let fam = if a.is_v4() { 4 } else { 6 };
+                    let msg = format!("bad IPv{fam} subnet prefix length: {} ({d})", len as u32);
+                    return Err(self.expr_error(e.loc, &msg));
                 }
                 return Ok(Value::Subnet(crate::value::Subnet::new(*a, len as u8)));
             }
@@ -716,12 +718,20 @@ impl Interp {
         }
         let vt = v.type_of(&self.prog.base);
         let d = self.describe_expr(e);
+        // A `Broker::Data` without its `$data` says so.
+        let nil_data = match &v {
+            Value::Record(r) if vt.type_name().is_some_and(|n| n.as_str() == "Broker::Data") => {
+                r.borrow().fields.first().is_none_or(Option::is_none)
+            }
+            _ => false,
+        };
         Err(self.expr_error(
             e.loc,
             &format!(
-                "invalid cast of value with type '{}' to type '{}' ({d})",
+                "invalid cast of value with type '{}' to type '{}'{} ({d})",
                 vt.describe(),
-                t.describe()
+                t.describe(),
+                if nil_data { " (nil $data field)" } else { "" }
             ),
         ))
     }
@@ -731,7 +741,7 @@ impl Interp {
             return true;
         }
         let vt = v.type_of(&self.prog.base);
-        same_type(&vt, t)
+        same_type_or_any(&vt, t)
     }
 
     /// Inserts a constructor element; a set element that is itself a set
