@@ -38,7 +38,18 @@ pub struct Global {
     /// `&deprecated` message.
     pub deprecated: Option<String>,
     /// Parameter names of alternate prototypes of an event or hook.
-    pub alt_protos: Vec<Vec<Symbol>>,
+    pub alt_protos: Vec<AltProto>,
+}
+
+/// An alternate prototype of an event or hook.
+#[derive(Debug, Clone)]
+pub struct AltProto {
+    /// Its parameter names.
+    pub names: Vec<Symbol>,
+    /// `&deprecated` on its declaration (message, possibly empty).
+    pub deprecated: Option<String>,
+    /// Where it is declared.
+    pub loc: crate::ir::Loc,
 }
 
 pub struct SourceFile {

@@ -209,6 +209,8 @@ pub struct Param {
     pub name: Symbol,
     pub ty: TypeRef,
     pub default: Option<Rc<crate::ir::Expr>>,
+    /// `&deprecated` on the parameter (its message, possibly empty).
+    pub deprecated: Option<String>,
 }
 
 impl Type {
@@ -364,7 +366,7 @@ impl Type {
                 }
                 s.push(')');
                 if let Some(r) = &f.ret {
-                    if f.flavor == Flavor::Function && r.tag() != Tag::Void {
+                    if f.flavor != Flavor::Event && r.tag() != Tag::Void {
                         s.push_str(" : ");
                         if r.tag() == Tag::Func {
                             s.push_str("function");

@@ -210,7 +210,15 @@ impl Interp {
             ast::ExprKind::Field(base, name) => {
                 let b = self.compile_expr(base);
                 match self.field_of(&b.ty, name.sym) {
-                    Some((idx, ft)) => self.mk(ExprKind::Field(bx(b), idx), ft, span),
+                    Some((idx, ft)) => {
+                        let w = Self::field_deprecation(&b.ty, idx, false);
+                        let x = self.mk(ExprKind::Field(bx(b), idx), ft, span);
+                        if let Some(w) = w {
+                            let d = self.describe_expr(&x);
+                            self.cwarn(span, &format!("{w} ({d})"));
+                        }
+                        x
+                    }
                     None => {
                         if b.ty.tag() != Tag::Error {
                             let d = self.describe_expr(&b);
@@ -230,11 +238,19 @@ impl Interp {
             ast::ExprKind::HasField(base, name) => {
                 let b = self.compile_expr(base);
                 match self.field_of(&b.ty, name.sym) {
-                    Some((idx, _)) => self.mk(
-                        ExprKind::HasField(bx(b), idx),
-                        self.prog.base.bool_.clone(),
-                        span,
-                    ),
+                    Some((idx, _)) => {
+                        let w = Self::field_deprecation(&b.ty, idx, true);
+                        let x = self.mk(
+                            ExprKind::HasField(bx(b), idx),
+                            self.prog.base.bool_.clone(),
+                            span,
+                        );
+                        if let Some(w) = w {
+                            let d = self.describe_expr(&x);
+                            self.cwarn(span, &format!("{w} ({d})"));
+                        }
+                        x
+                    }
                     None => {
                         let d = self.describe_expr(&b);
                         self.cerror(
@@ -352,6 +368,7 @@ impl Interp {
                     self.unknown_identifier(ev.name.sym, ev.name.span);
                     return self.err_expr(span);
                 };
+                self.warn_deprecated_global(gid, ev.name.span);
                 let args = self.compile_args_for(gid, &ev.args, ev.span);
                 self.mk(
                     ExprKind::Schedule(bx(w), gid, args),
@@ -413,6 +430,7 @@ impl Interp {
                 self.mk(ExprKind::Local(slot, full), ty, span)
             }
             Some(Resolved::Global(gid)) => {
+                self.warn_deprecated_global(gid, span);
                 let g = &self.prog.globals[gid as usize];
                 if Self::is_blank_name(sym) {
                     let full = g.name;
@@ -920,6 +938,7 @@ impl Interp {
                     (LValue::Local(slot, self.local_full_name(n.sym)), ty)
                 }
                 Some(Resolved::Global(gid)) => {
+                    self.warn_deprecated_global(gid, e.span);
                     let g = &self.prog.globals[gid as usize];
                     let what = match g.kind {
                         GlobalKind::Const | GlobalKind::EnumConst => Some("const"),
@@ -1295,6 +1314,7 @@ impl Interp {
                 }
             }
         }
+        let ty_known = target.is_some();
         let ty = match target {
             Some(t) => t,
             None => {
@@ -1359,7 +1379,39 @@ impl Interp {
                 fields.push((idx, x));
             }
         }
-        Some(self.mk(ExprKind::RecordCtor(fields), ty, span))
+        let x = self.mk(ExprKind::RecordCtor(fields), ty, span);
+        // Deprecated fields given a value, in the order of the type (a
+        // `[…]` for a known type is Zeek's record coercion).
+        if ty_known {
+            let mut idxs: Vec<usize> = match &x.kind {
+                ExprKind::RecordCtor(fs) => fs.iter().map(|(i, _)| *i).collect(),
+                _ => Vec::new(),
+            };
+            idxs.sort_unstable();
+            for idx in idxs {
+                if let Some(w) = Self::field_deprecation(&x.ty, idx, false) {
+                    let d = if named_ctor {
+                        self.describe_expr(&x)
+                    } else {
+                        let all = match &x.kind {
+                            ExprKind::RecordCtor(fs) => fs
+                                .iter()
+                                .map(|(i, fe)| {
+                                    let n = x.ty.record().map(|r| r.fields.borrow()[*i].name);
+                                    let n = n.map(|n| n.to_string()).unwrap_or_default();
+                                    format!("${n}={}", self.describe_expr(fe))
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            _ => String::new(),
+                        };
+                        format!("(coerce [{all}] to {})", x.ty.describe())
+                    };
+                    self.cwarn(span, &format!("{w} ({d})"));
+                }
+            }
+        }
+        Some(x)
     }
 
     fn compile_table_ctor(
@@ -1583,6 +1635,7 @@ impl Interp {
                 .contains_key(&n.sym);
             if !local {
                 if let Some(gid) = self.lookup_global(n.sym) {
+                    self.warn_deprecated_global(gid, f.span);
                     let g = &self.prog.globals[gid as usize];
                     let ty = g.ty.clone();
                     if g.kind == GlobalKind::Type {

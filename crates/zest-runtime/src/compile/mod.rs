@@ -3,6 +3,7 @@
 //! Zeek does while parsing).
 
 mod decl;
+mod deprecated;
 mod expr;
 mod stmt;
 mod types;

@@ -55,6 +55,7 @@ impl Interp {
                     self.unknown_identifier(ev.name.sym, ev.name.span);
                     return self.st(StmtKind::Empty, span);
                 };
+                self.warn_deprecated_global(gid, ev.name.span);
                 let is_event = self.prog.globals[gid as usize]
                     .ty
                     .as_ref()

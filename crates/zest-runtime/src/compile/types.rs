@@ -80,6 +80,7 @@ impl Interp {
             TypeExpr::Opaque(name) => Type::new(TypeKind::Opaque(name.sym)),
             TypeExpr::Named(name) => match self.lookup_global(name.sym) {
                 Some(gid) if self.prog.globals[gid as usize].kind == GlobalKind::Type => {
+                    self.warn_deprecated_global(gid, name.span);
                     self.prog.globals[gid as usize]
                         .ty
                         .clone()
@@ -137,6 +138,7 @@ impl Interp {
                 name: p.name.sym,
                 ty,
                 default,
+                deprecated: super::deprecated::ast_deprecation(&p.attrs),
             });
         }
         let ret = match (flavor, ret) {
@@ -317,8 +319,8 @@ impl Interp {
             g.kind = GlobalKind::EnumConst;
             g.ty = Some(ty.clone());
             g.value = Value::Enum(ty.clone(), value);
-            if it.deprecated.is_some() {
-                g.deprecated = Some(String::new());
+            if let Some(d) = &it.deprecated {
+                g.deprecated = Some(super::deprecated::ast_message(d.as_ref()));
             }
         }
     }
