@@ -201,3 +201,22 @@ impl Interp {
         }
     }
 }
+
+impl Interp {
+    /// A use of a local after the `{ }` block declaring it ended: Zeek
+    /// warns once per local and function.
+    pub(crate) fn warn_out_of_scope_local(&mut self, name: zest_syntax::Symbol, span: Span) {
+        let ctx = self.fctx();
+        if !ctx.out_of_scope.contains(&name) || !ctx.warned_out_of_scope.insert(name) {
+            return;
+        }
+        let full = self.local_full_name(name);
+        let loc = self.loc1(span);
+        self.warn(
+            Some(loc),
+            &format!(
+                "use of out-of-scope local {full} deprecated; move declaration to outer scope"
+            ),
+        );
+    }
+}

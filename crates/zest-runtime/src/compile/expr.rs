@@ -196,6 +196,9 @@ impl Interp {
             ast::ExprKind::WhenLocal(name, init) => {
                 let x = self.compile_expr(init);
                 let t = x.ty.clone();
+                if let Some(b) = self.fctx().block_locals.last_mut() {
+                    b.push(name.sym);
+                }
                 let slot = self.fctx().add_local(name.sym, t.clone());
                 self.mk(ExprKind::WhenLocal(slot, bx(x)), t, span)
             }
@@ -419,6 +422,7 @@ impl Interp {
     fn compile_name(&mut self, sym: Symbol, span: Span) -> Expr {
         match self.resolve(sym) {
             Some(Resolved::Local(slot, ty)) => {
+                self.warn_out_of_scope_local(sym, span);
                 let full = self.local_full_name(sym);
                 if Self::is_blank_name(sym) {
                     self.cerror(
@@ -920,6 +924,7 @@ impl Interp {
         match &e.kind {
             ast::ExprKind::Name(n) => match self.resolve(n.sym) {
                 Some(Resolved::Local(slot, ty)) => {
+                    self.warn_out_of_scope_local(n.sym, e.span);
                     let is_const = self
                         .sema
                         .func

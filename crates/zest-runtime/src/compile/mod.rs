@@ -57,6 +57,13 @@ pub struct FuncCtx {
     pub consts: rustc_hash::FxHashSet<Symbol>,
     /// Where each local was declared.
     pub local_locs: FxHashMap<Symbol, Loc>,
+    /// Locals declared directly in each enclosing `{ }` block statement,
+    /// innermost last.
+    pub block_locals: Vec<Vec<Symbol>>,
+    /// Locals whose block has ended, and those whose later use was warned
+    /// about (Zeek's deprecated out-of-scope use).
+    pub out_of_scope: rustc_hash::FxHashSet<Symbol>,
+    pub warned_out_of_scope: rustc_hash::FxHashSet<Symbol>,
 }
 
 impl FuncCtx {

@@ -40,7 +40,10 @@ impl Interp {
         let span = s.span;
         match &s.kind {
             ast::StmtKind::Block(b) => {
+                self.fctx().block_locals.push(Vec::new());
                 let v = self.compile_block_stmts(&b.stmts);
+                let ended = self.fctx().block_locals.pop().unwrap_or_default();
+                self.fctx().out_of_scope.extend(ended);
                 self.st(StmtKind::Block(v), span)
             }
             ast::StmtKind::Print(args) => {
@@ -325,6 +328,9 @@ impl Interp {
             .unwrap_or_else(|| self.prog.base.error.clone());
         if let Some(Resolved::Local(..)) = self.resolve(d.name.sym) {
             // Re-declaring a local reuses its slot (Zeek warns elsewhere).
+        }
+        if let Some(b) = self.fctx().block_locals.last_mut() {
+            b.push(d.name.sym);
         }
         let slot = self.fctx().add_local(d.name.sym, ty.clone());
         let dloc = self.loc(d.name.span);

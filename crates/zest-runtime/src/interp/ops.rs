@@ -586,7 +586,24 @@ impl Interp {
                         let items = src.borrow().items.clone();
                         vv.borrow_mut().items.extend(items);
                     }
-                    other => vv.borrow_mut().items.push(Some(other)),
+                    other => {
+                        // An element of another type (possible through
+                        // `vector of any` parameters) is refused.
+                        let fits = match vv.borrow().ty.yield_type() {
+                            Some(y) if y.tag() != Tag::Any => {
+                                other.type_of(&self.prog.base).tag() == y.tag()
+                            }
+                            _ => true,
+                        };
+                        if !fits {
+                            let d = self.describe_expr(e);
+                            return Err(self.expr_error(
+                                e.loc,
+                                &format!("type-checking failed in vector append ({d})"),
+                            ));
+                        }
+                        vv.borrow_mut().items.push(Some(other));
+                    }
                 }
                 Ok(())
             }
