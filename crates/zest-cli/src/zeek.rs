@@ -14,6 +14,7 @@ usage: zeek --test [doctest-options] -- [options] [file ...]
     -N|--print-plugins              | print available plugins and exit (-NN for verbose)
     -v|--version                    | print version and exit
     --parse-only                    | exit immediately after parsing scripts
+    --no-unused-warnings            | suppress warnings of unused functions/hooks/events
 ";
 
 /// Options of one run.
@@ -22,6 +23,7 @@ struct Options {
     bare: bool,
     exec: Vec<String>,
     parse_only: bool,
+    no_unused_warnings: bool,
     scripts: Vec<String>,
     redefs: Vec<String>,
 }
@@ -49,6 +51,7 @@ pub fn main(args: &[String]) -> i32 {
                 }
             }
             "--parse-only" | "-a" => o.parse_only = true,
+            "--no-unused-warnings" => o.no_unused_warnings = true,
             "-h" | "--help" => {
                 print!("{USAGE}");
                 return 0;
@@ -169,6 +172,9 @@ fn run(o: &Options) -> i32 {
     }
     if o.parse_only {
         return 0;
+    }
+    if !o.no_unused_warnings {
+        it.report_usage_issues();
     }
     zest_bifs::logging::init_post_script(&mut it);
     let scripts = loader.loaded_scripts.clone();

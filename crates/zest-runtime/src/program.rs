@@ -39,6 +39,9 @@ pub struct Global {
     pub deprecated: Option<String>,
     /// Parameter names of alternate prototypes of an event or hook.
     pub alt_protos: Vec<AltProto>,
+    /// Initializer expressions of the declaration and its redefs, kept
+    /// for the usage analysis (functions they call are used).
+    pub init_exprs: Vec<Rc<crate::ir::Expr>>,
 }
 
 /// An alternate prototype of an event or hook.
@@ -128,6 +131,7 @@ impl Program {
             defined: false,
             deprecated: None,
             alt_protos: Vec::new(),
+            init_exprs: Vec::new(),
         });
         self.global_index.insert(name, id);
         id

@@ -229,6 +229,7 @@ impl Interp {
                         if let Ok(vv) = self.eval(&x) {
                             tv.borrow_mut().insert(kv, Some(vv));
                         }
+                        self.prog.globals[gid as usize].init_exprs.push(Rc::new(x));
                         return;
                     }
                 }
@@ -238,6 +239,7 @@ impl Interp {
             self.in_init = true;
             let val = self.eval(&x);
             self.in_init = false;
+            self.prog.globals[gid as usize].init_exprs.push(Rc::new(x));
             let Ok(val) = val else { return };
             let op = v.op.unwrap_or(ast::AssignOp::Assign);
             let cur = self.prog.globals[gid as usize].value.clone();
@@ -366,6 +368,7 @@ impl Interp {
                 self.in_init = true;
                 let r = self.eval(&x);
                 self.in_init = false;
+                self.prog.globals[gid as usize].init_exprs.push(Rc::new(x));
                 r.unwrap_or(Value::Void)
             }
             None => {
@@ -511,6 +514,11 @@ impl Interp {
             g.kind = GlobalKind::Func;
             if g.deprecated.is_none() {
                 g.deprecated = depr;
+            }
+            // `&is_used` on a body applies to the identifier too.
+            if f.attrs.iter().any(|a| a.kind == AttrKind::IsUsed) && !g.attrs.has(AttrKind::IsUsed)
+            {
+                g.attrs.list.push((AttrKind::IsUsed, None));
             }
         }
         // Parameters: the handler's own names, bound to the declaration's
