@@ -25,9 +25,25 @@ struct Refs<'a> {
     found: Vec<u32>,
     seen_types: FxHashSet<*const Type>,
     seen_values: FxHashSet<*const ()>,
+    /// Local slots read (not only assigned) in the frame walked.
+    local_reads: FxHashSet<u32>,
+    /// Walking one frame for its locals: lambda bodies (other frames) are
+    /// left out, their captures count as reads.
+    frame_only: bool,
 }
 
-impl Refs<'_> {
+impl<'a> Refs<'a> {
+    fn new(prog: &'a Program, frame_only: bool) -> Self {
+        Refs {
+            prog,
+            found: Vec::new(),
+            seen_types: FxHashSet::default(),
+            seen_values: FxHashSet::default(),
+            local_reads: FxHashSet::default(),
+            frame_only,
+        }
+    }
+
     fn global(&mut self, gid: u32) {
         self.found.push(gid);
     }
@@ -228,7 +244,10 @@ impl Refs<'_> {
                     self.lvalue(l);
                 }
             }
-            LValue::Local(..) | LValue::Bad => {}
+            LValue::Local(slot, _) => {
+                self.local_reads.insert(*slot);
+            }
+            LValue::Bad => {}
         }
     }
 
@@ -247,7 +266,10 @@ impl Refs<'_> {
         match &e.kind {
             ExprKind::Const(v) | ExprKind::DefaultArg(v, _) => self.value(v),
             ExprKind::Global(g) => self.global(*g),
-            ExprKind::Local(..) | ExprKind::Error => {}
+            ExprKind::Local(slot, _) => {
+                self.local_reads.insert(*slot);
+            }
+            ExprKind::Error => {}
             ExprKind::Not(a)
             | ExprKind::Neg(a, _)
             | ExprKind::Pos(a)
@@ -282,6 +304,7 @@ impl Refs<'_> {
                 self.expr(a);
                 self.expr(b);
             }
+            ExprKind::Assign(LValue::Local(..), r) => self.expr(r),
             ExprKind::Assign(l, r) | ExprKind::AddTo(l, r) | ExprKind::RemoveFrom(l, r) => {
                 self.lvalue(l);
                 self.expr(r);
@@ -317,6 +340,11 @@ impl Refs<'_> {
                 }
             }
             ExprKind::VectorCtor(xs) | ExprKind::List(xs) => self.exprs(xs),
+            ExprKind::Lambda(def) if self.frame_only => {
+                for (slot, _) in &def.captures {
+                    self.local_reads.insert(*slot);
+                }
+            }
             ExprKind::Lambda(def) => {
                 if self.seen_values.insert(std::rc::Rc::as_ptr(def).cast()) {
                     self.ty(&def.ty);
@@ -379,12 +407,7 @@ impl Interp {
                 work.push(i as u32);
             }
         }
-        let mut refs = Refs {
-            prog,
-            found: Vec::new(),
-            seen_types: FxHashSet::default(),
-            seen_values: FxHashSet::default(),
-        };
+        let mut refs = Refs::new(prog, false);
         let expand = |refs: &mut Refs<'_>, reachable: &mut Vec<bool>, work: &mut Vec<u32>| {
             while let Some(gid) = work.pop() {
                 let g = &refs.prog.globals[gid as usize];
@@ -463,5 +486,49 @@ impl Interp {
         for (loc, msg) in warnings {
             self.warn(Some(loc), &msg);
         }
+        for msg in std::mem::take(&mut self.sema.unused_assignments) {
+            self.warn(None, &msg);
+        }
     }
+
+    /// With usage issues on, notes an assignment of `rhs` to a local (by a
+    /// statement at `span`); calls are left alone for their side effects.
+    pub(crate) fn note_local_assign(
+        &mut self,
+        slot: u32,
+        name: zest_syntax::Symbol,
+        rhs: &Expr,
+        span: zest_syntax::Span,
+    ) {
+        if !self.sema.usage_issues
+            || matches!(
+                rhs.kind,
+                ExprKind::Call(..) | ExprKind::Hook(..) | ExprKind::Schedule(..)
+            )
+        {
+            return;
+        }
+        let desc = self.describe_expr(rhs);
+        let loc = self.loc(span);
+        let mut at = String::new();
+        self.describe_loc(loc, &mut at);
+        let msg = format!("{name} assignment unused: {name} = {desc}; {at}");
+        self.fctx().assigns.push((slot, msg));
+    }
+}
+
+/// The warnings of `assigns` (slot, warning) whose local is never read in
+/// the function body `stmts`.
+pub(crate) fn unused_assignments(
+    prog: &Program,
+    stmts: &[Stmt],
+    assigns: &[(u32, String)],
+) -> Vec<String> {
+    let mut refs = Refs::new(prog, true);
+    refs.stmts(stmts);
+    assigns
+        .iter()
+        .filter(|(slot, _)| !refs.local_reads.contains(slot))
+        .map(|(_, m)| m.clone())
+        .collect()
 }

@@ -587,6 +587,10 @@ impl Interp {
         let outer = self.sema.func.replace(ctx);
         let stmts = self.compile_block_stmts(&f.body.stmts);
         let ctx = std::mem::replace(&mut self.sema.func, outer).unwrap_or_default();
+        if !ctx.assigns.is_empty() {
+            let unused = crate::usage::unused_assignments(&self.prog, &stmts, &ctx.assigns);
+            self.sema.unused_assignments.extend(unused);
+        }
         let mut groups = Vec::new();
         if flavor != Flavor::Function {
             for a in f.attrs.iter().filter(|a| a.kind == AttrKind::Group) {

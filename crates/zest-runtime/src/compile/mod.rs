@@ -39,6 +39,11 @@ pub struct Sema {
     pub in_redef: bool,
     /// The name of the enum type being declared (its items check it).
     pub enum_decl_name: Option<Symbol>,
+    /// Zeek's `-u` (`ZEEK_USAGE_ISSUES`): find assignments whose value is
+    /// never used.
+    pub usage_issues: bool,
+    /// Their warnings, reported after all scripts are loaded.
+    pub unused_assignments: Vec<String>,
 }
 
 /// Scope of one function body: Zeek locals are function-wide.
@@ -64,6 +69,9 @@ pub struct FuncCtx {
     /// about (Zeek's deprecated out-of-scope use).
     pub out_of_scope: rustc_hash::FxHashSet<Symbol>,
     pub warned_out_of_scope: rustc_hash::FxHashSet<Symbol>,
+    /// With usage issues on: assignments to locals (slot and warning if
+    /// the value is never used).
+    pub assigns: Vec<(u32, String)>,
 }
 
 impl FuncCtx {
@@ -91,6 +99,8 @@ impl Sema {
             named_ctor: false,
             in_redef: false,
             enum_decl_name: None,
+            usage_issues: false,
+            unused_assignments: Vec::new(),
         }
     }
 }

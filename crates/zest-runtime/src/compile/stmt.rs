@@ -208,6 +208,9 @@ impl Interp {
                     let d = self.describe_expr(&x);
                     self.cwarn(span, &format!("expression value ignored ({d})"));
                 }
+                if let ExprKind::Assign(crate::ir::LValue::Local(slot, name), rhs) = &x.kind {
+                    self.note_local_assign(*slot, *name, rhs, span);
+                }
                 self.st(StmtKind::Expr(x), span)
             }
             ast::StmtKind::Empty => self.st(StmtKind::Empty, span),
@@ -335,6 +338,16 @@ impl Interp {
         let slot = self.fctx().add_local(d.name.sym, ty.clone());
         let dloc = self.loc(d.name.span);
         self.fctx().local_locs.insert(d.name.sym, dloc);
+        if let Some(x) = &init {
+            if !d
+                .attrs
+                .iter()
+                .any(|a| a.kind == zest_syntax::ast::AttrKind::IsUsed)
+            {
+                let name = self.local_full_name(d.name.sym);
+                self.note_local_assign(slot, name, x, span);
+            }
+        }
         let init = match init {
             Some(mut x) => {
                 // `local t: table[…] of … = { … } &default=…;`
