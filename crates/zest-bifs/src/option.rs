@@ -3,7 +3,7 @@
 use crate::support::builtin_error;
 use crate::Bif;
 use zest_runtime::program::GlobalKind;
-use zest_runtime::types::{same_type, Tag};
+use zest_runtime::types::{same_type, same_type_or_any, Flavor, Tag};
 use zest_runtime::{CallSite, Interp, RtResult, Value};
 use zest_syntax::Symbol;
 
@@ -112,15 +112,12 @@ fn set_change_handler(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) 
     let Some(gid) = find_option(it, site, &id) else {
         return Ok(Value::Bool(false));
     };
-    let Some(f @ Value::Func(_)) = args.get(1).cloned() else {
-        builtin_error(
-            it,
-            site,
-            "Option::on_change needs function argument; got '' for ID ''",
-            None,
-        );
+    let name = String::from_utf8_lossy(&id).into_owned();
+    let f = args.get(1).cloned().unwrap_or(Value::Void);
+    if let Some(msg) = change_handler_error(it, gid, &name, &f) {
+        builtin_error(it, site, &msg, None);
         return Ok(Value::Bool(false));
-    };
+    }
     let prio = args.get(2).map_or(0, Value::as_int);
     let list = it
         .ext_mut::<Handlers>(KEY)
@@ -133,4 +130,54 @@ fn set_change_handler(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) 
         .unwrap_or(list.len());
     list.insert(pos, (prio, f));
     Ok(Value::Bool(true))
+}
+
+/// Zeek's checks of a change handler's signature against the option's type.
+fn change_handler_error(it: &Interp, gid: u32, name: &str, f: &Value) -> Option<String> {
+    let fty = f.type_of(&it.prog.base);
+    let Some(ft) = fty.func() else {
+        return Some(format!(
+            "Option::on_change needs function argument; got '{}' for ID '{name}'",
+            fty.tag().name()
+        ));
+    };
+    if ft.flavor != Flavor::Function {
+        return Some("Option::on_change needs function argument; not hook or event".to_owned());
+    }
+    let params = &ft.params;
+    if params.len() < 2 || params.len() > 3 {
+        return Some(format!(
+            "Wrong number of arguments for passed function in Option::on_change for ID '{name}'; expected 2 or 3, got {}",
+            params.len()
+        ));
+    }
+    if params[0].ty.tag() != Tag::String {
+        return Some(format!(
+            "First argument of passed function has to be string in Option::on_change for ID '{name}'; got '{}'",
+            params[0].ty.tag().name()
+        ));
+    }
+    let gty = it.prog.globals[gid as usize].ty.clone()?;
+    if !same_type_or_any(&params[1].ty, &gty) {
+        return Some(format!(
+            "Second argument of passed function has to be {} in Option::on_change for ID '{name}'; got '{}'",
+            gty.tag().name(),
+            params[1].ty.tag().name()
+        ));
+    }
+    if params.len() == 3 && params[2].ty.tag() != Tag::String {
+        return Some(format!(
+            "Third argument of passed function has to be string in Option::on_change for ID '{name}'; got '{}'",
+            params[2].ty.tag().name()
+        ));
+    }
+    let ret_ok = ft.ret.as_ref().is_some_and(|r| same_type_or_any(r, &gty));
+    if !ret_ok {
+        let got = ft.ret.as_ref().map_or("void", |r| r.tag().name());
+        return Some(format!(
+            "Passed function needs to return type '{}' for ID '{name}'; got '{got}'",
+            gty.tag().name()
+        ));
+    }
+    None
 }

@@ -14,6 +14,8 @@ usage: zeek --test [doctest-options] -- [options] [file ...]
     -N|--print-plugins              | print available plugins and exit (-NN for verbose)
     -v|--version                    | print version and exit
     --parse-only                    | exit immediately after parsing scripts
+    --no-unused-warnings            | suppress warnings of unused functions/hooks/events
+    -u|--usage-issues               | find variable usage issues and exit
 ";
 
 /// Options of one run.
@@ -22,6 +24,8 @@ struct Options {
     bare: bool,
     exec: Vec<String>,
     parse_only: bool,
+    no_unused_warnings: bool,
+    usage_issues: bool,
     scripts: Vec<String>,
     redefs: Vec<String>,
 }
@@ -49,6 +53,8 @@ pub fn main(args: &[String]) -> i32 {
                 }
             }
             "--parse-only" | "-a" => o.parse_only = true,
+            "--no-unused-warnings" => o.no_unused_warnings = true,
+            "-u" | "--usage-issues" => o.usage_issues = true,
             "-h" | "--help" => {
                 print!("{USAGE}");
                 return 0;
@@ -85,9 +91,19 @@ pub fn main(args: &[String]) -> i32 {
 }
 
 fn run(o: &Options) -> i32 {
+    let usage_issues = o.usage_issues || std::env::var_os("ZEEK_USAGE_ISSUES").is_some();
     let mut prog = Program::new();
     zest_bifs::register(&mut prog);
     let mut it = Interp::new(prog);
+    if o.no_unused_warnings && usage_issues {
+        it.report(
+            "fatal error",
+            None,
+            "-u incompatible with --no-unused-warnings",
+        );
+        return 1;
+    }
+    it.sema.usage_issues = usage_issues;
     zest_bifs::install_hooks(&mut it);
     let mut loader = Loader::from_env();
     // Zeek's own start-up: the bare library, then (without -b) the
@@ -169,6 +185,9 @@ fn run(o: &Options) -> i32 {
     }
     if o.parse_only {
         return 0;
+    }
+    if !o.no_unused_warnings {
+        it.report_usage_issues();
     }
     zest_bifs::logging::init_post_script(&mut it);
     let scripts = loader.loaded_scripts.clone();

@@ -193,6 +193,7 @@ fn zeek_expr_tag(e: &Expr) -> u8 {
         ExprKind::Size(_) => 50,
         ExprKind::Cast(_) => 51,
         ExprKind::Is(..) => 52,
+        ExprKind::DefaultArg(_, d) => zeek_expr_tag(d),
         ExprKind::Error => 0,
     }
 }
@@ -672,6 +673,7 @@ impl Interp {
             }
             ExprKind::TypeVal(t) => s.push_str(&t.describe()),
             ExprKind::WhenLocal(_, a) => self.describe_expr_into(a, s),
+            ExprKind::DefaultArg(_, d) => self.describe_expr_into(d, s),
             ExprKind::Error => s.push_str("error"),
         }
         let _ = BinKind::Add;

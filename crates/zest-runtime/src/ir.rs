@@ -138,6 +138,9 @@ pub enum ExprKind {
     TypeVal(TypeRef),
     /// The `local x = e` inside `when` conditions.
     WhenLocal(u32, Box<Expr>),
+    /// A parameter's `&default` filled in by a call: its value (computed
+    /// once) and the default expression it came from (for descriptions).
+    DefaultArg(Value, Rc<Expr>),
     /// An expression that failed to compile; evaluating it is an error.
     Error,
 }

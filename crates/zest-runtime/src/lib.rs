@@ -16,6 +16,7 @@ pub mod render;
 pub mod run;
 pub mod table;
 pub mod types;
+pub mod usage;
 pub mod value;
 
 pub use interp::{CallSite, Interp, RtErr, RtResult};

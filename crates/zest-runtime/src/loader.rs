@@ -25,6 +25,9 @@ pub struct Loader {
     pub loaded_scripts: Vec<(String, u64)>,
     /// Current `@load` nesting depth.
     pub depth: u64,
+    /// Where each script being loaded was loaded from (file, `@load`
+    /// span), innermost last; `None` for the command line.
+    pub load_sites: Vec<Option<(u32, zest_syntax::Span)>>,
 }
 
 /// The outcome of loading.
@@ -208,7 +211,9 @@ impl Interp {
         let shown = display_name(&found);
         loader.loaded_scripts.push((shown.clone(), loader.depth));
         loader.depth += 1;
+        loader.load_sites.push(from);
         let st = self.load_source(loader, shown, text);
+        loader.load_sites.pop();
         loader.depth -= 1;
         st
     }
@@ -259,6 +264,9 @@ impl Interp {
                             .insert(std::fs::canonicalize(&p).unwrap_or(p));
                     }
                 }
+                DeclKind::Deprecated(comment) => {
+                    self.deprecated_script(loader, decl.span, comment.as_deref());
+                }
                 DeclKind::Prefixes { add, prefix } => {
                     if !add {
                         loader.prefixes.clear();
@@ -282,6 +290,28 @@ impl Interp {
         self.sema.module = saved_module;
         self.sema.export_depth = saved_export;
         status
+    }
+
+    /// `@deprecated`: Zeek's warning naming where the script was loaded
+    /// from.
+    fn deprecated_script(
+        &mut self,
+        loader: &Loader,
+        span: zest_syntax::Span,
+        comment: Option<&str>,
+    ) {
+        let comment = comment.unwrap_or("");
+        let msg = match loader.load_sites.last() {
+            Some(Some((file, at))) => {
+                let f = &self.prog.files[*file as usize];
+                let line = f.lines.line(at.start);
+                format!("deprecated script loaded from {}:{line} {comment}", f.name)
+            }
+            Some(None) => format!("deprecated script loaded from command line arguments {comment}"),
+            None => format!("deprecated script loaded {comment}"),
+        };
+        let loc = self.loc1(span);
+        self.warn(Some(loc), &msg);
     }
 
     fn report_scanner_errors(&mut self, parser: &Parser<'_>, file: u32, before: Option<u32>) {

@@ -38,7 +38,21 @@ pub struct Global {
     /// `&deprecated` message.
     pub deprecated: Option<String>,
     /// Parameter names of alternate prototypes of an event or hook.
-    pub alt_protos: Vec<Vec<Symbol>>,
+    pub alt_protos: Vec<AltProto>,
+    /// Initializer expressions of the declaration and its redefs, kept
+    /// for the usage analysis (functions they call are used).
+    pub init_exprs: Vec<Rc<crate::ir::Expr>>,
+}
+
+/// An alternate prototype of an event or hook.
+#[derive(Debug, Clone)]
+pub struct AltProto {
+    /// Its parameter names.
+    pub names: Vec<Symbol>,
+    /// `&deprecated` on its declaration (message, possibly empty).
+    pub deprecated: Option<String>,
+    /// Where it is declared.
+    pub loc: crate::ir::Loc,
 }
 
 pub struct SourceFile {
@@ -117,6 +131,7 @@ impl Program {
             defined: false,
             deprecated: None,
             alt_protos: Vec::new(),
+            init_exprs: Vec::new(),
         });
         self.global_index.insert(name, id);
         id

@@ -215,6 +215,8 @@ pub struct Param {
     /// Zeek's description of the parameter's attributes (`&default=1,
     /// &optional`), as the type's description shows them.
     pub attrs_desc: Option<Rc<str>>,
+    /// `&deprecated` on the parameter (its message, possibly empty).
+    pub deprecated: Option<String>,
 }
 
 impl Type {
@@ -375,7 +377,7 @@ impl Type {
                 }
                 s.push(')');
                 if let Some(r) = &f.ret {
-                    if f.flavor == Flavor::Function && r.tag() != Tag::Void {
+                    if f.flavor != Flavor::Event && r.tag() != Tag::Void {
                         s.push_str(" : ");
                         r.describe_into(s);
                     }
@@ -451,9 +453,23 @@ impl Default for BaseTypes {
 
 /// Structural type equality as Zeek's `same_type` checks it.
 pub fn same_type(a: &TypeRef, b: &TypeRef) -> bool {
+    same_type_impl(a, b, false)
+}
+
+/// Zeek's `same_type` as run-time casts, `is` and option change handlers
+/// use it: `any` anywhere in either type matches every type.
+pub fn same_type_or_any(a: &TypeRef, b: &TypeRef) -> bool {
+    same_type_impl(a, b, true)
+}
+
+fn same_type_impl(a: &TypeRef, b: &TypeRef, any: bool) -> bool {
     if Rc::ptr_eq(a, b) {
         return true;
     }
+    if any && (a.tag() == Tag::Any || b.tag() == Tag::Any) {
+        return true;
+    }
+    let same_type = |x: &TypeRef, y: &TypeRef| same_type_impl(x, y, any);
     match (&a.kind, &b.kind) {
         (TypeKind::Enum(_), TypeKind::Enum(_)) | (TypeKind::Record(_), TypeKind::Record(_)) => {
             match (a.type_name(), b.type_name()) {

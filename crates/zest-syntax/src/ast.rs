@@ -495,6 +495,6 @@ pub enum DeclKind {
         add: bool,
         prefix: String,
     },
-    /// `@deprecated "msg"` on the file.
+    /// `@deprecated "msg"` on the file: the rest of the line, as written.
     Deprecated(Option<String>),
 }

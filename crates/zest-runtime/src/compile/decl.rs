@@ -143,6 +143,9 @@ impl Interp {
                 let g = &mut self.prog.globals[gid as usize];
                 g.kind = GlobalKind::Type;
                 g.ty = Some(t);
+                if let Some(d) = super::deprecated::ast_deprecation(attrs) {
+                    g.deprecated = Some(d);
+                }
                 // `type R: record { … } &log;` logs every field.
                 if attrs.iter().any(|a| a.kind == AttrKind::Log) {
                     if let Some(rt) = self.prog.globals[gid as usize]
@@ -247,6 +250,7 @@ impl Interp {
                         if let Ok(vv) = self.eval(&x) {
                             tv.borrow_mut().insert(kv, Some(vv));
                         }
+                        self.prog.globals[gid as usize].init_exprs.push(Rc::new(x));
                         return;
                     }
                 }
@@ -266,6 +270,7 @@ impl Interp {
             self.in_init = true;
             let val = self.eval(&x);
             self.in_init = false;
+            self.prog.globals[gid as usize].init_exprs.push(Rc::new(x));
             let Ok(val) = val else { return };
             let op = v.op.unwrap_or(ast::AssignOp::Assign);
             let cur = self.prog.globals[gid as usize].value.clone();
@@ -321,7 +326,8 @@ impl Interp {
             );
         }
         if let (Some(existing), Some(nt)) = (self.prog.lookup(full), declared.as_ref()) {
-            if self.alternate_prototype(existing, nt, loc) {
+            let depr = super::deprecated::ast_deprecation(&v.attrs);
+            if self.alternate_prototype(existing, nt, loc, depr) {
                 return;
             }
         }
@@ -363,7 +369,7 @@ impl Interp {
         });
         let ty = declared.or_else(|| init.as_ref().map(|x| x.ty.clone()));
         let Some(ty) = ty else {
-            self.cerror(span, &format!("no type given for {}", v.name.sym));
+            self.cerror(span, &format!("no type given ({})", v.name.sym));
             return;
         };
         let gkind = match kind {
@@ -392,8 +398,22 @@ impl Interp {
                     g.attrs.list.push((AttrKind::Redef, None));
                 }
             }
-            if attrs.has(AttrKind::Deprecated) {
-                g.deprecated = Some(String::new());
+            if let Some(d) = super::deprecated::deprecation(&attrs) {
+                g.deprecated = Some(d);
+            }
+        }
+        if init.is_none() {
+            let redefinable = attrs.has(AttrKind::Redef);
+            match kind {
+                VarKind::Const if !redefinable => self.cerror(
+                    span,
+                    &format!("const variable must be initialized ({})", v.name.sym),
+                ),
+                VarKind::Option => self.cerror(
+                    span,
+                    &format!("option variable must be initialized ({})", v.name.sym),
+                ),
+                _ => {}
             }
         }
         let value = match init {
@@ -407,6 +427,7 @@ impl Interp {
                     self.no_value = false;
                     self.error(Some(loc), &format!("initialization failed ({full})"));
                 }
+                self.prog.globals[gid as usize].init_exprs.push(Rc::new(x));
                 r.unwrap_or(Value::Void)
             }
             None => {
@@ -522,6 +543,17 @@ impl Interp {
             }
         }
         let ty = declared_ty.clone().unwrap_or_else(|| own_ty.clone());
+        // A function declared without a body takes the definition's type,
+        // with the declaration's `&default`s where the definition has none.
+        let takes_own_type = flavor == Flavor::Function
+            && existing.is_some_and(|g| {
+                let g = &self.prog.globals[g as usize];
+                g.bodies.is_empty() && g.builtin.is_none()
+            });
+        let ty = match &declared_ty {
+            Some(dt) if takes_own_type => super::deprecated::with_defaults_of(&own_ty, dt),
+            _ => ty,
+        };
         let loc = self.loc(f.name.span);
         let gid = match existing {
             Some(g) => g,
@@ -539,12 +571,26 @@ impl Interp {
                     .declare(full, GlobalKind::Func, Some(ty.clone()), loc, exported)
             }
         };
+        // Defining a handler of a deprecated event or hook warns; a
+        // function's own `&deprecated` applies from its body on.
+        if existing.is_some() && flavor != Flavor::Function {
+            self.warn_deprecated_global(gid, f.name.span);
+        }
         {
+            let depr = super::deprecated::ast_deprecation(&f.attrs);
             let g = &mut self.prog.globals[gid as usize];
-            if g.ty.is_none() {
+            if g.ty.is_none() || takes_own_type {
                 g.ty = Some(ty.clone());
             }
             g.kind = GlobalKind::Func;
+            if g.deprecated.is_none() {
+                g.deprecated = depr;
+            }
+            // `&is_used` on a body applies to the identifier too.
+            if f.attrs.iter().any(|a| a.kind == AttrKind::IsUsed) && !g.attrs.has(AttrKind::IsUsed)
+            {
+                g.attrs.list.push((AttrKind::IsUsed, None));
+            }
         }
         // Parameters: the handler's own names, bound to the declaration's
         // parameters by name when an alternate prototype is used.
@@ -565,7 +611,11 @@ impl Interp {
         let alt_match = !same_names
             && self.prog.globals[gid as usize]
                 .alt_protos
-                .contains(&own_names);
+                .iter()
+                .any(|p| p.names == own_names);
+        if flavor != Flavor::Function && declared_ty.is_some() {
+            self.prototype_warnings(gid, &own_ty, &f.sig.params, same_names, f.name.span);
+        }
         let positional = flavor == Flavor::Function
             || same_names
             || (!alt_match
@@ -608,6 +658,10 @@ impl Interp {
         let outer = self.sema.func.replace(ctx);
         let stmts = self.compile_block_stmts(&f.body.stmts);
         let ctx = std::mem::replace(&mut self.sema.func, outer).unwrap_or_default();
+        if !ctx.assigns.is_empty() {
+            let unused = crate::usage::unused_assignments(&self.prog, &stmts, &ctx.assigns);
+            self.sema.unused_assignments.extend(unused);
+        }
         let mut groups = Vec::new();
         if flavor != Flavor::Function {
             for a in f.attrs.iter().filter(|a| a.kind == AttrKind::Group) {
@@ -668,6 +722,7 @@ impl Interp {
         gid: u32,
         nt: &crate::types::TypeRef,
         loc: crate::ir::Loc,
+        deprecated: Option<String>,
     ) -> bool {
         let g = &self.prog.globals[gid as usize];
         let Some(canon) = g.ty.clone() else {
@@ -681,16 +736,27 @@ impl Interp {
         }
         let canon_loc = g.loc;
         for p in &nf.params {
-            if !cf.params.iter().any(|c| c.name == p.name) {
+            let has_attrs = p.default.is_some() || p.deprecated.is_some();
+            if has_attrs || !cf.params.iter().any(|c| c.name == p.name) {
                 let mut a = String::new();
                 self.describe_loc(loc, &mut a);
                 let mut b = String::new();
                 self.describe_loc(canon_loc, &mut b);
+                let what = if has_attrs {
+                    format!(
+                        "alternate function prototype arguments may not have attributes: arg '{}'",
+                        p.name
+                    )
+                } else {
+                    format!(
+                        "alternate function prototype arg '{}' not found in canonical prototype",
+                        p.name
+                    )
+                };
                 let msg = format!(
-                    "error in {a} and {b}: alternate function prototype arg '{}' not found in canonical prototype ({} and {})\n",
-                    p.name,
-                    nt.describe(),
-                    canon.describe()
+                    "error in {a} and {b}: {what} ({} and {})\n",
+                    self.describe_func_type_attrs(nt),
+                    self.describe_func_type_attrs(&canon)
                 );
                 self.error_count += 1;
                 let _ = std::io::Write::write_all(&mut std::io::stderr(), msg.as_bytes());
@@ -698,8 +764,48 @@ impl Interp {
             }
         }
         let names = nf.params.iter().map(|p| p.name).collect();
-        self.prog.globals[gid as usize].alt_protos.push(names);
+        self.prog.globals[gid as usize]
+            .alt_protos
+            .push(crate::program::AltProto {
+                names,
+                deprecated,
+                loc,
+            });
         true
+    }
+
+    /// A function type as Zeek describes it with its parameters' attributes
+    /// (`a:string &default=A, &optional;`).
+    fn describe_func_type_attrs(&self, t: &crate::types::TypeRef) -> String {
+        let Some(f) = t.func() else {
+            return t.describe();
+        };
+        if f.params.iter().all(|p| p.default.is_none()) {
+            return t.describe();
+        }
+        let mut s = String::from(match f.flavor {
+            Flavor::Function => "function(",
+            Flavor::Event => "event(",
+            Flavor::Hook => "hook(",
+        });
+        for (i, p) in f.params.iter().enumerate() {
+            if i > 0 {
+                s.push(' ');
+            }
+            s.push_str(&format!("{}:{}", p.name, p.ty.describe()));
+            if let Some(d) = &p.default {
+                s.push_str(&format!(" &default={}, &optional", self.describe_expr(d)));
+            }
+            s.push(';');
+        }
+        s.push(')');
+        if let (Some(r), false) = (&f.ret, f.flavor == Flavor::Event) {
+            if r.tag() != Tag::Void {
+                s.push_str(" : ");
+                s.push_str(&r.describe());
+            }
+        }
+        s
     }
 
     /// Declares a native function under `name` with a script-level type.

@@ -36,7 +36,7 @@ impl Interp {
         self.mk(ExprKind::Error, self.prog.base.error.clone(), span)
     }
 
-    pub(crate) fn literal_value(&mut self, lit: &Literal, span: Span) -> (Value, TypeRef) {
+    pub(crate) fn literal_value(&mut self, lit: &Literal, _span: Span) -> (Value, TypeRef) {
         let b = &self.prog.base;
         match lit {
             Literal::Bool(v) => (Value::Bool(*v), b.bool_.clone()),
@@ -55,17 +55,17 @@ impl Interp {
             Literal::Addr(ip) => (Value::Addr(Addr::from_ip(*ip)), b.addr.clone()),
             Literal::Subnet(ip, len) => {
                 let a = Addr::from_ip(*ip);
-                let len = match ip {
+                // A v4-mapped IPv6 literal's length counts over all 128
+                // bits; below 96 the prefix is no longer an IPv4 one.
+                let (a, len) = match ip {
                     std::net::IpAddr::V6(_) if a.is_v4() => {
                         if *len >= 96 {
-                            len - 96
+                            (a, len - 96)
                         } else {
-                            let l = *len;
-                            self.cerror(span, &format!("Bad IPAddr(v4) IPPrefix length : {l}"));
-                            0
+                            (a.masked(*len), *len)
                         }
                     }
-                    _ => *len,
+                    _ => (a, *len),
                 };
                 (
                     Value::Subnet(Subnet::new(a, len as u8)),
@@ -196,6 +196,9 @@ impl Interp {
             ast::ExprKind::WhenLocal(name, init) => {
                 let x = self.compile_expr(init);
                 let t = x.ty.clone();
+                if let Some(b) = self.fctx().block_locals.last_mut() {
+                    b.push(name.sym);
+                }
                 let slot = self.fctx().add_local(name.sym, t.clone());
                 self.mk(ExprKind::WhenLocal(slot, bx(x)), t, span)
             }
@@ -210,7 +213,15 @@ impl Interp {
             ast::ExprKind::Field(base, name) => {
                 let b = self.compile_expr(base);
                 match self.field_of(&b.ty, name.sym) {
-                    Some((idx, ft)) => self.mk(ExprKind::Field(bx(b), idx), ft, span),
+                    Some((idx, ft)) => {
+                        let w = Self::field_deprecation(&b.ty, idx, false);
+                        let x = self.mk(ExprKind::Field(bx(b), idx), ft, span);
+                        if let Some(w) = w {
+                            let d = self.describe_expr(&x);
+                            self.cwarn(span, &format!("{w} ({d})"));
+                        }
+                        x
+                    }
                     None => {
                         if b.ty.tag() != Tag::Error {
                             let d = self.describe_expr(&b);
@@ -230,11 +241,19 @@ impl Interp {
             ast::ExprKind::HasField(base, name) => {
                 let b = self.compile_expr(base);
                 match self.field_of(&b.ty, name.sym) {
-                    Some((idx, _)) => self.mk(
-                        ExprKind::HasField(bx(b), idx),
-                        self.prog.base.bool_.clone(),
-                        span,
-                    ),
+                    Some((idx, _)) => {
+                        let w = Self::field_deprecation(&b.ty, idx, true);
+                        let x = self.mk(
+                            ExprKind::HasField(bx(b), idx),
+                            self.prog.base.bool_.clone(),
+                            span,
+                        );
+                        if let Some(w) = w {
+                            let d = self.describe_expr(&x);
+                            self.cwarn(span, &format!("{w} ({d})"));
+                        }
+                        x
+                    }
                     None => {
                         let d = self.describe_expr(&b);
                         self.cerror(
@@ -352,6 +371,7 @@ impl Interp {
                     self.unknown_identifier(ev.name.sym, ev.name.span);
                     return self.err_expr(span);
                 };
+                self.warn_deprecated_global(gid, ev.name.span);
                 let args = self.compile_args_for(gid, &ev.args, ev.span);
                 self.mk(
                     ExprKind::Schedule(bx(w), gid, args),
@@ -406,6 +426,7 @@ impl Interp {
     fn compile_name(&mut self, sym: Symbol, span: Span) -> Expr {
         match self.resolve(sym) {
             Some(Resolved::Local(slot, ty)) => {
+                self.warn_out_of_scope_local(sym, span);
                 let full = self.local_full_name(sym);
                 if Self::is_blank_name(sym) {
                     self.cerror(
@@ -417,6 +438,7 @@ impl Interp {
                 self.mk(ExprKind::Local(slot, full), ty, span)
             }
             Some(Resolved::Global(gid)) => {
+                self.warn_deprecated_global(gid, span);
                 let g = &self.prog.globals[gid as usize];
                 if Self::is_blank_name(sym) {
                     let full = g.name;
@@ -644,6 +666,34 @@ impl Interp {
                         y.ty.yield_type().cloned()
                     };
                     let elem = elem.unwrap_or_else(|| self.prog.base.any.clone());
+                    // Intervals times or by numbers are intervals; an
+                    // interval by an interval is a double.
+                    let elem_tag = |t: &TypeRef| match t.yield_type() {
+                        Some(y) if t.tag() == Tag::Vector => y.tag(),
+                        _ => t.tag(),
+                    };
+                    let (ex, ey) = (elem_tag(&x.ty), elem_tag(&y.ty));
+                    let is_num = |t: Tag| matches!(t, Tag::Count | Tag::Int | Tag::Double);
+                    let interval_elem = match (ex, ey, kind) {
+                        (Tag::Interval, Tag::Interval, BinKind::Div) => {
+                            Some(self.prog.base.double.clone())
+                        }
+                        (Tag::Interval, o, BinKind::Mul | BinKind::Div)
+                        | (o, Tag::Interval, BinKind::Mul | BinKind::Div)
+                            if is_num(o) =>
+                        {
+                            Some(self.prog.base.interval.clone())
+                        }
+                        _ => None,
+                    };
+                    if let (Some(et), false) = (interval_elem, is_cmp) {
+                        let rt = Type::new(TypeKind::Vector(et.clone()));
+                        return self.mk(
+                            ExprKind::VecBinary(kind, Self::arith_of(&et), bx(x), bx(y)),
+                            rt,
+                            span,
+                        );
+                    }
                     let rt = if is_cmp {
                         Type::new(TypeKind::Vector(self.prog.base.bool_.clone()))
                     } else if tx == Tag::Vector {
@@ -725,7 +775,7 @@ impl Interp {
                     (Tag::Interval, _, BinKind::Mul | BinKind::Div) if y.ty.is_arith() => {
                         Some((Arith::Interval, b.interval.clone()))
                     }
-                    (_, Tag::Interval, BinKind::Mul) if x.ty.is_arith() => {
+                    (_, Tag::Interval, BinKind::Mul | BinKind::Div) if x.ty.is_arith() => {
                         Some((Arith::Interval, b.interval.clone()))
                     }
                     _ => None,
@@ -882,6 +932,7 @@ impl Interp {
         match &e.kind {
             ast::ExprKind::Name(n) => match self.resolve(n.sym) {
                 Some(Resolved::Local(slot, ty)) => {
+                    self.warn_out_of_scope_local(n.sym, e.span);
                     let is_const = self
                         .sema
                         .func
@@ -900,6 +951,7 @@ impl Interp {
                     (LValue::Local(slot, self.local_full_name(n.sym)), ty)
                 }
                 Some(Resolved::Global(gid)) => {
+                    self.warn_deprecated_global(gid, e.span);
                     let g = &self.prog.globals[gid as usize];
                     let what = match g.kind {
                         GlobalKind::Const | GlobalKind::EnumConst => Some("const"),
@@ -1400,6 +1452,7 @@ impl Interp {
         if failed {
             return None;
         }
+        let ty_known = target.is_some();
         let ty = match target {
             Some(t) => t,
             None => {
@@ -1464,7 +1517,39 @@ impl Interp {
                 fields.push((idx, x));
             }
         }
-        Some(self.mk(ExprKind::RecordCtor(fields), ty, span))
+        let x = self.mk(ExprKind::RecordCtor(fields), ty, span);
+        // Deprecated fields given a value, in the order of the type (a
+        // `[…]` for a known type is Zeek's record coercion).
+        if ty_known {
+            let mut idxs: Vec<usize> = match &x.kind {
+                ExprKind::RecordCtor(fs) => fs.iter().map(|(i, _)| *i).collect(),
+                _ => Vec::new(),
+            };
+            idxs.sort_unstable();
+            for idx in idxs {
+                if let Some(w) = Self::field_deprecation(&x.ty, idx, false) {
+                    let d = if named_ctor {
+                        self.describe_expr(&x)
+                    } else {
+                        let all = match &x.kind {
+                            ExprKind::RecordCtor(fs) => fs
+                                .iter()
+                                .map(|(i, fe)| {
+                                    let n = x.ty.record().map(|r| r.fields.borrow()[*i].name);
+                                    let n = n.map(|n| n.to_string()).unwrap_or_default();
+                                    format!("${n}={}", self.describe_expr(fe))
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            _ => String::new(),
+                        };
+                        format!("(coerce [{all}] to {})", x.ty.describe())
+                    };
+                    self.cwarn(span, &format!("{w} ({d})"));
+                }
+            }
+        }
+        Some(x)
     }
 
     pub(crate) fn compile_table_ctor(
@@ -1662,7 +1747,7 @@ impl Interp {
                 let v = self.eval(d);
                 match v {
                     Ok(v) => out.push(Expr {
-                        kind: ExprKind::Const(v),
+                        kind: ExprKind::DefaultArg(v, d.clone()),
                         ty: p.ty.clone(),
                         loc: self.loc(span),
                     }),
@@ -1691,6 +1776,7 @@ impl Interp {
                 .contains_key(&n.sym);
             if !local {
                 if let Some(gid) = self.lookup_global(n.sym) {
+                    self.warn_deprecated_global(gid, f.span);
                     let g = &self.prog.globals[gid as usize];
                     let ty = g.ty.clone();
                     if g.kind == GlobalKind::Type {

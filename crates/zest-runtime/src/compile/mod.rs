@@ -4,6 +4,7 @@
 
 mod check;
 mod decl;
+mod deprecated;
 mod expr;
 mod stmt;
 mod types;
@@ -39,6 +40,11 @@ pub struct Sema {
     pub in_redef: bool,
     /// The name of the enum type being declared (its items check it).
     pub enum_decl_name: Option<Symbol>,
+    /// Zeek's `-u` (`ZEEK_USAGE_ISSUES`): find assignments whose value is
+    /// never used.
+    pub usage_issues: bool,
+    /// Their warnings, reported after all scripts are loaded.
+    pub unused_assignments: Vec<String>,
 }
 
 /// Scope of one function body: Zeek locals are function-wide.
@@ -59,6 +65,16 @@ pub struct FuncCtx {
     pub local_locs: FxHashMap<Symbol, Loc>,
     /// The name of each slot, in slot order.
     pub slot_names: Vec<Symbol>,
+    /// Locals declared directly in each enclosing `{ }` block statement,
+    /// innermost last.
+    pub block_locals: Vec<Vec<Symbol>>,
+    /// Locals whose block has ended, and those whose later use was warned
+    /// about (Zeek's deprecated out-of-scope use).
+    pub out_of_scope: rustc_hash::FxHashSet<Symbol>,
+    pub warned_out_of_scope: rustc_hash::FxHashSet<Symbol>,
+    /// With usage issues on: assignments to locals (slot and warning if
+    /// the value is never used).
+    pub assigns: Vec<(u32, String)>,
 }
 
 impl FuncCtx {
@@ -87,6 +103,8 @@ impl Sema {
             named_ctor: false,
             in_redef: false,
             enum_decl_name: None,
+            usage_issues: false,
+            unused_assignments: Vec::new(),
         }
     }
 }

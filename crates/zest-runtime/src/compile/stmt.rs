@@ -40,7 +40,10 @@ impl Interp {
         let span = s.span;
         match &s.kind {
             ast::StmtKind::Block(b) => {
+                self.fctx().block_locals.push(Vec::new());
                 let v = self.compile_block_stmts(&b.stmts);
+                let ended = self.fctx().block_locals.pop().unwrap_or_default();
+                self.fctx().out_of_scope.extend(ended);
                 self.st(StmtKind::Block(v), span)
             }
             ast::StmtKind::Print(args) => {
@@ -55,6 +58,7 @@ impl Interp {
                     self.unknown_identifier(ev.name.sym, ev.name.span);
                     return self.st(StmtKind::Empty, span);
                 };
+                self.warn_deprecated_global(gid, ev.name.span);
                 let is_event = self.prog.globals[gid as usize]
                     .ty
                     .as_ref()
@@ -204,6 +208,9 @@ impl Interp {
                     let d = self.describe_expr(&x);
                     self.cwarn(span, &format!("expression value ignored ({d})"));
                 }
+                if let ExprKind::Assign(crate::ir::LValue::Local(slot, name), rhs) = &x.kind {
+                    self.note_local_assign(*slot, *name, rhs, span);
+                }
                 self.st(StmtKind::Expr(x), span)
             }
             ast::StmtKind::Empty => self.st(StmtKind::Empty, span),
@@ -335,10 +342,23 @@ impl Interp {
                 self.error_pair(&a, b.as_deref(), &format!("already defined ({name})"));
             }
         }
+        if let Some(b) = self.fctx().block_locals.last_mut() {
+            b.push(d.name.sym);
+        }
         let slot = self.fctx().add_local(d.name.sym, ty.clone());
         let dloc = self.loc(d.name.span);
         self.fctx().local_locs.insert(d.name.sym, dloc);
         let explicit = init.is_some();
+        if let Some(x) = &init {
+            if !d
+                .attrs
+                .iter()
+                .any(|a| a.kind == zest_syntax::ast::AttrKind::IsUsed)
+            {
+                let name = self.local_full_name(d.name.sym);
+                self.note_local_assign(slot, name, x, span);
+            }
+        }
         let init = match init {
             Some(mut x) => {
                 // `local t: table[…] of … = { … } &default=…;`

@@ -80,6 +80,7 @@ impl Interp {
             TypeExpr::Opaque(name) => Type::new(TypeKind::Opaque(name.sym)),
             TypeExpr::Named(name) => match self.lookup_global(name.sym) {
                 Some(gid) if self.prog.globals[gid as usize].kind == GlobalKind::Type => {
+                    self.warn_deprecated_global(gid, name.span);
                     self.prog.globals[gid as usize]
                         .ty
                         .clone()
@@ -114,6 +115,23 @@ impl Interp {
                 .and_then(|a| a.value.as_ref());
             let default = default.map(|d| {
                 let e = self.compile_expr(d);
+                // A numeric constant keeps its coercion, which a call's
+                // description shows (`(coerce 0 to int)`).
+                let widening = matches!(
+                    (e.ty.tag(), ty.tag()),
+                    (
+                        crate::types::Tag::Count,
+                        crate::types::Tag::Int | crate::types::Tag::Double
+                    ) | (crate::types::Tag::Int, crate::types::Tag::Double)
+                );
+                if widening && matches!(e.kind, crate::ir::ExprKind::Const(_)) {
+                    let loc = e.loc;
+                    return Rc::new(crate::ir::Expr {
+                        kind: crate::ir::ExprKind::Coerce(Box::new(e)),
+                        ty: ty.clone(),
+                        loc,
+                    });
+                }
                 Rc::new(self.coerce_to(e, &ty, d.span))
             });
             // A `&default` brings an implicit `&optional` (Zeek's
@@ -126,6 +144,7 @@ impl Interp {
                 ty,
                 default,
                 attrs_desc,
+                deprecated: super::deprecated::ast_deprecation(&p.attrs),
             });
         }
         let ret = match (flavor, ret) {
@@ -351,8 +370,8 @@ impl Interp {
             g.kind = GlobalKind::EnumConst;
             g.ty = Some(ty.clone());
             g.value = Value::Enum(ty.clone(), value);
-            if it.deprecated.is_some() {
-                g.deprecated = Some(String::new());
+            if let Some(d) = &it.deprecated {
+                g.deprecated = Some(super::deprecated::ast_message(d.as_ref()));
             }
         }
     }

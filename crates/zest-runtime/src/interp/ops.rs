@@ -4,7 +4,7 @@
 use super::{Interp, RtErr, RtResult};
 use crate::ir::{Arith, BinKind, Expr};
 use crate::table::TableVal;
-use crate::types::{same_type, Tag, TypeKind, TypeRef};
+use crate::types::{same_type, same_type_or_any, Tag, TypeKind, TypeRef};
 use crate::value::{RecordVal, Value, VectorVal};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -182,7 +182,9 @@ impl Interp {
                 let max = if a.is_v4() { 32 } else { 128 };
                 if len > max {
                     let d = self.describe_expr(e);
-                    return Err(self.expr_error(e.loc, &format!("bad mask length ({d})")));
+                    let fam = if a.is_v4() { 4 } else { 6 };
+                    let msg = format!("bad IPv{fam} subnet prefix length: {} ({d})", len as u32);
+                    return Err(self.expr_error(e.loc, &msg));
                 }
                 return Ok(Value::Subnet(crate::value::Subnet::new(*a, len as u8)));
             }
@@ -718,7 +720,24 @@ impl Interp {
                         let items = src.borrow().items.clone();
                         vv.borrow_mut().items.extend(items);
                     }
-                    other => vv.borrow_mut().items.push(Some(other)),
+                    other => {
+                        // An element of another type (possible through
+                        // `vector of any` parameters) is refused.
+                        let fits = match vv.borrow().ty.yield_type() {
+                            Some(y) if y.tag() != Tag::Any => {
+                                other.type_of(&self.prog.base).tag() == y.tag()
+                            }
+                            _ => true,
+                        };
+                        if !fits {
+                            let d = self.describe_expr(e);
+                            return Err(self.expr_error(
+                                e.loc,
+                                &format!("type-checking failed in vector append ({d})"),
+                            ));
+                        }
+                        vv.borrow_mut().items.push(Some(other));
+                    }
                 }
                 Ok(())
             }
@@ -907,7 +926,7 @@ impl Interp {
             return true;
         }
         let vt = v.type_of(&self.prog.base);
-        same_type(&vt, t)
+        same_type_or_any(&vt, t)
     }
 
     /// Inserts a constructor element; a set element that is itself a set

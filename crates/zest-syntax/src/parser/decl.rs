@@ -44,16 +44,13 @@ impl P<'_, '_> {
                 Some(DeclKind::Prefixes { add, prefix })
             }
             Tok::AtDeprecated => {
-                let rest = directive_arg(&text, "@deprecated");
-                let msg = rest.trim();
-                let msg = msg
-                    .strip_prefix('"')
-                    .and_then(|m| m.strip_suffix('"'))
-                    .unwrap_or(msg);
-                Some(DeclKind::Deprecated(if msg.is_empty() {
+                // The rest of the line as written (Zeek shows it verbatim,
+                // quotes included).
+                let rest = text["@deprecated".len()..].trim_start();
+                Some(DeclKind::Deprecated(if rest.is_empty() {
                     None
                 } else {
-                    Some(msg.to_owned())
+                    Some(rest.to_owned())
                 }))
             }
             Tok::AtDebug => Some(DeclKind::Stmt(crate::ast::Stmt {
