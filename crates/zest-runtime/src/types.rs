@@ -77,6 +77,9 @@ pub struct Type {
     pub kind: TypeKind,
     /// The declared name of a named type (`type X: …`), for printing.
     pub name: RefCell<Option<Symbol>>,
+    /// Where a compound type was written, for messages that locate it
+    /// (`error in <type's location> and …`).
+    pub loc: std::cell::Cell<Option<crate::ir::Loc>>,
 }
 
 #[derive(Debug)]
@@ -216,6 +219,7 @@ impl Type {
         Rc::new(Type {
             kind,
             name: RefCell::new(None),
+            loc: std::cell::Cell::new(None),
         })
     }
 
@@ -364,7 +368,7 @@ impl Type {
                 }
                 s.push(')');
                 if let Some(r) = &f.ret {
-                    if f.flavor == Flavor::Function && r.tag() != Tag::Void {
+                    if f.flavor != Flavor::Event && r.tag() != Tag::Void {
                         s.push_str(" : ");
                         if r.tag() == Tag::Func {
                             s.push_str("function");

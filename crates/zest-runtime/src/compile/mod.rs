@@ -2,6 +2,7 @@
 //! AST into the resolved IR, one declaration at a time, in load order (as
 //! Zeek does while parsing).
 
+mod check;
 mod decl;
 mod expr;
 mod stmt;
@@ -38,6 +39,9 @@ pub struct Sema {
     pub in_redef: bool,
     /// The name of the enum type being declared (its items check it).
     pub enum_decl_name: Option<Symbol>,
+    /// The `type` declaration being compiled: errors Zeek reports at the
+    /// scanner's position after the type (duplicate fields) go to its end.
+    pub type_decl_span: Option<Span>,
 }
 
 /// Scope of one function body: Zeek locals are function-wide.
@@ -83,6 +87,7 @@ impl Sema {
             named_ctor: false,
             in_redef: false,
             enum_decl_name: None,
+            type_decl_span: None,
         }
     }
 }
@@ -262,7 +267,7 @@ impl Interp {
             | Tag::File
             | Tag::Opaque
             | Tag::List
-            | Tag::Type => None,
+            | Tag::Type => t.loc.get().map(|l| self.loc_str(l)),
             tag => Some(Self::tag_name(tag).to_string()),
         }
     }

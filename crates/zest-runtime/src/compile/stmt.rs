@@ -63,7 +63,11 @@ impl Interp {
                 if !is_event {
                     self.cerror(span, &format!("not an event ({}())", ev.name.sym));
                 }
-                let args = self.compile_args_for(gid, &ev.args, ev.span);
+                let (args, ok) = self.compile_args_for(gid, &ev.args, ev.span);
+                if !ok {
+                    self.event_args_mismatch(gid, &args, ev.span);
+                    return self.st(StmtKind::Empty, span);
+                }
                 self.st(StmtKind::Event(gid, args), span)
             }
             ast::StmtKind::If(c, t, e) => {
@@ -164,11 +168,37 @@ impl Interp {
             }
             ast::StmtKind::Add(e) => {
                 let x = self.compile_expr(e);
-                self.st(StmtKind::Add(x), span)
+                // Zeek's `Expr::CanAdd`: only an element of a set.
+                let ok = match &x.kind {
+                    crate::ir::ExprKind::Error => true,
+                    crate::ir::ExprKind::Index(c, _) => c.ty.is_set(),
+                    _ => false,
+                };
+                let st = self.st(StmtKind::Add(x), span);
+                if !ok {
+                    self.illegal_stmt(&st, "illegal add statement", span);
+                }
+                st
             }
             ast::StmtKind::Delete(e) => {
                 let x = self.compile_expr(e);
-                self.st(StmtKind::Delete(x), span)
+                // Zeek's `Expr::CanDel`: a table element, or a record field
+                // that may be missing.
+                let ok = match &x.kind {
+                    crate::ir::ExprKind::Error => true,
+                    crate::ir::ExprKind::Index(c, _) => c.ty.tag() == crate::types::Tag::Table,
+                    crate::ir::ExprKind::Field(r, idx) => r.ty.record().is_some_and(|rt| {
+                        rt.fields.borrow().get(*idx).is_some_and(|f| {
+                            f.optional() || f.attrs.has(zest_syntax::ast::AttrKind::Default)
+                        })
+                    }),
+                    _ => false,
+                };
+                let st = self.st(StmtKind::Delete(x), span);
+                if !ok {
+                    self.illegal_stmt(&st, "illegal delete statement", span);
+                }
+                st
             }
             ast::StmtKind::Local(d) => self.compile_local(d, span),
             ast::StmtKind::Const(d) => {
@@ -310,6 +340,9 @@ impl Interp {
 
     fn compile_local(&mut self, d: &ast::VarDecl, span: zest_syntax::Span) -> Stmt {
         let declared = d.ty.as_ref().map(|t| self.compile_type(t));
+        if let Some(t) = &declared {
+            Self::locate_type(t, self.loc1(d.name.span));
+        }
         let init = match (&d.init, &declared) {
             (Some(e), Some(t)) => {
                 let x = self.compile_rhs(e, t);
@@ -377,6 +410,14 @@ impl Interp {
             }
         };
         self.st(StmtKind::Init(slot, init), span)
+    }
+
+    /// An error about a statement, quoting it as Zeek's `Obj::Error` does.
+    fn illegal_stmt(&mut self, st: &Stmt, msg: &str, span: zest_syntax::Span) {
+        let mut d = String::new();
+        let names = |slot: u32| self.slot_name(slot);
+        self.describe_stmt_into(st, &mut d, &names);
+        self.cerror(span, &format!("{msg} ({d})"));
     }
 
     /// The name of a local slot of the function being compiled.

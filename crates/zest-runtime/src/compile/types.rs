@@ -98,6 +98,46 @@ impl Interp {
         }
     }
 
+    /// Gives the compound types written at `loc` (those not located yet
+    /// and not named) that location, as Zeek's parser does.
+    pub(crate) fn locate_type(t: &TypeRef, loc: crate::ir::Loc) {
+        if t.loc.get().is_some() || t.name.borrow().is_some() {
+            return;
+        }
+        match &t.kind {
+            TypeKind::Table { index, yield_ } => {
+                t.loc.set(Some(loc));
+                for i in index {
+                    Self::locate_type(i, loc);
+                }
+                if let Some(y) = yield_ {
+                    Self::locate_type(y, loc);
+                }
+            }
+            TypeKind::Vector(y) | TypeKind::File(y) => {
+                t.loc.set(Some(loc));
+                Self::locate_type(y, loc);
+            }
+            TypeKind::List(ts) => {
+                t.loc.set(Some(loc));
+                for i in ts {
+                    Self::locate_type(i, loc);
+                }
+            }
+            TypeKind::Func(f) => {
+                t.loc.set(Some(loc));
+                for p in &f.params {
+                    Self::locate_type(&p.ty, loc);
+                }
+                if let Some(r) = &f.ret {
+                    Self::locate_type(r, loc);
+                }
+            }
+            TypeKind::Record(_) | TypeKind::Enum(_) => t.loc.set(Some(loc)),
+            _ => {}
+        }
+    }
+
     pub(crate) fn compile_func_type(
         &mut self,
         flavor: Flavor,
@@ -107,6 +147,7 @@ impl Interp {
         let mut ps = Vec::with_capacity(params.len());
         for p in params {
             let ty = self.compile_type(&p.ty);
+            Self::locate_type(&ty, self.loc1(p.name.span));
             let default = p
                 .attrs
                 .iter()
@@ -138,10 +179,19 @@ impl Interp {
         let mut out: Vec<Field> = Vec::with_capacity(fields.len());
         for f in fields {
             let ty = self.compile_type(&f.ty);
+            Self::locate_type(&ty, self.loc1(f.name.span));
             let attrs = self.compile_field_attrs(&f.attrs, &ty);
             if out.iter().any(|x| x.name == f.name.sym) {
+                // Reported where the scanner is: after the whole type.
+                let at = match self.sema.type_decl_span {
+                    Some(s) => zest_syntax::Span {
+                        start: s.end.max(s.start + 1) - 1,
+                        end: s.end,
+                    },
+                    None => f.name.span,
+                };
                 self.cerror(
-                    f.name.span,
+                    at,
                     &format!(
                         "duplicate field '{}' found in record definition",
                         f.name.sym

@@ -210,7 +210,26 @@ impl Interp {
                 let Value::Record(rec) = &rv else {
                     return Ok(Value::Bool(false));
                 };
-                let has = rec.borrow().fields.get(*idx).is_some_and(Option::is_some);
+                let (len, has) = {
+                    let r = rec.borrow();
+                    (
+                        r.fields.len(),
+                        r.fields.get(*idx).is_some_and(Option::is_some),
+                    )
+                };
+                if *idx >= len {
+                    // A record made before `redef record … += {…}`: Zeek
+                    // fills the new fields in with their defaults.
+                    let ty = rec.borrow().ty.clone();
+                    if let Some(d) = self.field_default(&ty, *idx)? {
+                        let mut r = rec.borrow_mut();
+                        if r.fields.len() <= *idx {
+                            r.fields.resize(*idx + 1, None);
+                        }
+                        r.fields[*idx] = Some(d);
+                        return Ok(Value::Bool(true));
+                    }
+                }
                 Ok(Value::Bool(has))
             }
             ExprKind::Index(c, idx) => {
@@ -447,8 +466,8 @@ impl Interp {
             ExprKind::TypeVal(t) => Ok(Value::Type(t.clone())),
             ExprKind::WhenLocal(slot, a) => {
                 let v = self.eval(a)?;
-                self.stack[self.fp + *slot as usize] = v.clone();
-                Ok(v)
+                self.stack[self.fp + *slot as usize] = v;
+                Ok(Value::Bool(true))
             }
             ExprKind::Error => Err(RtErr),
         }
