@@ -592,7 +592,18 @@ impl Interp {
                     s.push_str(&slot_name(*slot));
                 }
             },
-            StmtKind::When(_) => s.push_str("when "),
+            StmtKind::When(w) => {
+                s.push_str("when (");
+                self.describe_expr_into(&w.cond, s);
+                s.push_str(") ");
+                self.describe_stmt_into(&w.body, s, slot_name);
+                if let Some((te, stmts)) = &w.timeout {
+                    s.push_str(" timeout ");
+                    self.describe_expr_into(te, s);
+                    s.push(' ');
+                    self.describe_stmt_list_into(stmts, s, slot_name);
+                }
+            }
             StmtKind::Block(v) => self.describe_stmt_list_into(v, s, slot_name),
             StmtKind::Empty => {}
         }

@@ -203,6 +203,10 @@ pub struct WhenStmt {
     /// Frame size needed by the condition/body (they run in a copy of the
     /// enclosing frame).
     pub frame_size: u32,
+    /// Without a `[…]` capture list (Zeek's deprecated semantics) the
+    /// frame is deep-copied when the statement executes and again for each
+    /// evaluation of the condition.
+    pub deep_copy: bool,
 }
 
 /// One body of a function, event handler or hook.

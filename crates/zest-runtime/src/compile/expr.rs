@@ -417,8 +417,13 @@ impl Interp {
     }
 
     fn compile_name(&mut self, sym: Symbol, span: Span) -> Expr {
+        if let Some((slot, ty)) = self.outer_local_ref(sym) {
+            let full = self.local_full_name(sym);
+            return self.mk(ExprKind::Local(slot, full), ty, span);
+        }
         match self.resolve(sym) {
             Some(Resolved::Local(slot, ty)) => {
+                self.note_local_ref(sym, slot);
                 let full = self.local_full_name(sym);
                 if Self::is_blank_name(sym) {
                     self.cerror(
@@ -941,9 +946,15 @@ impl Interp {
     }
 
     pub(crate) fn compile_lvalue(&mut self, e: &ast::Expr) -> (LValue, TypeRef) {
+        if let ast::ExprKind::Name(n) = &e.kind {
+            if let Some((slot, ty)) = self.outer_local_ref(n.sym) {
+                return (LValue::Local(slot, self.local_full_name(n.sym)), ty);
+            }
+        }
         match &e.kind {
             ast::ExprKind::Name(n) => match self.resolve(n.sym) {
                 Some(Resolved::Local(slot, ty)) => {
+                    self.note_local_ref(n.sym, slot);
                     let is_const = self
                         .sema
                         .func
@@ -1901,28 +1912,70 @@ impl Interp {
             ret: ty.func().and_then(|f| f.ret.clone()),
             ..Default::default()
         };
+        // The enclosing function's locals stay visible, but only through
+        // captures.
+        {
+            let enclosing = self.sema.func.as_ref().unwrap_or(&self.sema.top_ctx);
+            inner.outer = enclosing.outer.clone();
+            for (n, (_, t)) in &enclosing.locals {
+                let loc = enclosing.local_locs.get(n).copied();
+                inner.outer.insert(*n, (t.clone(), loc));
+            }
+        }
         if let Some(f) = ty.func() {
             for p in &f.params {
                 inner.add_local(p.name, p.ty.clone());
             }
         }
+        let mut captured: Vec<Symbol> = Vec::new();
         for c in l.captures.iter().flatten() {
-            match self.resolve(c.name.sym) {
-                Some(Resolved::Local(slot, t)) => {
-                    captures.push((slot, c.deep_copy));
-                    inner.add_local(c.name.sym, t);
+            if let Some((slot, t)) = self.capture_slot(c) {
+                captures.push((slot, c.deep_copy));
+                captured.push(c.name.sym);
+                if let Some((_, Some(loc))) = inner.outer.get(&c.name.sym) {
+                    inner.local_locs.insert(c.name.sym, *loc);
                 }
-                _ => {
-                    self.cerror(
-                        c.name.span,
-                        &format!("no such local identifier: {}", c.name.sym),
-                    );
-                }
+                inner.add_local(c.name.sym, t);
             }
         }
         let outer = self.sema.func.replace(inner);
         let stmts = self.compile_block_stmts(&l.body.stmts);
         let ctx = std::mem::replace(&mut self.sema.func, outer).unwrap_or_default();
+        // Zeek's `LambdaExpr::CheckCaptures`.
+        let problem = match &l.captures {
+            None => {
+                if let Some(first) = ctx.outer_refs.first() {
+                    let eg = if ctx.outer_refs.len() > 1 {
+                        "e.g., "
+                    } else {
+                        ""
+                    };
+                    self.cerror(
+                        span,
+                        &format!("lambda uses outer identifiers without [] captures: {eg}{first}"),
+                    );
+                    return self.err_expr(span);
+                }
+                None
+            }
+            Some(_) => {
+                let used: Vec<Symbol> = ctx.refs.iter().map(|(n, _)| *n).collect();
+                Self::capture_problem(&captured, &ctx.outer_refs, &used, "lambda")
+            }
+        };
+        if let Some(msg) = problem {
+            let mut d = String::from("function()");
+            let names = |slot: u32| {
+                ctx.locals
+                    .iter()
+                    .find(|(_, (s, _))| *s == slot)
+                    .map(|(n, _)| self.local_full_name(*n).to_string())
+                    .unwrap_or_default()
+            };
+            self.describe_stmt_list_into(&stmts, &mut d, &names);
+            self.cerror(l.body.span, &format!("{msg} ({d})"));
+            return self.err_expr(span);
+        }
         self.prog.lambda_counter += 1;
         let name = Symbol::intern(&format!("lambda_<{}>", self.prog.lambda_counter));
         let body = Rc::new(crate::ir::Body {
@@ -1940,5 +1993,51 @@ impl Interp {
             body,
         });
         self.mk(ExprKind::Lambda(def), ty, span)
+    }
+
+    /// A name in a capture list (Zeek's `capture` rule): an enclosing
+    /// local's slot and type, or an error.
+    pub(crate) fn capture_slot(&mut self, c: &ast::Capture) -> Option<(u32, TypeRef)> {
+        let name = c.name.sym;
+        // Capturing uses the name in the enclosing function.
+        if let Some(r) = self.outer_local_ref(name) {
+            return Some(r);
+        }
+        let msg = match self.resolve(name) {
+            Some(Resolved::Local(slot, t)) => {
+                self.note_local_ref(name, slot);
+                return Some((slot, t));
+            }
+            Some(Resolved::Global(g)) if self.prog.globals[g as usize].kind == GlobalKind::Type => {
+                format!("cannot specify type in capture: {name}")
+            }
+            Some(Resolved::Global(_)) => format!("cannot specify global in capture: {name}"),
+            None => format!("no such local identifier: {name}"),
+        };
+        self.cerror(c.name.span, &msg);
+        None
+    }
+
+    /// The first problem Zeek's `CheckCaptures` finds with a capture list:
+    /// a repeated capture, an outer local used but not captured, or a
+    /// capture not used. `what` names the construct.
+    pub(crate) fn capture_problem(
+        captured: &[Symbol],
+        outer_used: &[Symbol],
+        used: &[Symbol],
+        what: &str,
+    ) -> Option<String> {
+        for (i, c) in captured.iter().enumerate() {
+            if captured[..i].contains(c) {
+                return Some(format!("{c} listed multiple times in capture"));
+            }
+        }
+        if let Some(o) = outer_used.iter().find(|o| !captured.contains(o)) {
+            return Some(format!("{o} is used inside {what} but not captured"));
+        }
+        if let Some(c) = captured.iter().find(|c| !used.contains(c)) {
+            return Some(format!("{c} is captured but not used inside {what}"));
+        }
+        None
     }
 }

@@ -60,6 +60,14 @@ pub struct FuncCtx {
     pub consts: rustc_hash::FxHashSet<Symbol>,
     /// Where each local was declared.
     pub local_locs: FxHashMap<Symbol, Loc>,
+    /// Inside a lambda: the locals of the enclosing functions, visible
+    /// only through captures (with where they were declared).
+    pub outer: FxHashMap<Symbol, (TypeRef, Option<Loc>)>,
+    /// Outer locals used without a capture, in order of first use.
+    pub outer_refs: Vec<Symbol>,
+    /// Every use of a local (name and slot), in order, for the capture
+    /// checks of lambdas and `when`.
+    pub refs: Vec<(Symbol, u32)>,
 }
 
 impl FuncCtx {
@@ -224,6 +232,28 @@ impl Interp {
         );
         self.sema.fatal = true;
         true
+    }
+
+    /// Records a use of local `name` in `slot`.
+    pub(crate) fn note_local_ref(&mut self, name: Symbol, slot: u32) {
+        self.fctx().refs.push((name, slot));
+    }
+
+    /// Inside a lambda, a name that is none of its own locals but one of
+    /// an enclosing function: recorded as used without capture, and given
+    /// a scratch slot (the lambda is in error and never runs).
+    pub(crate) fn outer_local_ref(&mut self, name: Symbol) -> Option<(u32, TypeRef)> {
+        let ctx = self.fctx();
+        if ctx.locals.contains_key(&name) {
+            return None;
+        }
+        let (t, _) = ctx.outer.get(&name)?.clone();
+        if !ctx.outer_refs.contains(&name) {
+            ctx.outer_refs.push(name);
+        }
+        let slot = ctx.nslots;
+        ctx.nslots += 1;
+        Some((slot, t))
     }
 
     /// Zeek stops at an unknown identifier.

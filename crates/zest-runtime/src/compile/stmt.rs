@@ -207,21 +207,88 @@ impl Interp {
                 st
             }
             ast::StmtKind::When(w) => {
+                let mut captured = Vec::new();
+                for c in w.captures.iter().flatten() {
+                    if self.capture_slot(c).is_some() {
+                        captured.push(c.name.sym);
+                    }
+                }
+                // Locals of the function that exist before the statement.
+                let prior = self.fctx().nslots;
+                let refs_start = self.fctx().refs.len();
                 let cond = self.compile_expr(&w.cond);
                 let body = self.compile_stmt(&w.body);
+                // The timeout expression is evaluated outside the statement's
+                // own scope: its locals are not the statement's.
+                let mut te_refs = 0..0;
                 let timeout = w.timeout.as_ref().map(|(e, b)| {
+                    let from = self.fctx().refs.len();
                     let te = self.compile_expr(e);
+                    te_refs = from..self.fctx().refs.len();
                     (te, self.compile_block_stmts(&b.stmts))
                 });
                 let frame_size = self.fctx().nslots;
+                let mut outer_used: Vec<zest_syntax::Symbol> = Vec::new();
+                for (i, (n, slot)) in self.fctx().refs.iter().enumerate().skip(refs_start) {
+                    if !te_refs.contains(&i) && *slot < prior && !outer_used.contains(n) {
+                        outer_used.push(*n);
+                    }
+                }
                 let ws = crate::ir::WhenStmt {
                     cond,
                     body,
                     timeout,
                     is_return: w.is_return,
                     frame_size,
+                    deep_copy: w.captures.is_none(),
                 };
-                self.st(StmtKind::When(std::rc::Rc::new(ws)), span)
+                let mut st = self.st(StmtKind::When(std::rc::Rc::new(ws)), span);
+                if w.timeout.is_some() {
+                    // Zeek locates a `when … timeout …` from the end of its
+                    // body (its parser takes a rule's last symbol's place).
+                    let b = w.body.span;
+                    let body_end = zest_syntax::Span {
+                        start: b.end.max(b.start + 1) - 1,
+                        end: b.end,
+                    };
+                    st.loc.first_line = self.loc(body_end).first_line;
+                }
+                // Zeek's `WhenInfo` checks of the locals it uses.
+                let msg = match &w.captures {
+                    None if !outer_used.is_empty() => {
+                        let names: Vec<String> = outer_used
+                            .iter()
+                            .map(|n| self.local_full_name(*n).to_string())
+                            .collect();
+                        Some((
+                            false,
+                            format!(
+                                "\"when\" statement referring to locals without an explicit [] capture is deprecated: {}",
+                                names.join(", ")
+                            ),
+                        ))
+                    }
+                    None => None,
+                    Some(_) => Self::capture_problem(
+                        &captured,
+                        &outer_used,
+                        &outer_used,
+                        "\"when\" statement",
+                    )
+                    .map(|m| (true, m)),
+                };
+                if let Some((is_error, msg)) = msg {
+                    let mut d = String::new();
+                    let names = |slot: u32| self.slot_name(slot);
+                    self.describe_stmt_into(&st, &mut d, &names);
+                    let msg = format!("{msg} ({d})");
+                    if is_error {
+                        self.error(Some(st.loc), &msg);
+                        return self.st(StmtKind::Empty, span);
+                    }
+                    self.warn(Some(st.loc), &msg);
+                }
+                st
             }
             ast::StmtKind::Expr(e) => {
                 let x = self.compile_expr(e);
@@ -355,8 +422,32 @@ impl Interp {
         let ty = declared
             .or_else(|| init.as_ref().map(|x| x.ty.clone()))
             .unwrap_or_else(|| self.prog.base.error.clone());
-        if let Some(Resolved::Local(..)) = self.resolve(d.name.sym) {
-            // Re-declaring a local reuses its slot (Zeek warns elsewhere).
+        // Zeek's `make_var`: a local name that already has a type (in this
+        // function or, inside a lambda, an enclosing one) is already defined.
+        let prev = {
+            let ctx = self.fctx();
+            if let Some((slot, _)) = ctx.locals.get(&d.name.sym) {
+                let slot = *slot;
+                ctx.refs.push((d.name.sym, slot));
+                Some(ctx.local_locs.get(&d.name.sym).copied())
+            } else {
+                ctx.outer.get(&d.name.sym).map(|(_, l)| *l)
+            }
+        };
+        if let Some(prev) = prev {
+            let name = self.local_full_name(d.name.sym);
+            let init_loc = d.init.as_ref().map(|e| self.loc_str(self.loc(e.span)));
+            let first = match prev {
+                Some(l) => self.loc_str(l),
+                None => init_loc
+                    .clone()
+                    .unwrap_or_else(|| self.loc_str(self.loc(span))),
+            };
+            self.error_pair(
+                &first,
+                init_loc.as_deref(),
+                &format!("already defined ({name})"),
+            );
         }
         let slot = self.fctx().add_local(d.name.sym, ty.clone());
         let dloc = self.loc(d.name.span);
