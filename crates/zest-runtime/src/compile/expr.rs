@@ -1595,10 +1595,10 @@ impl Interp {
         }
         // Variadic functions (one `any` parameter) take anything; a
         // parameter list with errors was reported where it was declared.
-        let variadic = params.iter().any(is_va)
-            || (params.len() == 1 && params[0].ty.tag() == Tag::Any)
-            || params.iter().any(|p| p.ty.tag() == Tag::Error);
-        if let (Some(ft), false) = (ft.filter(|t| t.func().is_some()), variadic) {
+        let variadic =
+            params.iter().any(is_va) || (params.len() == 1 && params[0].ty.tag() == Tag::Any);
+        let unchecked = variadic || params.iter().any(|p| p.ty.tag() == Tag::Error);
+        if let (Some(ft), false) = (ft.filter(|t| t.func().is_some()), unchecked) {
             if out.len() < params.len() && params[out.len()..].iter().any(|p| p.default.is_none()) {
                 let mut rd = String::from("record {");
                 for p in &params {
@@ -1636,6 +1636,8 @@ impl Interp {
         let mut coerced = Vec::with_capacity(out.len().max(params.len()));
         for (i, x) in out.into_iter().enumerate() {
             match params.get(i) {
+                // Arguments of a variadic function stay as they are.
+                _ if variadic => coerced.push(x),
                 Some(p) if p.ty.tag() == Tag::Any && !is_va(p) => {
                     // A value passed as `any` is wrapped (`to_any_coerce` in
                     // descriptions).

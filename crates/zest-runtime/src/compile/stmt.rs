@@ -434,7 +434,7 @@ impl Interp {
                 ctx.outer.get(&d.name.sym).map(|(_, l)| *l)
             }
         };
-        if let Some(prev) = prev {
+        if let Some(prev) = prev.filter(|_| !Self::is_blank_name(d.name.sym)) {
             let name = self.local_full_name(d.name.sym);
             let init_loc = d.init.as_ref().map(|e| self.loc_str(self.loc(e.span)));
             let first = match prev {

@@ -275,7 +275,9 @@ impl Interp {
                         if let (None, Some(body), Value::Func(fv)) =
                             (g.builtin, g.bodies.first(), &g.value)
                         {
-                            if matches!(fv.kind, FuncValKind::Global(_)) {
+                            if matches!(fv.kind, FuncValKind::Global(_))
+                                && args.len() <= body.nparams as usize
+                            {
                                 let body = body.clone();
                                 let base = self.stack.len();
                                 for a in args {
@@ -502,6 +504,7 @@ impl Interp {
                                 },
                             );
                         }
+                        self.check_arg_count(f, vals.len(), e)?;
                         self.call_value(&fv, vals, e.loc)
                     }
                     _ => self.call_global(*gid, vals, e.loc),
@@ -509,9 +512,35 @@ impl Interp {
             }
             Callee::Dynamic(fe) => {
                 let fv = self.eval(fe)?;
+                if let Value::Func(f) = &fv {
+                    self.check_arg_count(f, vals.len(), e)?;
+                }
                 self.call_value(&fv, vals, e.loc)
             }
         }
+    }
+
+    /// A script function called with more arguments than it has
+    /// parameters (possible only through a single `any` parameter, which
+    /// the compiler lets anything through): Zeek's run-time error.
+    fn check_arg_count(
+        &mut self,
+        f: &crate::value::FuncVal,
+        nargs: usize,
+        e: &Expr,
+    ) -> Result<(), RtErr> {
+        if matches!(f.kind, FuncValKind::Builtin(_)) {
+            return Ok(());
+        }
+        let nparams = f.ty.func().map_or(usize::MAX, |ft| ft.params.len());
+        if nargs > nparams {
+            let d = self.describe_expr(e);
+            return Err(self.expr_error(
+                e.loc,
+                &format!("too many arguments for function call ({d})"),
+            ));
+        }
+        Ok(())
     }
 
     /// Reads the current value of an lvalue.
