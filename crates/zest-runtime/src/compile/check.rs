@@ -313,3 +313,147 @@ impl Interp {
         ok
     }
 }
+
+impl Interp {
+    /// The expiration attributes of a table, checked as Zeek's
+    /// `Attributes::CheckAttr` and `TableType::DoExpireCheck` do (with
+    /// `TableVal::CheckExpireAttr`'s check of the interval's type).
+    pub(crate) fn check_expire_attrs(
+        &mut self,
+        attrs: &[zest_syntax::ast::Attr],
+        compiled: &crate::types::Attrs,
+        ty: &TypeRef,
+    ) {
+        use zest_syntax::ast::AttrKind;
+        let is_expire = |k: AttrKind| {
+            matches!(
+                k,
+                AttrKind::ReadExpire | AttrKind::WriteExpire | AttrKind::CreateExpire
+            )
+        };
+        // `Attributes::Error` describes the attributes added so far.
+        let list_desc = |this: &Self, upto: usize| {
+            let mut d = String::new();
+            for (i, (k, v)) in compiled.list.iter().take(upto + 1).enumerate() {
+                if i > 0 {
+                    d.push_str(", ");
+                }
+                d.push_str(k.name());
+                if let Some(v) = v {
+                    d.push('=');
+                    d.push_str(&this.describe_expr(v));
+                }
+            }
+            d
+        };
+        for (i, (a, (k, v))) in attrs.iter().zip(&compiled.list).enumerate() {
+            let Some(v) = v else { continue };
+            let attr_desc = |this: &Self| format!("{}={}", k.name(), this.describe_expr(v));
+            let attr_loc = self.loc1(a.span);
+            if is_expire(*k) {
+                if ty.tag() != Tag::Table {
+                    let d = list_desc(self, i);
+                    self.error(
+                        Some(attr_loc),
+                        &format!("expiration only applicable to sets/tables ({d})"),
+                    );
+                    continue;
+                }
+                let n = compiled.list[..=i]
+                    .iter()
+                    .filter(|(k, _)| is_expire(*k))
+                    .count();
+                if n > 1 {
+                    let d = list_desc(self, i);
+                    self.error(
+                        Some(attr_loc),
+                        &format!(
+                            "set/table can only have one of &read_expire, &write_expire, &create_expire ({d})"
+                        ),
+                    );
+                    continue;
+                }
+                if !matches!(v.ty.tag(), Tag::Interval | Tag::Error) {
+                    self.expr_error_at(v, "expiration interval has wrong type");
+                }
+            } else if *k == AttrKind::ExpireFunc {
+                if ty.tag() != Tag::Table {
+                    let d = list_desc(self, i);
+                    self.error(
+                        Some(attr_loc),
+                        &format!("expiration only applicable to tables ({d})"),
+                    );
+                    continue;
+                }
+                let problem = self.expire_func_problem(v, ty);
+                if let Some(msg) = problem {
+                    let d = attr_desc(self);
+                    self.error(Some(attr_loc), &format!("{msg} ({d})"));
+                }
+            }
+        }
+    }
+
+    /// Zeek's `TableType::DoExpireCheck`: what is wrong with `f` as the
+    /// `&expire_func` of a table of type `tt`.
+    fn expire_func_problem(&mut self, f: &Expr, tt: &TypeRef) -> Option<&'static str> {
+        use crate::types::Flavor;
+        let Some(ft) = f.ty.func().filter(|ft| ft.flavor == Flavor::Function) else {
+            return Some("&expire_func attribute is not a function");
+        };
+        if ft.ret.as_ref().map(|r| r.tag()) != Some(Tag::Interval) {
+            return Some("&expire_func must yield a value of type interval");
+        }
+        let index = tt.table_index().unwrap_or(&[]);
+        if index.is_empty() || (ft.params.len() == 2 && ft.params[1].ty.tag() == Tag::Any) {
+            return None;
+        }
+        let mut expected: Vec<TypeRef> = Vec::with_capacity(index.len() + 1);
+        expected.push(tt.clone());
+        expected.extend(index.iter().cloned());
+        // `FuncType::CheckArgs`, warning about the function's type.
+        let ftype_loc = f.ty.loc.get().or_else(|| match &f.kind {
+            ExprKind::Global(g) => Some(self.prog.globals[*g as usize].loc),
+            _ => None,
+        });
+        let fdesc = f.ty.describe();
+        if ft.params.len() != expected.len() {
+            let msg = format!(
+                "Wrong number of arguments for function. Expected {}, got {}. ({fdesc})",
+                expected.len(),
+                ft.params.len()
+            );
+            self.warn(
+                ftype_loc.map(|l| Loc {
+                    last_line: l.first_line,
+                    ..l
+                }),
+                &msg,
+            );
+            return Some("&expire_func argument type clash");
+        }
+        let mut ok = true;
+        for (i, (e, p)) in expected.iter().zip(&ft.params).enumerate() {
+            if !zeek_same_type(e, &p.ty) {
+                let msg = format!(
+                    "Type mismatch in function argument #{i}. Expected {}, got {}. ({fdesc})",
+                    e.tag().name(),
+                    p.ty.tag().name()
+                );
+                self.warn(
+                    ftype_loc.map(|l| Loc {
+                        last_line: l.first_line,
+                        ..l
+                    }),
+                    &msg,
+                );
+                ok = false;
+            }
+        }
+        if ok {
+            None
+        } else {
+            Some("&expire_func argument type clash")
+        }
+    }
+}

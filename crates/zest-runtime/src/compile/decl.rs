@@ -377,6 +377,7 @@ impl Interp {
             .prog
             .declare(full, gkind, Some(ty.clone()), loc, exported);
         let attrs = self.compile_attrs(&v.attrs, Some(&ty));
+        self.check_expire_attrs(&v.attrs, &attrs, &ty);
         {
             let g = &mut self.prog.globals[gid as usize];
             g.kind = gkind;

@@ -1542,7 +1542,9 @@ impl Interp {
                 })
                 .collect();
         }
-        let attrs = self.compile_attrs(attrs, Some(&ty));
+        let compiled = self.compile_attrs(attrs, Some(&ty));
+        self.check_expire_attrs(attrs, &compiled, &ty);
+        let attrs = compiled;
         let default = attrs.get(zest_syntax::ast::AttrKind::Default).cloned();
         self.mk(
             ExprKind::TableCtor(
