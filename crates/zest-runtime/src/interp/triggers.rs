@@ -105,6 +105,19 @@ impl Interp {
         Ok(Flow::Normal)
     }
 
+    /// The result of a native function that Zeek computes asynchronously
+    /// (a DNS lookup): the calling `when` condition sees it on its next
+    /// evaluation. False outside a `when` condition.
+    pub fn delay_call_result(&mut self, v: Value) -> bool {
+        let Some(key) = self.call_parent.take() else {
+            return false;
+        };
+        self.call_cache.insert(key, v);
+        self.suspended = true;
+        self.last_trigger_check = u64::MAX;
+        true
+    }
+
     /// A `return when` whose condition held at once. Called from a trigger
     /// condition, its value is still delayed as in Zeek: cached for the
     /// caller's next evaluation, which this one does not complete.
