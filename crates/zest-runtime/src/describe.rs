@@ -436,6 +436,11 @@ impl Interp {
                 s.push_str("sizeof");
                 self.describe_expr_into(a, s);
             }
+            ExprKind::Paren(a) => {
+                s.push('(');
+                self.describe_expr_into(a, s);
+                s.push(')');
+            }
             ExprKind::Copy(a) => {
                 s.push_str("(*)");
                 self.describe_expr_into(a, s);

@@ -122,6 +122,8 @@ pub enum ExprKind {
     Schedule(Box<Expr>, u32, Vec<Expr>),
     Size(Box<Expr>),
     Copy(Box<Expr>),
+    /// A parenthesized expression: the same value, described in parens.
+    Paren(Box<Expr>),
     /// Coercion to the expression's type (numeric promotion, record
     /// coercion, `any` wrapping, container retyping).
     Coerce(Box<Expr>),

@@ -152,7 +152,16 @@ impl Interp {
                     span,
                 )
             }
-            ast::ExprKind::Paren(inner) => self.compile_expr(inner),
+            ast::ExprKind::Paren(inner) => {
+                // Zeek marks the expression as parenthesized (described in
+                // parens) and evaluates it as it is.
+                let x = self.compile_expr(inner);
+                if matches!(x.kind, ExprKind::Paren(_) | ExprKind::Error) {
+                    return x;
+                }
+                let t = x.ty.clone();
+                self.mk(ExprKind::Paren(bx(x)), t, span)
+            }
             ast::ExprKind::Copy(inner) => {
                 let x = self.compile_expr(inner);
                 let t = x.ty.clone();
@@ -1878,6 +1887,7 @@ impl Interp {
             | ExprKind::HasField(a, _)
             | ExprKind::Size(a)
             | ExprKind::Copy(a)
+            | ExprKind::Paren(a)
             | ExprKind::Coerce(a)
             | ExprKind::Cast(a)
             | ExprKind::Is(a, _) => Self::expr_is_pure(a),

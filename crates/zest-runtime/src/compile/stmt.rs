@@ -746,15 +746,8 @@ impl Interp {
         let st = self.st(StmtKind::Switch(x, out), span);
         if have_exprs && have_types {
             let mut d = String::from("switch ");
-            let paren = matches!(e.kind, ast::ExprKind::Paren(_));
             if let StmtKind::Switch(x, cases) = &st.kind {
-                if paren {
-                    d.push('(');
-                }
                 d.push_str(&self.describe_expr(x));
-                if paren {
-                    d.push(')');
-                }
                 d.push_str(" {");
                 for c in cases {
                     let names = |slot: u32| self.slot_name(slot);

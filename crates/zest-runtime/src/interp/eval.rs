@@ -453,6 +453,7 @@ impl Interp {
                 self.size_of(&v, e)
             }
             ExprKind::Copy(a) => Ok(crate::interp::ops::deep_copy(&self.eval(a)?)),
+            ExprKind::Paren(a) => self.eval(a),
             ExprKind::Coerce(a) => {
                 let v = self.eval(a)?;
                 self.coerce(v, &e.ty, e)
