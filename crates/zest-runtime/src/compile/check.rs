@@ -241,7 +241,14 @@ impl Interp {
                 {
                     return true;
                 }
-                let index = index.clone();
+                // An index that is itself a type list stands for its types.
+                let index = match index.as_slice() {
+                    [one] => match &one.kind {
+                        TypeKind::List(ts) => ts.clone(),
+                        _ => index.clone(),
+                    },
+                    _ => index.clone(),
+                };
                 self.promotable_to_list(es, &index, Some(ct), list_loc)
             }
             TypeKind::Vector(_) => {
