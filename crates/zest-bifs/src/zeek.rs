@@ -50,6 +50,11 @@ pub static BIFS: &[Bif] = &[
         func: type_name,
     },
     Bif {
+        name: "lookup_addr",
+        signature: "function(host: addr): string",
+        func: lookup_addr,
+    },
+    Bif {
         name: "network_time",
         signature: "function(): time",
         func: network_time,
@@ -296,34 +301,36 @@ fn false_bif(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtR
     Ok(Value::Bool(false))
 }
 
-/// `lookup_addr`: the name of an address, inside a `when` condition only.
-/// The lookup is answered at once from the hosts file; an address it does
-/// not name gets what Zeek delivers when its DNS lookup times out.
+/// `lookup_addr`: the name of an address, delivered to the calling `when`
+/// condition later, as Zeek's asynchronous DNS lookups are. The answer
+/// comes from the hosts file (no network queries); `<???>` when unknown.
 fn lookup_addr(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
-    if it.cur_trigger.is_none() {
+    let name = match args.first() {
+        Some(Value::Addr(a)) => hosts_name(a.to_ip()),
+        _ => None,
+    };
+    let v = Value::str(name.as_deref().unwrap_or("<???>").as_bytes());
+    if !it.delay_call_result(v) {
         builtin_error(
             it,
             site,
             "lookup_addr() can only be called inside a when-condition",
             None,
         );
-        return Ok(Value::String(b"<error>".as_slice().into()));
+        return Ok(Value::str(b"<error>"));
     }
-    let Some(Value::Addr(a)) = args.first() else {
-        return Ok(Value::String(b"<???>".as_slice().into()));
-    };
-    let ip = a.to_ip();
-    let hosts = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
-    let name = hosts.lines().find_map(|l| {
-        let l = l.split('#').next().unwrap_or("");
-        let mut f = l.split_whitespace();
-        let addr: std::net::IpAddr = f.next()?.parse().ok()?;
-        if addr == ip {
-            f.next().map(str::to_owned)
-        } else {
-            None
-        }
-    });
-    let name = name.unwrap_or_else(|| "<???>".to_owned());
-    Ok(Value::String(name.into_bytes().into()))
+    Ok(Value::Void)
+}
+
+/// The first name the hosts file gives `ip`.
+fn hosts_name(ip: std::net::IpAddr) -> Option<String> {
+    let text = std::fs::read_to_string("/etc/hosts").ok()?;
+    text.lines().find_map(|line| {
+        let line = line.split('#').next().unwrap_or("");
+        let mut fields = line.split_whitespace();
+        let addr: std::net::IpAddr = fields.next()?.parse().ok()?;
+        (addr == ip)
+            .then(|| fields.next().map(str::to_owned))
+            .flatten()
+    })
 }

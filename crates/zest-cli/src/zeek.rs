@@ -117,7 +117,8 @@ fn run(o: &Options) -> i32 {
             return 1;
         }
     }
-    for s in &o.scripts {
+    for (i, s) in o.scripts.iter().enumerate() {
+        loader.next_script = o.scripts.get(i + 1).cloned();
         if it.load_script(&mut loader, s, None, None) != LoadStatus::Ok {
             let _ = std::io::stdout().flush();
             return 1;

@@ -194,6 +194,7 @@ fn zeek_expr_tag(e: &Expr) -> u8 {
         ExprKind::Cast(_) => 51,
         ExprKind::Is(..) => 52,
         ExprKind::DefaultArg(_, d) => zeek_expr_tag(d),
+        ExprKind::Paren(d) => zeek_expr_tag(d),
         ExprKind::Error => 0,
     }
 }
@@ -642,6 +643,11 @@ impl Interp {
             ExprKind::Size(a) => {
                 s.push_str("sizeof");
                 self.describe_expr_into(a, s);
+            }
+            ExprKind::Paren(a) => {
+                s.push('(');
+                self.describe_expr_into(a, s);
+                s.push(')');
             }
             ExprKind::Copy(a) => {
                 s.push_str("(*)");

@@ -128,6 +128,8 @@ pub enum ExprKind {
     Schedule(Box<Expr>, u32, Vec<Expr>),
     Size(Box<Expr>),
     Copy(Box<Expr>),
+    /// A parenthesized expression: the same value, described in parens.
+    Paren(Box<Expr>),
     /// Coercion to the expression's type (numeric promotion, record
     /// coercion, `any` wrapping, container retyping).
     Coerce(Box<Expr>),
@@ -212,6 +214,10 @@ pub struct WhenStmt {
     /// Frame size needed by the condition/body (they run in a copy of the
     /// enclosing frame).
     pub frame_size: u32,
+    /// Without a `[…]` capture list (Zeek's deprecated semantics) the
+    /// frame is deep-copied when the statement executes and again for each
+    /// evaluation of the condition.
+    pub deep_copy: bool,
 }
 
 /// One body of a function, event handler or hook.

@@ -28,6 +28,9 @@ pub struct Loader {
     /// Where each script being loaded was loaded from (file, `@load`
     /// span), innermost last; `None` for the command line.
     pub load_sites: Vec<Option<(u32, zest_syntax::Span)>>,
+    /// The command-line script that follows the one being loaded: Zeek's
+    /// scanner reads on into it when a script ends inside a declaration.
+    pub next_script: Option<String>,
 }
 
 /// The outcome of loading.
@@ -242,7 +245,12 @@ impl Interp {
             // Scanner errors are reported as they are found.
             if let Some(err) = parser.first_fatal().cloned() {
                 self.report_scanner_errors(&parser, file_id, Some(err.span.start));
-                self.report_syntax_error(&err, file_id);
+                let into_next = err.kind == zest_syntax::SyntaxErrorKind::UnexpectedEof
+                    && loader.depth == 1
+                    && self.eof_into_next_script(loader, &name);
+                if !into_next {
+                    self.report_syntax_error(&err, file_id);
+                }
                 status = LoadStatus::Fatal;
                 break;
             }
@@ -312,6 +320,36 @@ impl Interp {
         };
         let loc = self.loc1(span);
         self.warn(Some(loc), &msg);
+    }
+
+    /// A command-line script ended inside a declaration and another one
+    /// follows: Zeek's parser meets that script's first token. Reports the
+    /// error there; false when there is no such token.
+    fn eof_into_next_script(&mut self, loader: &Loader, this: &str) -> bool {
+        let Some(next) = loader.next_script.as_deref() else {
+            return false;
+        };
+        let Some(found) = loader.find(next, None) else {
+            return false;
+        };
+        let Ok(bytes) = std::fs::read(&found) else {
+            return false;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let mut lx = zest_syntax::lexer::Lexer::new(&text);
+        let tok = lx.next_token();
+        if tok.tok == zest_syntax::token::Tok::Eof {
+            return false;
+        }
+        let near = &text[tok.span.start as usize..tok.span.end as usize];
+        let line = LineIndex::new(&text).line(tok.span.start);
+        let msg = format!(
+            "error in {}, line {line}: syntax error, at or near \"{near}\" or end of file {this}\n",
+            display_name(&found)
+        );
+        self.error_count += 1;
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), msg.as_bytes());
+        true
     }
 
     fn report_scanner_errors(&mut self, parser: &Parser<'_>, file: u32, before: Option<u32>) {

@@ -280,6 +280,7 @@ impl<'a> Refs<'a> {
             | ExprKind::Copy(a)
             | ExprKind::Coerce(a)
             | ExprKind::Cast(a)
+            | ExprKind::Paren(a)
             | ExprKind::WhenLocal(_, a) => self.expr(a),
             ExprKind::Is(a, t) => {
                 self.expr(a);

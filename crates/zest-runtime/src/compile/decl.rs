@@ -59,11 +59,22 @@ impl Interp {
                             }
                         }
                         if let Some(rt) = t.as_ref().and_then(|t| t.record()) {
-                            for f in new_fields {
-                                if !f.optional() && !f.attrs.has(AttrKind::Default) {
-                                    self.cerror(d.span, &format!("extension field must be &optional or have &default ({})", f.name));
-                                }
-                                rt.fields.borrow_mut().push(f);
+                            // Zeek's `RecordType::AddFields`: one bad field
+                            // rejects them all, reported on the type's name.
+                            if new_fields
+                                .iter()
+                                .any(|f| !f.optional() && !f.attrs.has(AttrKind::Default))
+                            {
+                                let g = &self.prog.globals[gid as usize];
+                                let (loc, gname) = (g.loc, g.name);
+                                self.error(
+                                    Some(loc),
+                                    &format!(
+                                        "extension field must be &optional or have &default ({gname})"
+                                    ),
+                                );
+                            } else {
+                                rt.fields.borrow_mut().extend(new_fields);
                             }
                         }
                         if let Some(t) = &t {
@@ -79,21 +90,51 @@ impl Interp {
                 add,
                 attrs,
             } => {
-                if let Some(gid) = self.lookup_global(record.sym) {
-                    if let Some(t) = self.prog.globals[gid as usize].ty.clone() {
-                        if let Some(rt) = t.record() {
-                            let compiled = self.compile_attrs(attrs, None);
-                            if let Some(idx) = rt.field_index(field.sym) {
-                                let mut fs = rt.fields.borrow_mut();
-                                for (k, v) in compiled.list {
-                                    if *add {
-                                        fs[idx].attrs.list.push((k, v));
-                                    } else {
-                                        fs[idx].attrs.list.retain(|(a, _)| *a != k);
-                                    }
-                                }
-                            }
+                // Zeek's `parse_redef_record_field`: every problem is fatal.
+                let at = zest_syntax::Span {
+                    start: d.span.end.max(d.span.start + 1) - 1,
+                    end: d.span.end,
+                };
+                let full = self.full_name(record.sym);
+                let t = self
+                    .lookup_global(record.sym)
+                    .and_then(|gid| self.prog.globals[gid as usize].ty.clone());
+                let fatal = |this: &mut Self, msg: &str| {
+                    let loc = this.loc1(at);
+                    this.report("fatal error", Some(loc), msg);
+                    this.error_count += 1;
+                    this.sema.fatal = true;
+                };
+                let Some(t) = t else {
+                    fatal(self, &format!("unknown record identifier \"{full}\""));
+                    return;
+                };
+                let Some(rt) = t.record() else {
+                    let msg = format!(
+                        "identifier \"{full}\" has type \"{}\", expected \"record\"",
+                        t.tag().name()
+                    );
+                    fatal(self, &msg);
+                    return;
+                };
+                let Some(idx) = rt.field_index(field.sym) else {
+                    let msg = format!("field \"{}\" not in record \"{full}\"", field.sym);
+                    fatal(self, &msg);
+                    return;
+                };
+                let compiled = self.compile_attrs(attrs, None);
+                for (k, v) in compiled.list {
+                    if k != AttrKind::Log {
+                        fatal(self, "Can only redef \"&log\" attributes of record fields");
+                        return;
+                    }
+                    let mut fs = rt.fields.borrow_mut();
+                    if *add {
+                        if !fs[idx].attrs.has(k) {
+                            fs[idx].attrs.list.push((k, v));
                         }
+                    } else {
+                        fs[idx].attrs.list.retain(|(a, _)| *a != k);
                     }
                 }
             }
@@ -101,7 +142,10 @@ impl Interp {
                 let full = self.full_name(name.sym);
                 let existing = self.prog.lookup(full);
                 self.sema.enum_decl_name = Some(full);
+                self.sema.type_decl_span = Some(d.span);
                 let t = self.compile_type(ty);
+                self.sema.type_decl_span = None;
+                Self::locate_type(&t, self.loc(d.span));
                 self.sema.enum_decl_name = None;
                 if t.tag() == Tag::Error {
                     let loc = self.loc1(name.span);
@@ -177,6 +221,9 @@ impl Interp {
 
     fn compile_global(&mut self, kind: VarKind, v: &ast::VarDecl, span: zest_syntax::Span) {
         let declared = v.ty.as_ref().map(|t| self.compile_type(t));
+        if let Some(t) = &declared {
+            Self::locate_type(t, self.loc1(v.name.span));
+        }
         if kind == VarKind::Redef {
             let Some(gid) = self.lookup_global(v.name.sym) else {
                 self.unknown_identifier(v.name.sym, v.name.span);
@@ -315,6 +362,12 @@ impl Interp {
                     self.prog.globals[gid as usize].value = val;
                 }
             }
+            // The identifier's (possibly redefined) `&default` applies to
+            // its table value.
+            let g = &self.prog.globals[gid as usize];
+            if let (Value::Table(tv), Some(d)) = (&g.value, g.attrs.get(AttrKind::Default)) {
+                tv.borrow_mut().default = Some(d.clone());
+            }
             return;
         }
         let full = self.full_name(v.name.sym);
@@ -383,6 +436,7 @@ impl Interp {
             .prog
             .declare(full, gkind, Some(ty.clone()), loc, exported);
         let attrs = self.compile_attrs(&v.attrs, Some(&ty));
+        self.check_expire_attrs(&v.attrs, &attrs, &ty);
         {
             let g = &mut self.prog.globals[gid as usize];
             g.kind = gkind;

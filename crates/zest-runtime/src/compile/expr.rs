@@ -152,7 +152,16 @@ impl Interp {
                     span,
                 )
             }
-            ast::ExprKind::Paren(inner) => self.compile_expr(inner),
+            ast::ExprKind::Paren(inner) => {
+                // Zeek marks the expression as parenthesized (described in
+                // parens) and evaluates it as it is.
+                let x = self.compile_expr(inner);
+                if matches!(x.kind, ExprKind::Paren(_) | ExprKind::Error) {
+                    return x;
+                }
+                let t = x.ty.clone();
+                self.mk(ExprKind::Paren(bx(x)), t, span)
+            }
             ast::ExprKind::Copy(inner) => {
                 let x = self.compile_expr(inner);
                 let t = x.ty.clone();
@@ -190,17 +199,30 @@ impl Interp {
                 }
                 let a = self.compile_expr(a);
                 let b = self.compile_expr(b);
+                if c.ty.tag() == Tag::Bool && !self.cond_operands_match(&a, &b) {
+                    let x = self.mk(
+                        ExprKind::Cond(bx(c), bx(a), bx(b)),
+                        self.prog.base.error.clone(),
+                        span,
+                    );
+                    let d = self.describe_expr(&x);
+                    self.cerror(span, &format!("operands must be of the same type ({d})"));
+                    return self.err_expr(span);
+                }
                 let (a, b, t) = self.unify(a, b, span);
                 self.mk(ExprKind::Cond(bx(c), bx(a), bx(b)), t, span)
             }
             ast::ExprKind::WhenLocal(name, init) => {
+                // Zeek's `add_and_assign_local`: an assignment whose value
+                // is `T` once the initializer has one.
                 let x = self.compile_expr(init);
                 let t = x.ty.clone();
                 if let Some(b) = self.fctx().block_locals.last_mut() {
                     b.push(name.sym);
                 }
-                let slot = self.fctx().add_local(name.sym, t.clone());
-                self.mk(ExprKind::WhenLocal(slot, bx(x)), t, span)
+                let slot = self.fctx().add_local(name.sym, t);
+                let b = self.prog.base.bool_.clone();
+                self.mk(ExprKind::WhenLocal(slot, bx(x)), b, span)
             }
             ast::ExprKind::Index(base, idx) => self.compile_index(base, idx, span),
             ast::ExprKind::Slice(base, lo, hi) => {
@@ -372,7 +394,11 @@ impl Interp {
                     return self.err_expr(span);
                 };
                 self.warn_deprecated_global(gid, ev.name.span);
-                let args = self.compile_args_for(gid, &ev.args, ev.span);
+                let (args, ok) = self.compile_args_for(gid, &ev.args, ev.span);
+                if !ok {
+                    self.event_args_mismatch(gid, &args, ev.span);
+                    return self.err_expr(span);
+                }
                 self.mk(
                     ExprKind::Schedule(bx(w), gid, args),
                     self.prog.base.void.clone(),
@@ -424,9 +450,14 @@ impl Interp {
     }
 
     fn compile_name(&mut self, sym: Symbol, span: Span) -> Expr {
+        if let Some((slot, ty)) = self.outer_local_ref(sym) {
+            let full = self.local_full_name(sym);
+            return self.mk(ExprKind::Local(slot, full), ty, span);
+        }
         match self.resolve(sym) {
             Some(Resolved::Local(slot, ty)) => {
                 self.warn_out_of_scope_local(sym, span);
+                self.note_local_ref(sym, slot);
                 let full = self.local_full_name(sym);
                 if Self::is_blank_name(sym) {
                     self.cerror(
@@ -586,6 +617,12 @@ impl Interp {
     }
 
     pub(crate) fn binary_exprs(&mut self, op: BinOp, x: Expr, y: Expr, span: Span) -> Expr {
+        // Zeek's `RelExpr::Canonicalize`: `a > b` is `b < a`.
+        let (op, x, y) = match op {
+            BinOp::Gt => (BinOp::Lt, y, x),
+            BinOp::Ge => (BinOp::Le, y, x),
+            _ => (op, x, y),
+        };
         let (tx, ty) = (x.ty.tag(), y.ty.tag());
         if tx == Tag::Error || ty == Tag::Error {
             return self.err_expr(span);
@@ -640,12 +677,25 @@ impl Interp {
                 self.mk(k, bool_t, span)
             }
             BinOp::In | BinOp::NotIn => {
-                let k = if op == BinOp::In {
-                    ExprKind::In(bx(x), bx(y))
-                } else {
-                    ExprKind::NotIn(bx(x), bx(y))
+                let whole = self.mk(ExprKind::In(bx(x), bx(y)), bool_t, span);
+                let ExprKind::In(x, y) = &whole.kind else {
+                    return self.err_expr(span);
                 };
-                self.mk(k, bool_t, span)
+                if !self.check_in(x, y, &whole) {
+                    return self.err_expr(span);
+                }
+                if op == BinOp::In {
+                    return whole;
+                }
+                let Expr { kind, ty, loc } = whole;
+                let ExprKind::In(x, y) = kind else {
+                    return self.err_expr(span);
+                };
+                Expr {
+                    kind: ExprKind::NotIn(x, y),
+                    ty,
+                    loc,
+                }
             }
             _ => {
                 let kind = kind.unwrap_or(BinKind::Add);
@@ -828,6 +878,40 @@ impl Interp {
         }
     }
 
+    /// Whether the alternatives of `c ? a : b` fit together, as Zeek's
+    /// `CondExpr` decides: arithmetic ones promote, unspecified tables and
+    /// vectors take the other's type, anything else must be the same type.
+    fn cond_operands_match(&self, a: &Expr, b: &Expr) -> bool {
+        let (ta, tb) = (a.ty.tag(), b.ty.tag());
+        if ta == Tag::Error || tb == Tag::Error || (a.ty.is_arith() && b.ty.is_arith()) {
+            return true;
+        }
+        if ta != tb {
+            return false;
+        }
+        if matches!(ta, Tag::Table | Tag::Vector)
+            && (Self::is_unspecified_ctor(a) || Self::is_unspecified_ctor(b))
+        {
+            return true;
+        }
+        super::check::zeek_same_type(&a.ty, &b.ty)
+    }
+
+    /// An empty `table()`, `set()` or `vector()` without a type: Zeek's
+    /// unspecified table or vector, which takes the type it meets.
+    pub(crate) fn is_unspecified_ctor(e: &Expr) -> bool {
+        match (&e.kind, &e.ty.kind) {
+            (_, TypeKind::Table { index, .. }) if index.is_empty() => true,
+            (ExprKind::TableCtor(entries, ..), TypeKind::Table { index, .. }) => {
+                entries.is_empty() && index.iter().all(|t| t.tag() == Tag::Any)
+            }
+            (ExprKind::VectorCtor(items), TypeKind::Vector(y)) => {
+                items.is_empty() && matches!(y.tag(), Tag::Any | Tag::Void)
+            }
+            _ => false,
+        }
+    }
+
     /// The common type of two branches (`?:`).
     fn unify(&mut self, a: Expr, b: Expr, span: Span) -> (Expr, Expr, TypeRef) {
         if a.ty.is_arith() && b.ty.is_arith() {
@@ -929,10 +1013,16 @@ impl Interp {
     }
 
     pub(crate) fn compile_lvalue(&mut self, e: &ast::Expr) -> (LValue, TypeRef) {
+        if let ast::ExprKind::Name(n) = &e.kind {
+            if let Some((slot, ty)) = self.outer_local_ref(n.sym) {
+                return (LValue::Local(slot, self.local_full_name(n.sym)), ty);
+            }
+        }
         match &e.kind {
             ast::ExprKind::Name(n) => match self.resolve(n.sym) {
                 Some(Resolved::Local(slot, ty)) => {
                     self.warn_out_of_scope_local(n.sym, e.span);
+                    self.note_local_ref(n.sym, slot);
                     let is_const = self
                         .sema
                         .func
@@ -1680,7 +1770,9 @@ impl Interp {
                 })
                 .collect();
         }
-        let attrs = self.compile_attrs(attrs, Some(&ty));
+        let compiled = self.compile_attrs(attrs, Some(&ty));
+        self.check_expire_attrs(attrs, &compiled, &ty);
+        let attrs = compiled;
         let default = attrs.get(zest_syntax::ast::AttrKind::Default).cloned();
         let table_attrs = self.table_attrs_of(&attrs);
         self.mk(
@@ -1695,52 +1787,111 @@ impl Interp {
         )
     }
 
-    /// Compiles call arguments against the parameters of global `gid`.
+    /// Compiles call arguments against the parameters of global `gid`;
+    /// false when they do not match (reported).
     pub(crate) fn compile_args_for(
         &mut self,
         gid: u32,
         args: &[ast::Expr],
         span: Span,
-    ) -> Vec<Expr> {
+    ) -> (Vec<Expr>, bool) {
         let ft = self.prog.globals[gid as usize].ty.clone();
         self.compile_args_typed(ft.as_ref(), args, span)
     }
 
+    /// Compiles call arguments and checks them against the parameters as
+    /// Zeek's `check_and_promote_args` does: false when they do not match
+    /// (reported, or an argument is already in error).
     fn compile_args_typed(
         &mut self,
         ft: Option<&TypeRef>,
         args: &[ast::Expr],
         span: Span,
-    ) -> Vec<Expr> {
+    ) -> (Vec<Expr>, bool) {
         let params: Vec<crate::types::Param> = ft
             .and_then(|t| t.func())
             .map(|f| f.params.clone())
             .unwrap_or_default();
+        let is_va = |p: &crate::types::Param| p.name.as_str() == "va_args";
         let mut out = Vec::with_capacity(args.len().max(params.len()));
         for (i, a) in args.iter().enumerate() {
             match params.get(i) {
-                Some(p) if p.ty.tag() == Tag::Any && p.name.as_str() != "va_args" => {
+                Some(p) if p.ty.tag() != Tag::Any && !is_va(p) => {
+                    out.push(self.compile_rhs(a, &p.ty));
+                }
+                _ => out.push(self.compile_expr(a)),
+            }
+        }
+        if out.iter().any(|x| x.ty.tag() == Tag::Error) {
+            return (out, false);
+        }
+        // Variadic functions (one `any` parameter) take anything; a
+        // parameter list with errors was reported where it was declared.
+        let variadic =
+            params.iter().any(is_va) || (params.len() == 1 && params[0].ty.tag() == Tag::Any);
+        let unchecked = variadic || params.iter().any(|p| p.ty.tag() == Tag::Error);
+        if let (Some(ft), false) = (ft.filter(|t| t.func().is_some()), unchecked) {
+            if out.len() < params.len() && params[out.len()..].iter().any(|p| p.default.is_none()) {
+                let mut rd = String::from("record {");
+                for p in &params {
+                    rd.push(' ');
+                    let _ = std::fmt::Write::write_fmt(&mut rd, format_args!("{}:", p.name));
+                    p.ty.describe_into(&mut rd);
+                    rd.push(';');
+                }
+                rd.push_str(" }");
+                let mut ad = String::new();
+                for (i, x) in out.iter().enumerate() {
+                    if i > 0 {
+                        ad.push_str(", ");
+                    }
+                    ad.push_str(&self.describe_expr(x));
+                }
+                let call_loc = self.loc(span);
+                let a = self.loc_str(ft.loc.get().unwrap_or(call_loc));
+                let b = self.loc_str(call_loc);
+                self.error_pair(&a, Some(&b), &format!("parameter mismatch ({rd} and {ad})"));
+                return (out, false);
+            }
+            let n = out.len().min(params.len());
+            let tys: Vec<TypeRef> = params.iter().map(|p| p.ty.clone()).collect();
+            let ok = if out.len() > params.len() {
+                let call_loc = self.loc(span);
+                self.promotable_to_list(&out, &tys, None, call_loc)
+            } else {
+                self.promotable_to_list(&out[..n], &tys[..n], None, self.loc(span))
+            };
+            if !ok {
+                return (out, false);
+            }
+        }
+        let mut coerced = Vec::with_capacity(out.len().max(params.len()));
+        for (i, x) in out.into_iter().enumerate() {
+            match params.get(i) {
+                // Arguments of a variadic function stay as they are.
+                _ if variadic => coerced.push(x),
+                Some(p) if p.ty.tag() == Tag::Any && !is_va(p) => {
                     // A value passed as `any` is wrapped (`to_any_coerce` in
                     // descriptions).
-                    let x = self.compile_expr(a);
                     if x.ty.tag() == Tag::Any {
-                        out.push(x);
+                        coerced.push(x);
                     } else {
                         let loc = x.loc;
-                        out.push(Expr {
+                        coerced.push(Expr {
                             kind: ExprKind::Coerce(bx(x)),
                             ty: p.ty.clone(),
                             loc,
                         });
                     }
                 }
-                Some(p) if p.name.as_str() != "va_args" => {
-                    let x = self.compile_rhs(a, &p.ty);
-                    out.push(self.coerce_to(x, &p.ty, a.span));
+                Some(p) if !is_va(p) => {
+                    let at = args.get(i).map_or(span, |a| a.span);
+                    coerced.push(self.coerce_to(x, &p.ty, at));
                 }
-                _ => out.push(self.compile_expr(a)),
+                _ => coerced.push(x),
             }
         }
+        let mut out = coerced;
         // Default parameters.
         for p in params.iter().skip(args.len()) {
             if let Some(d) = &p.default {
@@ -1755,7 +1906,7 @@ impl Interp {
                 }
             }
         }
-        out
+        (out, true)
     }
 
     fn compile_call(
@@ -1825,7 +1976,7 @@ impl Interp {
                         );
                         return self.err_expr(span);
                     }
-                    let argx = self.compile_args_typed(ty.as_ref(), args, span);
+                    let (argx, args_ok) = self.compile_args_typed(ty.as_ref(), args, span);
                     let ret = ty
                         .as_ref()
                         .and_then(|t| t.func())
@@ -1845,7 +1996,11 @@ impl Interp {
                     } else {
                         ret
                     };
-                    return self.mk(kind, ret, span);
+                    let call = self.mk(kind, ret, span);
+                    if !args_ok {
+                        return self.call_args_mismatch(&call);
+                    }
+                    return call;
                 }
                 if let Some(&b) = self.prog.builtin_index.get(&n.sym) {
                     let argx: Vec<Expr> = args.iter().map(|a| self.compile_expr(a)).collect();
@@ -1867,19 +2022,65 @@ impl Interp {
             );
             return self.err_expr(span);
         }
-        let argx = self.compile_args_typed(Some(&ft), args, span);
+        let (argx, args_ok) = self.compile_args_typed(Some(&ft), args, span);
         let ret = ft
             .func()
             .and_then(|f| f.ret.clone())
             .unwrap_or_else(|| self.prog.base.void.clone());
-        if is_hook {
-            return self.mk(
+        let call = if is_hook {
+            self.mk(
                 ExprKind::Hook(Callee::Dynamic(bx(fx)), argx),
                 self.prog.base.bool_.clone(),
                 span,
-            );
+            )
+        } else {
+            self.mk(ExprKind::Call(Callee::Dynamic(bx(fx)), argx), ret, span)
+        };
+        if !args_ok {
+            return self.call_args_mismatch(&call);
         }
-        self.mk(ExprKind::Call(Callee::Dynamic(bx(fx)), argx), ret, span)
+        call
+    }
+
+    /// A call whose arguments do not match: Zeek's `CallExpr` error (only
+    /// when the arguments themselves were fine).
+    fn call_args_mismatch(&mut self, call: &Expr) -> Expr {
+        let (ExprKind::Call(_, args) | ExprKind::Hook(_, args)) = &call.kind else {
+            return Expr {
+                kind: ExprKind::Error,
+                ty: self.prog.base.error.clone(),
+                loc: call.loc,
+            };
+        };
+        if !args.iter().any(|a| a.ty.tag() == Tag::Error) {
+            self.expr_error_at(call, "argument type mismatch in function call");
+        }
+        Expr {
+            kind: ExprKind::Error,
+            ty: self.prog.base.error.clone(),
+            loc: call.loc,
+        }
+    }
+
+    /// An event invocation whose arguments do not match (Zeek's
+    /// `EventExpr` error).
+    pub(crate) fn event_args_mismatch(&mut self, gid: u32, args: &[Expr], span: Span) {
+        if args.iter().any(|a| a.ty.tag() == Tag::Error) {
+            return;
+        }
+        let mut d = self.prog.globals[gid as usize].name.to_string();
+        d.push('(');
+        for (i, a) in args.iter().enumerate() {
+            if i > 0 {
+                d.push_str(", ");
+            }
+            d.push_str(&self.describe_expr(a));
+        }
+        d.push(')');
+        self.cerror(
+            span,
+            &format!("argument type mismatch in event invocation ({d})"),
+        );
     }
 
     /// Zeek's `Expr::IsPure`: no assignment, increment, schedule or call
@@ -1902,6 +2103,7 @@ impl Interp {
             | ExprKind::HasField(a, _)
             | ExprKind::Size(a)
             | ExprKind::Copy(a)
+            | ExprKind::Paren(a)
             | ExprKind::Coerce(a)
             | ExprKind::Cast(a)
             | ExprKind::Is(a, _) => Self::expr_is_pure(a),
@@ -1940,32 +2142,70 @@ impl Interp {
             ret: ty.func().and_then(|f| f.ret.clone()),
             ..Default::default()
         };
+        // The enclosing function's locals stay visible, but only through
+        // captures.
+        {
+            let enclosing = self.sema.func.as_ref().unwrap_or(&self.sema.top_ctx);
+            inner.outer = enclosing.outer.clone();
+            for (n, (_, t)) in &enclosing.locals {
+                let loc = enclosing.local_locs.get(n).copied();
+                inner.outer.insert(*n, (t.clone(), loc));
+            }
+        }
         if let Some(f) = ty.func() {
             for p in &f.params {
                 inner.add_local(p.name, p.ty.clone());
             }
         }
+        let mut captured: Vec<Symbol> = Vec::new();
         for c in l.captures.iter().flatten() {
-            match self.resolve(c.name.sym) {
-                Some(Resolved::Local(slot, t)) => {
-                    captures.push((slot, c.deep_copy));
-                    inner.add_local(c.name.sym, t);
-                    // The captured local keeps its declaration's place.
-                    if let Some(l) = self.fctx().local_locs.get(&c.name.sym).copied() {
-                        inner.local_locs.insert(c.name.sym, l);
-                    }
+            if let Some((slot, t)) = self.capture_slot(c) {
+                captures.push((slot, c.deep_copy));
+                captured.push(c.name.sym);
+                if let Some((_, Some(loc))) = inner.outer.get(&c.name.sym) {
+                    inner.local_locs.insert(c.name.sym, *loc);
                 }
-                _ => {
-                    self.cerror(
-                        c.name.span,
-                        &format!("no such local identifier: {}", c.name.sym),
-                    );
-                }
+                inner.add_local(c.name.sym, t);
             }
         }
         let outer = self.sema.func.replace(inner);
         let stmts = self.compile_block_stmts(&l.body.stmts);
         let ctx = std::mem::replace(&mut self.sema.func, outer).unwrap_or_default();
+        // Zeek's `LambdaExpr::CheckCaptures`.
+        let problem = match &l.captures {
+            None => {
+                if let Some(first) = ctx.outer_refs.first() {
+                    let eg = if ctx.outer_refs.len() > 1 {
+                        "e.g., "
+                    } else {
+                        ""
+                    };
+                    self.cerror(
+                        span,
+                        &format!("lambda uses outer identifiers without [] captures: {eg}{first}"),
+                    );
+                    return self.err_expr(span);
+                }
+                None
+            }
+            Some(_) => {
+                let used: Vec<Symbol> = ctx.refs.iter().map(|(n, _)| *n).collect();
+                Self::capture_problem(&captured, &ctx.outer_refs, &used, "lambda")
+            }
+        };
+        if let Some(msg) = problem {
+            let mut d = String::from("function()");
+            let names = |slot: u32| {
+                ctx.locals
+                    .iter()
+                    .find(|(_, (s, _))| *s == slot)
+                    .map(|(n, _)| self.local_full_name(*n).to_string())
+                    .unwrap_or_default()
+            };
+            self.describe_stmt_list_into(&stmts, &mut d, &names);
+            self.cerror(l.body.span, &format!("{msg} ({d})"));
+            return self.err_expr(span);
+        }
         self.prog.lambda_counter += 1;
         let name = Symbol::intern(&format!("lambda_<{}>", self.prog.lambda_counter));
         let body = Rc::new(crate::ir::Body {
@@ -1984,5 +2224,51 @@ impl Interp {
             body,
         });
         self.mk(ExprKind::Lambda(def), ty, span)
+    }
+
+    /// A name in a capture list (Zeek's `capture` rule): an enclosing
+    /// local's slot and type, or an error.
+    pub(crate) fn capture_slot(&mut self, c: &ast::Capture) -> Option<(u32, TypeRef)> {
+        let name = c.name.sym;
+        // Capturing uses the name in the enclosing function.
+        if let Some(r) = self.outer_local_ref(name) {
+            return Some(r);
+        }
+        let msg = match self.resolve(name) {
+            Some(Resolved::Local(slot, t)) => {
+                self.note_local_ref(name, slot);
+                return Some((slot, t));
+            }
+            Some(Resolved::Global(g)) if self.prog.globals[g as usize].kind == GlobalKind::Type => {
+                format!("cannot specify type in capture: {name}")
+            }
+            Some(Resolved::Global(_)) => format!("cannot specify global in capture: {name}"),
+            None => format!("no such local identifier: {name}"),
+        };
+        self.cerror(c.name.span, &msg);
+        None
+    }
+
+    /// The first problem Zeek's `CheckCaptures` finds with a capture list:
+    /// a repeated capture, an outer local used but not captured, or a
+    /// capture not used. `what` names the construct.
+    pub(crate) fn capture_problem(
+        captured: &[Symbol],
+        outer_used: &[Symbol],
+        used: &[Symbol],
+        what: &str,
+    ) -> Option<String> {
+        for (i, c) in captured.iter().enumerate() {
+            if captured[..i].contains(c) {
+                return Some(format!("{c} listed multiple times in capture"));
+            }
+        }
+        if let Some(o) = outer_used.iter().find(|o| !captured.contains(o)) {
+            return Some(format!("{o} is used inside {what} but not captured"));
+        }
+        if let Some(c) = captured.iter().find(|c| !used.contains(c)) {
+            return Some(format!("{c} is captured but not used inside {what}"));
+        }
+        None
     }
 }

@@ -3,6 +3,7 @@
 //! Zeek does while parsing).
 
 mod check;
+mod check_args;
 mod decl;
 mod deprecated;
 mod expr;
@@ -45,6 +46,9 @@ pub struct Sema {
     pub usage_issues: bool,
     /// Their warnings, reported after all scripts are loaded.
     pub unused_assignments: Vec<String>,
+    /// The `type` declaration being compiled: errors Zeek reports at the
+    /// scanner's position after the type (duplicate fields) go to its end.
+    pub type_decl_span: Option<Span>,
 }
 
 /// Scope of one function body: Zeek locals are function-wide.
@@ -75,6 +79,14 @@ pub struct FuncCtx {
     /// With usage issues on: assignments to locals (slot and warning if
     /// the value is never used).
     pub assigns: Vec<(u32, String)>,
+    /// Inside a lambda: the locals of the enclosing functions, visible
+    /// only through captures (with where they were declared).
+    pub outer: FxHashMap<Symbol, (TypeRef, Option<Loc>)>,
+    /// Outer locals used without a capture, in order of first use.
+    pub outer_refs: Vec<Symbol>,
+    /// Every use of a local (name and slot), in order, for the capture
+    /// checks of lambdas and `when`.
+    pub refs: Vec<(Symbol, u32)>,
 }
 
 impl FuncCtx {
@@ -105,6 +117,7 @@ impl Sema {
             enum_decl_name: None,
             usage_issues: false,
             unused_assignments: Vec::new(),
+            type_decl_span: None,
         }
     }
 }
@@ -251,6 +264,28 @@ impl Interp {
         true
     }
 
+    /// Records a use of local `name` in `slot`.
+    pub(crate) fn note_local_ref(&mut self, name: Symbol, slot: u32) {
+        self.fctx().refs.push((name, slot));
+    }
+
+    /// Inside a lambda, a name that is none of its own locals but one of
+    /// an enclosing function: recorded as used without capture, and given
+    /// a scratch slot (the lambda is in error and never runs).
+    pub(crate) fn outer_local_ref(&mut self, name: Symbol) -> Option<(u32, TypeRef)> {
+        let ctx = self.fctx();
+        if ctx.locals.contains_key(&name) {
+            return None;
+        }
+        let (t, _) = ctx.outer.get(&name)?.clone();
+        if !ctx.outer_refs.contains(&name) {
+            ctx.outer_refs.push(name);
+        }
+        let slot = ctx.nslots;
+        ctx.nslots += 1;
+        Some((slot, t))
+    }
+
     /// Zeek stops at an unknown identifier.
     pub(crate) fn unknown_identifier(&mut self, name: Symbol, span: Span) {
         let loc = self.loc1(span);
@@ -292,7 +327,7 @@ impl Interp {
             | Tag::File
             | Tag::Opaque
             | Tag::List
-            | Tag::Type => None,
+            | Tag::Type => t.loc.get().map(|l| self.loc_str(l)),
             tag => Some(Self::tag_name(tag).to_string()),
         }
     }

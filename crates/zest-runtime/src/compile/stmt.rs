@@ -67,7 +67,11 @@ impl Interp {
                 if !is_event {
                     self.cerror(span, &format!("not an event ({}())", ev.name.sym));
                 }
-                let args = self.compile_args_for(gid, &ev.args, ev.span);
+                let (args, ok) = self.compile_args_for(gid, &ev.args, ev.span);
+                if !ok {
+                    self.event_args_mismatch(gid, &args, ev.span);
+                    return self.st(StmtKind::Empty, span);
+                }
                 self.st(StmtKind::Event(gid, args), span)
             }
             ast::StmtKind::If(c, t, e) => {
@@ -168,11 +172,37 @@ impl Interp {
             }
             ast::StmtKind::Add(e) => {
                 let x = self.compile_expr(e);
-                self.st(StmtKind::Add(x), span)
+                // Zeek's `Expr::CanAdd`: only an element of a set.
+                let ok = match &x.kind {
+                    crate::ir::ExprKind::Error => true,
+                    crate::ir::ExprKind::Index(c, _) => c.ty.is_set(),
+                    _ => false,
+                };
+                let st = self.st(StmtKind::Add(x), span);
+                if !ok {
+                    self.illegal_stmt(&st, "illegal add statement", span);
+                }
+                st
             }
             ast::StmtKind::Delete(e) => {
                 let x = self.compile_expr(e);
-                self.st(StmtKind::Delete(x), span)
+                // Zeek's `Expr::CanDel`: a table element, or a record field
+                // that may be missing.
+                let ok = match &x.kind {
+                    crate::ir::ExprKind::Error => true,
+                    crate::ir::ExprKind::Index(c, _) => c.ty.tag() == crate::types::Tag::Table,
+                    crate::ir::ExprKind::Field(r, idx) => r.ty.record().is_some_and(|rt| {
+                        rt.fields.borrow().get(*idx).is_some_and(|f| {
+                            f.optional() || f.attrs.has(zest_syntax::ast::AttrKind::Default)
+                        })
+                    }),
+                    _ => false,
+                };
+                let st = self.st(StmtKind::Delete(x), span);
+                if !ok {
+                    self.illegal_stmt(&st, "illegal delete statement", span);
+                }
+                st
             }
             ast::StmtKind::Local(d) => self.compile_local(d, span),
             ast::StmtKind::Const(d) => {
@@ -181,21 +211,88 @@ impl Interp {
                 st
             }
             ast::StmtKind::When(w) => {
+                let mut captured = Vec::new();
+                for c in w.captures.iter().flatten() {
+                    if self.capture_slot(c).is_some() {
+                        captured.push(c.name.sym);
+                    }
+                }
+                // Locals of the function that exist before the statement.
+                let prior = self.fctx().nslots;
+                let refs_start = self.fctx().refs.len();
                 let cond = self.compile_expr(&w.cond);
                 let body = self.compile_stmt(&w.body);
+                // The timeout expression is evaluated outside the statement's
+                // own scope: its locals are not the statement's.
+                let mut te_refs = 0..0;
                 let timeout = w.timeout.as_ref().map(|(e, b)| {
+                    let from = self.fctx().refs.len();
                     let te = self.compile_expr(e);
+                    te_refs = from..self.fctx().refs.len();
                     (te, self.compile_block_stmts(&b.stmts))
                 });
                 let frame_size = self.fctx().nslots;
+                let mut outer_used: Vec<zest_syntax::Symbol> = Vec::new();
+                for (i, (n, slot)) in self.fctx().refs.iter().enumerate().skip(refs_start) {
+                    if !te_refs.contains(&i) && *slot < prior && !outer_used.contains(n) {
+                        outer_used.push(*n);
+                    }
+                }
                 let ws = crate::ir::WhenStmt {
                     cond,
                     body,
                     timeout,
                     is_return: w.is_return,
                     frame_size,
+                    deep_copy: w.captures.is_none(),
                 };
-                self.st(StmtKind::When(std::rc::Rc::new(ws)), span)
+                let mut st = self.st(StmtKind::When(std::rc::Rc::new(ws)), span);
+                if w.timeout.is_some() {
+                    // Zeek locates a `when … timeout …` from the end of its
+                    // body (its parser takes a rule's last symbol's place).
+                    let b = w.body.span;
+                    let body_end = zest_syntax::Span {
+                        start: b.end.max(b.start + 1) - 1,
+                        end: b.end,
+                    };
+                    st.loc.first_line = self.loc(body_end).first_line;
+                }
+                // Zeek's `WhenInfo` checks of the locals it uses.
+                let msg = match &w.captures {
+                    None if !outer_used.is_empty() => {
+                        let names: Vec<String> = outer_used
+                            .iter()
+                            .map(|n| self.local_full_name(*n).to_string())
+                            .collect();
+                        Some((
+                            false,
+                            format!(
+                                "\"when\" statement referring to locals without an explicit [] capture is deprecated: {}",
+                                names.join(", ")
+                            ),
+                        ))
+                    }
+                    None => None,
+                    Some(_) => Self::capture_problem(
+                        &captured,
+                        &outer_used,
+                        &outer_used,
+                        "\"when\" statement",
+                    )
+                    .map(|m| (true, m)),
+                };
+                if let Some((is_error, msg)) = msg {
+                    let mut d = String::new();
+                    let names = |slot: u32| self.slot_name(slot);
+                    self.describe_stmt_into(&st, &mut d, &names);
+                    let msg = format!("{msg} ({d})");
+                    if is_error {
+                        self.error(Some(st.loc), &msg);
+                        return self.st(StmtKind::Empty, span);
+                    }
+                    self.warn(Some(st.loc), &msg);
+                }
+                st
             }
             ast::StmtKind::Expr(e) => {
                 let x = self.compile_expr(e);
@@ -317,6 +414,9 @@ impl Interp {
 
     fn compile_local(&mut self, d: &ast::VarDecl, span: zest_syntax::Span) -> Stmt {
         let declared = d.ty.as_ref().map(|t| self.compile_type(t));
+        if let Some(t) = &declared {
+            Self::locate_type(t, self.loc1(d.name.span));
+        }
         let init = match (&d.init, &declared) {
             (Some(e), Some(t)) => {
                 let l = self.local_full_name(d.name.sym).to_string();
@@ -332,15 +432,32 @@ impl Interp {
         let ty = declared
             .or_else(|| init.as_ref().map(|x| x.ty.clone()))
             .unwrap_or_else(|| self.prog.base.error.clone());
-        // A local of this function already declared (captures included):
-        // Zeek's `make_var` finds the ID typed already.
-        if !Self::is_blank_name(d.name.sym) && self.fctx().locals.contains_key(&d.name.sym) {
-            if let Some(prev) = self.fctx().local_locs.get(&d.name.sym).copied() {
-                let a = self.loc_str(prev);
-                let b = d.init.as_ref().map(|e| self.loc_str(self.loc(e.span)));
-                let name = self.local_full_name(d.name.sym);
-                self.error_pair(&a, b.as_deref(), &format!("already defined ({name})"));
+        // Zeek's `make_var`: a local name that already has a type (in this
+        // function or, inside a lambda, an enclosing one) is already defined.
+        let prev = {
+            let ctx = self.fctx();
+            if let Some((slot, _)) = ctx.locals.get(&d.name.sym) {
+                let slot = *slot;
+                ctx.refs.push((d.name.sym, slot));
+                Some(ctx.local_locs.get(&d.name.sym).copied())
+            } else {
+                ctx.outer.get(&d.name.sym).map(|(_, l)| *l)
             }
+        };
+        if let Some(prev) = prev.filter(|_| !Self::is_blank_name(d.name.sym)) {
+            let name = self.local_full_name(d.name.sym);
+            let init_loc = d.init.as_ref().map(|e| self.loc_str(self.loc(e.span)));
+            let first = match prev {
+                Some(l) => self.loc_str(l),
+                None => init_loc
+                    .clone()
+                    .unwrap_or_else(|| self.loc_str(self.loc(span))),
+            };
+            self.error_pair(
+                &first,
+                init_loc.as_deref(),
+                &format!("already defined ({name})"),
+            );
         }
         if let Some(b) = self.fctx().block_locals.last_mut() {
             b.push(d.name.sym);
@@ -429,6 +546,14 @@ impl Interp {
             }
         }
         self.compile_expr(e)
+    }
+
+    /// An error about a statement, quoting it as Zeek's `Obj::Error` does.
+    fn illegal_stmt(&mut self, st: &Stmt, msg: &str, span: zest_syntax::Span) {
+        let mut d = String::new();
+        let names = |slot: u32| self.slot_name(slot);
+        self.describe_stmt_into(st, &mut d, &names);
+        self.cerror(span, &format!("{msg} ({d})"));
     }
 
     /// The name of a local slot of the function being compiled.
@@ -666,15 +791,8 @@ impl Interp {
         let st = self.st(StmtKind::Switch(x, out), span);
         if have_exprs && have_types {
             let mut d = String::from("switch ");
-            let paren = matches!(e.kind, ast::ExprKind::Paren(_));
             if let StmtKind::Switch(x, cases) = &st.kind {
-                if paren {
-                    d.push('(');
-                }
                 d.push_str(&self.describe_expr(x));
-                if paren {
-                    d.push(')');
-                }
                 d.push_str(" {");
                 for c in cases {
                     let names = |slot: u32| self.slot_name(slot);

@@ -99,6 +99,46 @@ impl Interp {
         }
     }
 
+    /// Gives the compound types written at `loc` (those not located yet
+    /// and not named) that location, as Zeek's parser does.
+    pub(crate) fn locate_type(t: &TypeRef, loc: crate::ir::Loc) {
+        if t.loc.get().is_some() || t.name.borrow().is_some() {
+            return;
+        }
+        match &t.kind {
+            TypeKind::Table { index, yield_ } => {
+                t.loc.set(Some(loc));
+                for i in index {
+                    Self::locate_type(i, loc);
+                }
+                if let Some(y) = yield_ {
+                    Self::locate_type(y, loc);
+                }
+            }
+            TypeKind::Vector(y) | TypeKind::File(y) => {
+                t.loc.set(Some(loc));
+                Self::locate_type(y, loc);
+            }
+            TypeKind::List(ts) => {
+                t.loc.set(Some(loc));
+                for i in ts {
+                    Self::locate_type(i, loc);
+                }
+            }
+            TypeKind::Func(f) => {
+                t.loc.set(Some(loc));
+                for p in &f.params {
+                    Self::locate_type(&p.ty, loc);
+                }
+                if let Some(r) = &f.ret {
+                    Self::locate_type(r, loc);
+                }
+            }
+            TypeKind::Record(_) | TypeKind::Enum(_) => t.loc.set(Some(loc)),
+            _ => {}
+        }
+    }
+
     pub(crate) fn compile_func_type(
         &mut self,
         flavor: Flavor,
@@ -108,6 +148,7 @@ impl Interp {
         let mut ps = Vec::with_capacity(params.len());
         for p in params {
             let ty = self.compile_type(&p.ty);
+            Self::locate_type(&ty, self.loc1(p.name.span));
             let default = p
                 .attrs
                 .iter()
@@ -163,10 +204,19 @@ impl Interp {
         let mut out: Vec<Field> = Vec::with_capacity(fields.len());
         for f in fields {
             let ty = self.compile_type(&f.ty);
+            Self::locate_type(&ty, self.loc1(f.name.span));
             let attrs = self.compile_field_attrs(&f.attrs, &ty);
             if out.iter().any(|x| x.name == f.name.sym) {
+                // Reported where the scanner is: after the whole type.
+                let at = match self.sema.type_decl_span {
+                    Some(s) => zest_syntax::Span {
+                        start: s.end.max(s.start + 1) - 1,
+                        end: s.end,
+                    },
+                    None => f.name.span,
+                };
                 self.cerror(
-                    f.name.span,
+                    at,
                     &format!(
                         "duplicate field '{}' found in record definition",
                         f.name.sym
@@ -278,53 +328,8 @@ impl Interp {
                 Rc::new(e)
             });
             out.list.push((a.kind, v));
-            if target.is_some_and(|t| t.tag() == crate::types::Tag::Table) {
-                self.check_expire_attrs(&out, attrs);
-            }
         }
         out
-    }
-
-    /// Zeek's `Attributes::CheckAttr` for the expiration attribute just
-    /// added: a table takes only one of them.
-    fn check_expire_attrs(&mut self, out: &Attrs, attrs: &[ast::Attr]) {
-        let is_expire = |k: AttrKind| {
-            matches!(
-                k,
-                AttrKind::ReadExpire | AttrKind::WriteExpire | AttrKind::CreateExpire
-            )
-        };
-        let Some((last, _)) = out.list.last() else {
-            return;
-        };
-        if !is_expire(*last) || out.list.iter().filter(|(k, _)| is_expire(*k)).count() < 2 {
-            return;
-        }
-        let mut desc = String::new();
-        for (i, (k, e)) in out.list.iter().enumerate() {
-            if i > 0 {
-                desc.push_str(", ");
-            }
-            desc.push_str(k.name());
-            if let Some(e) = e {
-                desc.push('=');
-                desc.push_str(&self.describe_expr(e));
-            }
-        }
-        let span = match (attrs.first(), attrs.last()) {
-            (Some(a), Some(b)) => zest_syntax::Span {
-                start: a.span.start,
-                end: b.span.end,
-            },
-            _ => return,
-        };
-        let loc = self.loc(span);
-        self.error(
-            Some(loc),
-            &format!(
-                "set/table can only have one of &read_expire, &write_expire, &create_expire ({desc})"
-            ),
-        );
     }
 
     /// Adds enum names (declared in the current module) to an enum type.

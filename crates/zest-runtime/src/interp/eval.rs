@@ -218,7 +218,26 @@ impl Interp {
                 let Value::Record(rec) = &rv else {
                     return Ok(Value::Bool(false));
                 };
-                let has = rec.borrow().fields.get(*idx).is_some_and(Option::is_some);
+                let (len, has) = {
+                    let r = rec.borrow();
+                    (
+                        r.fields.len(),
+                        r.fields.get(*idx).is_some_and(Option::is_some),
+                    )
+                };
+                if *idx >= len {
+                    // A record made before `redef record … += {…}`: Zeek
+                    // fills the new fields in with their defaults.
+                    let ty = rec.borrow().ty.clone();
+                    if let Some(d) = self.field_default(&ty, *idx)? {
+                        let mut r = rec.borrow_mut();
+                        if r.fields.len() <= *idx {
+                            r.fields.resize(*idx + 1, None);
+                        }
+                        r.fields[*idx] = Some(d);
+                        return Ok(Value::Bool(true));
+                    }
+                }
                 Ok(Value::Bool(has))
             }
             ExprKind::Index(c, idx) => {
@@ -265,7 +284,9 @@ impl Interp {
                         if let (None, Some(body), Value::Func(fv)) =
                             (g.builtin, g.bodies.first(), &g.value)
                         {
-                            if matches!(fv.kind, FuncValKind::Global(_)) {
+                            if matches!(fv.kind, FuncValKind::Global(_))
+                                && args.len() <= body.nparams as usize
+                            {
                                 let body = body.clone();
                                 let base = self.stack.len();
                                 for a in args {
@@ -462,6 +483,7 @@ impl Interp {
                 let v = self.eval(a)?;
                 Ok(self.copy_value(&v))
             }
+            ExprKind::Paren(a) => self.eval(a),
             ExprKind::Coerce(a) => {
                 let v = self.eval(a)?;
                 self.coerce(v, &e.ty, e)
@@ -479,8 +501,8 @@ impl Interp {
             ExprKind::TypeVal(t) => Ok(Value::Type(t.clone())),
             ExprKind::WhenLocal(slot, a) => {
                 let v = self.eval(a)?;
-                self.stack[self.fp + *slot as usize] = v.clone();
-                Ok(v)
+                self.stack[self.fp + *slot as usize] = v;
+                Ok(Value::Bool(true))
             }
             ExprKind::Error => Err(RtErr),
         }
@@ -515,6 +537,7 @@ impl Interp {
                                 },
                             );
                         }
+                        self.check_arg_count(f, vals.len(), e)?;
                         self.call_value(&fv, vals, e.loc)
                     }
                     _ => self.call_global(*gid, vals, e.loc),
@@ -522,9 +545,35 @@ impl Interp {
             }
             Callee::Dynamic(fe) => {
                 let fv = self.eval(fe)?;
+                if let Value::Func(f) = &fv {
+                    self.check_arg_count(f, vals.len(), e)?;
+                }
                 self.call_value(&fv, vals, e.loc)
             }
         }
+    }
+
+    /// A script function called with more arguments than it has
+    /// parameters (possible only through a single `any` parameter, which
+    /// the compiler lets anything through): Zeek's run-time error.
+    fn check_arg_count(
+        &mut self,
+        f: &crate::value::FuncVal,
+        nargs: usize,
+        e: &Expr,
+    ) -> Result<(), RtErr> {
+        if matches!(f.kind, FuncValKind::Builtin(_)) {
+            return Ok(());
+        }
+        let nparams = f.ty.func().map_or(usize::MAX, |ft| ft.params.len());
+        if nargs > nparams {
+            let d = self.describe_expr(e);
+            return Err(self.expr_error(
+                e.loc,
+                &format!("too many arguments for function call ({d})"),
+            ));
+        }
+        Ok(())
     }
 
     /// Reads the current value of an lvalue.

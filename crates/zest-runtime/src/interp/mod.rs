@@ -482,7 +482,24 @@ impl Interp {
         self.groups.contains(&(kind, name))
     }
 
-    pub fn queue_event(&mut self, handler: u32, args: Vec<Value>) {
+    pub fn queue_event(&mut self, mut handler: u32, args: Vec<Value>) {
+        // An event variable assigned another event (`e5 = e4;`) raises
+        // that one.
+        for _ in 0..8 {
+            let g = &self.prog.globals[handler as usize];
+            if !g.bodies.is_empty() {
+                break;
+            }
+            match &g.value {
+                Value::Func(f) => match f.kind {
+                    crate::value::FuncValKind::Global(other) if other != handler => {
+                        handler = other;
+                    }
+                    _ => break,
+                },
+                _ => break,
+            }
+        }
         if self.prog.globals[handler as usize].bodies.is_empty() {
             if let Some(h) = self.hooks.on_dispatch {
                 h(self, handler, &args);

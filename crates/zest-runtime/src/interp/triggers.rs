@@ -26,16 +26,40 @@ impl Interp {
     /// Executes a `when` statement.
     pub(crate) fn exec_when(&mut self, w: &Rc<WhenStmt>) -> Result<Flow, RtErr> {
         let size = (w.frame_size as usize).max(self.stack.len().saturating_sub(self.fp));
-        let mut frame: Vec<Value> = self.stack[self.fp..].iter().take(size).cloned().collect();
+        let mut frame: Vec<Value> = if w.deep_copy {
+            self.stack[self.fp..]
+                .iter()
+                .take(size)
+                .map(super::ops::deep_copy)
+                .collect()
+        } else {
+            self.stack[self.fp..].iter().take(size).cloned().collect()
+        };
         frame.resize(size.max(w.frame_size as usize), Value::Void);
         if w.is_return {
             // `return when` inside a function: when the condition holds
             // now, the body's `return` is the function's value.
             let saved_fp = self.fp;
-            let c = self.eval(&w.cond).map(|v| v.as_bool()).unwrap_or(false);
-            self.fp = saved_fp;
-            if c {
-                return self.exec(&w.body);
+            if w.deep_copy {
+                // Without captures the statement works on its own copy of
+                // the function's frame.
+                let base = self.stack.len();
+                self.stack.extend(frame.iter().map(super::ops::deep_copy));
+                self.fp = base;
+                let c = self.eval(&w.cond).map(|v| v.as_bool()).unwrap_or(false);
+                let flow = if c { Some(self.exec(&w.body)) } else { None };
+                self.stack.truncate(base);
+                self.fp = saved_fp;
+                if let Some(flow) = flow {
+                    return Ok(self.return_when_ready(flow?));
+                }
+            } else {
+                let c = self.eval(&w.cond).map(|v| v.as_bool()).unwrap_or(false);
+                self.fp = saved_fp;
+                if c {
+                    let flow = self.exec(&w.body)?;
+                    return Ok(self.return_when_ready(flow));
+                }
             }
             // Otherwise the caller (a trigger condition) waits for it.
             let parent = self.call_parent.take();
@@ -81,8 +105,50 @@ impl Interp {
         Ok(Flow::Normal)
     }
 
-    /// Evaluates the condition inside the trigger's frame.
+    /// The result of a native function that Zeek computes asynchronously
+    /// (a DNS lookup): the calling `when` condition sees it on its next
+    /// evaluation. False outside a `when` condition.
+    pub fn delay_call_result(&mut self, v: Value) -> bool {
+        let Some(key) = self.call_parent.take() else {
+            return false;
+        };
+        self.call_cache.insert(key, v);
+        self.suspended = true;
+        self.last_trigger_check = u64::MAX;
+        true
+    }
+
+    /// A `return when` whose condition held at once. Called from a trigger
+    /// condition, its value is still delayed as in Zeek: cached for the
+    /// caller's next evaluation, which this one does not complete.
+    fn return_when_ready(&mut self, flow: Flow) -> Flow {
+        if let Flow::Return(v) = &flow {
+            if let Some(key) = self.call_parent.take() {
+                self.call_cache.insert(key, v.clone());
+                self.suspended = true;
+                self.last_trigger_check = u64::MAX;
+                return Flow::Return(Value::Void);
+            }
+        }
+        flow
+    }
+
+    /// Evaluates the condition inside the trigger's frame. Without
+    /// captures it runs in a fresh deep copy, which becomes the frame only
+    /// when the condition holds (the body then runs in it).
     fn eval_when_cond(&mut self, id: u64, w: &WhenStmt, frame: &mut Vec<Value>) -> bool {
+        if w.deep_copy {
+            let mut copy: Vec<Value> = frame.iter().map(super::ops::deep_copy).collect();
+            let r = self.eval_when_cond_in(id, w, &mut copy);
+            if r {
+                *frame = copy;
+            }
+            return r;
+        }
+        self.eval_when_cond_in(id, w, frame)
+    }
+
+    fn eval_when_cond_in(&mut self, id: u64, w: &WhenStmt, frame: &mut Vec<Value>) -> bool {
         let saved_trigger = self.cur_trigger.replace(id);
         let saved_fp = self.fp;
         let base = self.stack.len();
