@@ -100,7 +100,11 @@ impl Matcher {
     /// The DFA, built now if it was not yet; `None` if the text did not compile.
     fn engine(&self) -> Option<&Engine> {
         self.engine
-            .get_or_init(|| self.node.as_ref().and_then(|n| Engine::build(crate::lower::lower(n))))
+            .get_or_init(|| {
+                self.node
+                    .as_ref()
+                    .and_then(|n| Engine::build(crate::lower::lower(n)))
+            })
             .as_ref()
     }
 

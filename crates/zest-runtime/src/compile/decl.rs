@@ -13,6 +13,7 @@ impl Interp {
     /// Compiles one declaration. `@load` and other directives are handled by
     /// the loader before this is called.
     pub fn compile_decl(&mut self, d: &ast::Decl) {
+        self.sema.decl_loc = self.loc1(d.span);
         match &d.kind {
             DeclKind::Module(name) => {
                 self.sema.module = name.sym;
@@ -122,6 +123,18 @@ impl Interp {
                         | ast::TypeExpr::Set { .. }
                         | ast::TypeExpr::Vector(_)
                 );
+                if written_here
+                    && matches!(
+                        ty,
+                        ast::TypeExpr::Table { .. }
+                            | ast::TypeExpr::Set { .. }
+                            | ast::TypeExpr::Vector(_)
+                    )
+                    && t.type_name().is_none()
+                {
+                    // Zeek names the type declared (its describe shows the name).
+                    *t.name.borrow_mut() = Some(full);
+                }
                 if written_here && t.loc.get().is_none() {
                     // A record type spans its fields' lines.
                     let mut tloc = self.loc1(name.span);
@@ -212,6 +225,7 @@ impl Interp {
                 }
             }
             self.sema.in_redef = true;
+            self.sema.attrs_global = true;
             let attrs = self.compile_attrs(&v.attrs, Some(&t));
             self.sema.in_redef = false;
             {
@@ -343,7 +357,7 @@ impl Interp {
                 self.coerce_assign(full.to_string(), x, t, e.span)
             }
             None => {
-                let x = self.compile_expr(e);
+                let x = self.compile_untyped_init(e);
                 self.untyped_init(x, e.span)
             }
         });
@@ -362,6 +376,7 @@ impl Interp {
         let gid = self
             .prog
             .declare(full, gkind, Some(ty.clone()), loc, exported);
+        self.sema.attrs_global = true;
         let attrs = self.compile_attrs(&v.attrs, Some(&ty));
         {
             let g = &mut self.prog.globals[gid as usize];

@@ -286,7 +286,9 @@ impl Interp {
             }
             ast::ExprKind::VectorCons(items) => {
                 let xs: Vec<Expr> = items.iter().map(|i| self.compile_expr(i)).collect();
-                let elem = self.common_type(&xs);
+                let Some(elem) = self.common_type(&xs, span) else {
+                    return self.err_expr(span);
+                };
                 let xs = xs
                     .into_iter()
                     .map(|x| self.coerce_to(x, &elem, span))
@@ -783,28 +785,47 @@ impl Interp {
         (a, b, t)
     }
 
-    /// The element type of a constructor's values.
-    fn common_type(&mut self, xs: &[Expr]) -> TypeRef {
+    /// The element type of a constructor's values (Zeek's `maximal_type`);
+    /// `None` after reporting values of inconsistent types.
+    fn common_type(&mut self, xs: &[Expr], span: Span) -> Option<TypeRef> {
         let mut t: Option<TypeRef> = None;
         for x in xs {
             t = Some(match t {
                 None => x.ty.clone(),
                 Some(cur) => {
-                    if cur.is_arith() && x.ty.is_arith() {
+                    if Rc::ptr_eq(&cur, &x.ty) {
+                        cur
+                    } else if cur.is_arith() && x.ty.is_arith() {
                         if arith_rank(x.ty.tag()) > arith_rank(cur.tag()) {
                             x.ty.clone()
                         } else {
                             cur
                         }
-                    } else if same_type(&cur, &x.ty) {
+                    } else if cur.tag() == Tag::Enum && x.ty.tag() == Tag::Enum {
+                        if cur.type_name() != x.ty.type_name() {
+                            let n = |t: &TypeRef| t.type_name().map_or("", |n| n.as_str());
+                            let msg = format!(
+                                "incompatible enum types: '{}' and '{}'",
+                                n(&cur),
+                                n(&x.ty)
+                            );
+                            let l1 = self.type_loc_text(&cur, x.loc);
+                            let l2 = self.type_loc_text(&x.ty, x.loc);
+                            self.obj_error(&l1, &cur.describe(), &l2, &x.ty.describe(), &msg);
+                            self.cerror(span, "inconsistent types in list");
+                            return None;
+                        }
+                        cur
+                    } else if super::check::zeek_same_type(&cur, &x.ty) {
                         cur
                     } else {
-                        self.prog.base.any.clone()
+                        self.cerror(span, "inconsistent types in list");
+                        return None;
                     }
                 }
             });
         }
-        t.unwrap_or_else(|| self.prog.base.any.clone())
+        Some(t.unwrap_or_else(|| self.prog.base.any.clone()))
     }
 
     fn compile_index(&mut self, base: &ast::Expr, idx: &[ast::Expr], span: Span) -> Expr {
@@ -813,7 +834,13 @@ impl Interp {
         for i in idx {
             // `t[[1, 2]]`: a list index spells the composite key.
             if let ast::ExprKind::List(parts) = &i.kind {
-                if b.ty.tag() == Tag::Table && parts.len() > 1 {
+                let record_ctor = parts.iter().all(|p| {
+                    matches!(
+                        p.kind,
+                        ast::ExprKind::FieldAssign(..) | ast::ExprKind::FieldLambda(..)
+                    )
+                });
+                if b.ty.tag() == Tag::Table && parts.len() > 1 && !record_ctor {
                     for p in parts {
                         keys.push(self.compile_expr(p));
                     }
@@ -1109,6 +1136,33 @@ impl Interp {
                 .compile_record_ctor(items, Some(target.clone()), rhs.span)
                 .unwrap_or_else(|| self.err_expr(rhs.span)),
             _ => self.compile_expr(rhs),
+        }
+    }
+
+    /// An initializer without a declared type (Zeek's `init_type`): a
+    /// `[…]` list that is no record constructor initializes as `{ … }`
+    /// does; an empty `{ }` gives no type.
+    pub(crate) fn compile_untyped_init(&mut self, e: &ast::Expr) -> Expr {
+        match &e.kind {
+            ast::ExprKind::BraceList(items) if items.is_empty() => {
+                self.cerror(e.span, "empty list in untyped initialization ()");
+                self.err_expr(e.span)
+            }
+            ast::ExprKind::List(items)
+                if items.first().is_some_and(|i| {
+                    !matches!(
+                        i.kind,
+                        ast::ExprKind::FieldAssign(..) | ast::ExprKind::FieldLambda(..)
+                    )
+                }) =>
+            {
+                let b = ast::Expr {
+                    kind: ast::ExprKind::BraceList(items.clone()),
+                    span: e.span,
+                };
+                self.compile_expr(&b)
+            }
+            _ => self.compile_expr(e),
         }
     }
 

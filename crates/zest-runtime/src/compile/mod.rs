@@ -39,6 +39,11 @@ pub struct Sema {
     pub in_redef: bool,
     /// The name of the enum type being declared (its items check it).
     pub enum_decl_name: Option<Symbol>,
+    /// The next attributes compiled are those of a global variable.
+    pub attrs_global: bool,
+    /// Where the declaration being compiled starts (types made while
+    /// compiling it are placed there).
+    pub decl_loc: Loc,
 }
 
 /// Scope of one function body: Zeek locals are function-wide.
@@ -84,6 +89,8 @@ impl Sema {
             named_ctor: false,
             in_redef: false,
             enum_decl_name: None,
+            attrs_global: false,
+            decl_loc: Loc::default(),
         }
     }
 }

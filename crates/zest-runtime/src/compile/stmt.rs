@@ -317,7 +317,7 @@ impl Interp {
                 Some(self.coerce_assign(l, x, t, e.span))
             }
             (Some(e), None) => {
-                let x = self.compile_expr(e);
+                let x = self.compile_untyped_init(e);
                 Some(self.untyped_init(x, e.span))
             }
             (None, _) => None,
