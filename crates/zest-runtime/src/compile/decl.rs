@@ -343,6 +343,30 @@ impl Interp {
                 return;
             }
         }
+        if let (None, Some(e)) = (v.op, &v.init) {
+            // `global x [1, 2];`: Zeek takes it as `+=`, with a warning.
+            let d = match &e.kind {
+                ast::ExprKind::List(items) | ast::ExprKind::BraceList(items) => {
+                    let xs: Vec<_> = items.iter().map(|i| self.compile_expr(i)).collect();
+                    let mut s = String::new();
+                    for (i, x) in xs.iter().enumerate() {
+                        if i > 0 {
+                            s.push_str(", ");
+                        }
+                        s.push_str(&self.describe_expr(x));
+                    }
+                    s
+                }
+                _ => {
+                    let x = self.compile_expr(e);
+                    self.describe_expr(&x)
+                }
+            };
+            self.cwarn(
+                e.span,
+                &format!("initialization not preceded by =/+=/-= is deprecated ({d})"),
+            );
+        }
         let init = v.init.as_ref().map(|e| match &declared {
             Some(t) => {
                 // A list's constructor is located at its elements.

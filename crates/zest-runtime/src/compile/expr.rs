@@ -10,6 +10,23 @@ use std::rc::Rc;
 use zest_syntax::ast::{self, AssignOp, BinOp, Literal, UnOp};
 use zest_syntax::{Span, Symbol};
 
+/// An index part of a constructor element: as written, or a member of
+/// a set it was expanded from.
+#[derive(Clone)]
+enum KeyPart<'a> {
+    Ast(&'a ast::Expr),
+    Val(Value, TypeRef, crate::ir::Loc),
+}
+
+/// A table or set constructor element before compilation.
+#[derive(Clone)]
+struct CtorElem<'a> {
+    keys: Vec<KeyPart<'a>>,
+    val: Option<&'a ast::Expr>,
+    /// The index was written as a list (`[a, b]`).
+    list: bool,
+}
+
 fn bx(e: Expr) -> Box<Expr> {
     Box::new(e)
 }
@@ -1025,6 +1042,26 @@ impl Interp {
                 self.mk(ExprKind::Assign(lv, bx(r)), lt, span)
             }
             AssignOp::AddTo | AssignOp::RemoveFrom => {
+                let sym = if op == AssignOp::AddTo { "+=" } else { "-=" };
+                let clash = match (lt.tag(), r.ty.tag()) {
+                    (Tag::Vector, Tag::List) if op == AssignOp::RemoveFrom => {
+                        Some("constructor list not allowed for -= operations on vectors".to_owned())
+                    }
+                    (Tag::Table, _) if !super::check::zeek_same_type(&lt, &r.ty) => {
+                        Some(format!("RHS type mismatch for table/set {sym}"))
+                    }
+                    (Tag::Pattern, rt) if rt != Tag::Pattern && op == AssignOp::AddTo => {
+                        Some("pattern += op requires op to be a pattern".to_owned())
+                    }
+                    _ => None,
+                };
+                if let Some(msg) = clash {
+                    let mut l = String::new();
+                    self.describe_lvalue_into(&lv, &mut l);
+                    let d = self.describe_expr(&r);
+                    self.cerror(span, &format!("{msg} ({l} {sym} {d})"));
+                    return self.err_expr(span);
+                }
                 match lt.tag() {
                     Tag::Vector | Tag::Table | Tag::Pattern => {
                         let k = if op == AssignOp::AddTo {
@@ -1056,6 +1093,15 @@ impl Interp {
     fn assign_rhs(&mut self, op: AssignOp, rhs: &ast::Expr, t: &TypeRef, lhs: &str) -> Expr {
         if op == AssignOp::Assign {
             self.compile_init_rhs(rhs, t, lhs)
+        } else if let (ast::ExprKind::BraceList(items), false) = (
+            &rhs.kind,
+            matches!(t.tag(), Tag::Table) || (t.tag() == Tag::Vector && op == AssignOp::AddTo),
+        ) {
+            // Only a table (or a vector, for `+=`) takes a `{ … }` list as
+            // a constructor; elsewhere it stays a list.
+            let xs: Vec<Expr> = items.iter().map(|i| self.compile_expr(i)).collect();
+            let lt = Type::new(TypeKind::List(xs.iter().map(|x| x.ty.clone()).collect()));
+            self.mk(ExprKind::List(xs), lt, rhs.span)
         } else {
             self.compile_rhs(rhs, t)
         }
@@ -1513,6 +1559,102 @@ impl Interp {
         Some(self.mk(ExprKind::RecordCtor(fields), ty, span))
     }
 
+    /// One element of a table or set constructor expanded as Zeek's
+    /// `expand_op_elem` does; `Err` after reporting a set value that
+    /// cannot be known before run time.
+    fn expand_ctor_elem<'a>(
+        &mut self,
+        e: CtorElem<'a>,
+        index_types: Option<&[TypeRef]>,
+        out: &mut Vec<CtorElem<'a>>,
+    ) -> Result<(), ()> {
+        if !e.list {
+            out.push(e);
+            return Ok(());
+        }
+        for (i, k) in e.keys.iter().enumerate() {
+            let KeyPart::Ast(a) = k else { continue };
+            match &a.kind {
+                ast::ExprKind::List(sub)
+                    if !sub.iter().all(|p| {
+                        matches!(
+                            p.kind,
+                            ast::ExprKind::FieldAssign(..) | ast::ExprKind::FieldLambda(..)
+                        )
+                    }) =>
+                {
+                    for x in sub {
+                        let mut keys = e.keys.clone();
+                        keys[i] = KeyPart::Ast(x);
+                        let sub_elem = CtorElem {
+                            keys,
+                            val: e.val,
+                            list: true,
+                        };
+                        self.expand_ctor_elem(sub_elem, index_types, out)?;
+                    }
+                    return Ok(());
+                }
+                ast::ExprKind::Name(n) => {
+                    let st = match self.resolve(n.sym) {
+                        Some(Resolved::Local(_, t)) => Some((t, None)),
+                        Some(Resolved::Global(g)) => self.prog.globals[g as usize]
+                            .ty
+                            .clone()
+                            .map(|t| (t, Some(g))),
+                        None => None,
+                    };
+                    let Some((st, g)) = st else { continue };
+                    if !st.is_set() {
+                        continue;
+                    }
+                    // A set where the index expects one is no expansion.
+                    if let Some(tl) = index_types {
+                        if tl.len() == e.keys.len() && super::check::zeek_same_type(&tl[i], &st) {
+                            continue;
+                        }
+                    }
+                    let elem_ty = match st.table_index() {
+                        Some([t]) => t.clone(),
+                        _ => continue,
+                    };
+                    let val = g.map(|g| self.prog.globals[g as usize].value.clone());
+                    let Some(Value::Table(tv)) = val else {
+                        self.cerror(
+                            a.span,
+                            &format!(
+                                "cannot expand constructor elements using a value that depends on local variables ({})",
+                                n.sym
+                            ),
+                        );
+                        return Err(());
+                    };
+                    let loc = self.loc(a.span);
+                    // Zeek goes through the set's `ToMap`, an unordered map
+                    // that lists the members last to first.
+                    let members = tv.borrow().keys_vec();
+                    for m in members.into_iter().rev() {
+                        let Some(v) = m.into_iter().next() else {
+                            continue;
+                        };
+                        let mut keys = e.keys.clone();
+                        keys[i] = KeyPart::Val(v, elem_ty.clone(), loc);
+                        let sub_elem = CtorElem {
+                            keys,
+                            val: e.val,
+                            list: true,
+                        };
+                        self.expand_ctor_elem(sub_elem, index_types, out)?;
+                    }
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        out.push(e);
+        Ok(())
+    }
+
     pub(crate) fn compile_table_ctor(
         &mut self,
         items: &[ast::Expr],
@@ -1526,28 +1668,77 @@ impl Interp {
             Some(TypeKind::Table { yield_, .. }) => yield_.clone(),
             _ => None,
         };
+        let table_ctx = !is_set || tyield.is_some();
+        let mut elems: Vec<CtorElem> = Vec::with_capacity(items.len());
         for it in items {
             match &it.kind {
-                ast::ExprKind::Assign(AssignOp::Assign, k, v) if !is_set || tyield.is_some() => {
-                    let keys: Vec<Expr> = match &k.kind {
-                        ast::ExprKind::List(parts) => {
-                            parts.iter().map(|p| self.compile_expr(p)).collect()
-                        }
-                        _ => vec![self.compile_expr(k)],
-                    };
-                    // Values are typed on their own and promoted below.
-                    let val = self.compile_expr(v);
-                    entries.push((keys, Some(val)));
-                }
-                ast::ExprKind::List(parts) => {
-                    let keys = parts.iter().map(|p| self.compile_expr(p)).collect();
-                    entries.push((keys, None));
-                }
-                _ => {
-                    let x = self.compile_expr(it);
-                    entries.push((vec![x], None));
-                }
+                ast::ExprKind::Assign(AssignOp::Assign, k, v) if table_ctx => match &k.kind {
+                    ast::ExprKind::List(parts) => elems.push(CtorElem {
+                        keys: parts.iter().map(KeyPart::Ast).collect(),
+                        val: Some(v),
+                        list: true,
+                    }),
+                    _ => elems.push(CtorElem {
+                        keys: vec![KeyPart::Ast(k)],
+                        val: Some(v),
+                        list: false,
+                    }),
+                },
+                ast::ExprKind::List(parts) => elems.push(CtorElem {
+                    keys: parts.iter().map(KeyPart::Ast).collect(),
+                    val: None,
+                    list: true,
+                }),
+                _ => elems.push(CtorElem {
+                    keys: vec![KeyPart::Ast(it)],
+                    val: None,
+                    list: false,
+                }),
             }
+        }
+        // Zeek's `expand_op`: lists and set values inside an element's
+        // index make one element each.
+        let index_types: Option<Vec<TypeRef>> = target
+            .as_ref()
+            .and_then(|t| t.table_index())
+            .map(<[_]>::to_vec);
+        let mut expanded = Vec::with_capacity(elems.len());
+        let mut expand_failed = false;
+        for e in &elems {
+            if self
+                .expand_ctor_elem(e.clone(), index_types.as_deref(), &mut expanded)
+                .is_err()
+            {
+                expand_failed = true;
+                break;
+            }
+        }
+        if !expand_failed {
+            elems = expanded;
+        }
+        for e in elems {
+            let keys: Vec<Expr> = e
+                .keys
+                .iter()
+                .map(|k| match k {
+                    KeyPart::Ast(a) => self.compile_expr(a),
+                    KeyPart::Val(v, t, l) => Expr {
+                        kind: ExprKind::Const(v.clone()),
+                        ty: t.clone(),
+                        loc: *l,
+                    },
+                })
+                .collect();
+            // Values are typed on their own and promoted below.
+            let val = e.val.map(|v| self.compile_expr(v));
+            entries.push((keys, val));
+        }
+        if expand_failed {
+            return Expr {
+                kind: ExprKind::TableCtor(entries, None, false),
+                ty: self.prog.base.error.clone(),
+                loc: self.loc(span),
+            };
         }
         if let Some(t) = &target {
             match self.check_table_ctor(entries, t, is_set, span) {
