@@ -1673,6 +1673,26 @@ impl Interp {
         for it in items {
             match &it.kind {
                 ast::ExprKind::Assign(AssignOp::Assign, k, v) if table_ctx => match &k.kind {
+                    ast::ExprKind::List(parts)
+                        if self.sema.lhs_trailing_commas.contains(&k.span) =>
+                    {
+                        let xs: Vec<Expr> = parts.iter().map(|p| self.compile_expr(p)).collect();
+                        let lt =
+                            Type::new(TypeKind::List(xs.iter().map(|x| x.ty.clone()).collect()));
+                        let x = self.mk(ExprKind::List(xs), lt, k.span);
+                        let d = self.describe_expr(&x);
+                        self.cerror(
+                            k.span,
+                            &format!(
+                                "incorrect syntax for list expression on left-hand side of assignment: trailing comma not allowed ({d})"
+                            ),
+                        );
+                        elems.push(CtorElem {
+                            keys: parts.iter().map(KeyPart::Ast).collect(),
+                            val: Some(v),
+                            list: true,
+                        })
+                    }
                     ast::ExprKind::List(parts) => elems.push(CtorElem {
                         keys: parts.iter().map(KeyPart::Ast).collect(),
                         val: Some(v),

@@ -44,6 +44,9 @@ pub struct Sema {
     /// Where the declaration being compiled starts (types made while
     /// compiling it are placed there).
     pub decl_loc: Loc,
+    /// Lists of the declaration being compiled written with a trailing
+    /// comma on the left of `=` (the parser finds them).
+    pub lhs_trailing_commas: Vec<Span>,
 }
 
 /// Scope of one function body: Zeek locals are function-wide.
@@ -91,6 +94,7 @@ impl Sema {
             enum_decl_name: None,
             attrs_global: false,
             decl_loc: Loc::default(),
+            lhs_trailing_commas: Vec::new(),
         }
     }
 }
