@@ -608,6 +608,14 @@ impl Interp {
                 }
                 out.push((ks, v));
             } else {
+                if keys.len() == 1 && !matches!(keys[0].kind, ExprKind::List(_)) {
+                    let d = self.describe_expr(&keys[0]);
+                    let kl = keys[0].loc;
+                    self.error(Some(kl), &format!("not a list of indices ({d})"));
+                    failed = true;
+                    out.push((keys, v));
+                    continue;
+                }
                 let mut ks = Vec::with_capacity(keys.len());
                 let mut ok = keys.len() == index.len();
                 for (k, it) in keys.into_iter().zip(index.iter()) {

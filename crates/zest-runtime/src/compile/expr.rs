@@ -2,7 +2,7 @@
 
 use super::Resolved;
 use crate::interp::Interp;
-use crate::ir::{Arith, BinKind, Callee, Expr, ExprKind, LValue, LambdaDef};
+use crate::ir::{Arith, BinKind, Callee, Expr, ExprKind, LValue, LambdaDef, Loc};
 use crate::program::GlobalKind;
 use crate::types::{same_type, Flavor, RecordType, Tag, Type, TypeKind, TypeRef};
 use crate::value::{Addr, Port, Proto, Subnet, Value};
@@ -1655,6 +1655,142 @@ impl Interp {
         Ok(())
     }
 
+    /// A set constructor of known type with `[k] = v` elements: Zeek
+    /// reports each, then checks the elements as a set's.
+    fn set_ctor_with_assign(&mut self, items: &[ast::Expr], t: &TypeRef, span: Span) -> Expr {
+        let mut descs = Vec::with_capacity(items.len());
+        let mut compiled: Vec<Option<Expr>> = Vec::with_capacity(items.len());
+        for it in items {
+            if let ast::ExprKind::Assign(AssignOp::Assign, k, v) = &it.kind {
+                let ks: Vec<Expr> = match &k.kind {
+                    ast::ExprKind::List(parts) => {
+                        parts.iter().map(|p| self.compile_expr(p)).collect()
+                    }
+                    _ => vec![self.compile_expr(k)],
+                };
+                let vx = self.compile_expr(v);
+                let mut d = String::new();
+                for (i, x) in ks.iter().enumerate() {
+                    if i > 0 {
+                        d.push_str(", ");
+                    }
+                    d.push_str(&self.describe_expr(x));
+                }
+                d.push_str(" = ");
+                d.push_str(&self.describe_expr(&vx));
+                self.cerror(
+                    it.span,
+                    &format!("table constructor used in a non-table context ({d})"),
+                );
+                descs.push(d);
+                compiled.push(None);
+            } else {
+                let x = self.compile_expr(it);
+                descs.push(self.describe_expr(&x));
+                compiled.push(Some(x));
+            }
+        }
+        let desc = format!("set({})", descs.join(", "));
+        let index: Vec<TypeRef> = t.table_index().map(<[_]>::to_vec).unwrap_or_default();
+        let mut entries = Vec::with_capacity(items.len());
+        for ((it, x), d) in items.iter().zip(compiled).zip(descs.iter()) {
+            let loc = self.loc(it.span);
+            if index.len() != 1 {
+                if !matches!(it.kind, ast::ExprKind::List(_)) {
+                    self.error(Some(loc), &format!("not a list of indices ({d})"));
+                    break;
+                }
+                continue;
+            }
+            let it0 = &index[0];
+            if it0.tag() == Tag::Any {
+                continue;
+            }
+            match x {
+                Some(x) => match self.promote_expr(x, it0, span) {
+                    Ok(x) => entries.push((vec![x], None)),
+                    Err(_) => {
+                        let l1 = self.loc_str(loc);
+                        let l2 = self.type_loc_text(it0, loc);
+                        self.obj_error(&l1, d, &l2, &it0.describe(), "type mismatch");
+                        self.cerror(
+                            span,
+                            &format!("inconsistent type in set constructor ({desc})"),
+                        );
+                        break;
+                    }
+                },
+                None => {
+                    // `[k] = v` has the type of its index list.
+                    let msg = if it0.is_arith() {
+                        "arithmetic mixed with non-arithmetic"
+                    } else {
+                        "type clash"
+                    };
+                    let l_e = self.loc_str(loc);
+                    let l_t = self.type_loc_text(it0, loc);
+                    self.obj_error(&l_t, &it0.describe(), &l_e, d, msg);
+                    self.obj_error(&l_e, d, &l_t, &it0.describe(), "type mismatch");
+                    self.cerror(
+                        span,
+                        &format!("inconsistent type in set constructor ({desc})"),
+                    );
+                    break;
+                }
+            }
+        }
+        Expr {
+            kind: ExprKind::TableCtor(entries, None, false),
+            ty: self.prog.base.error.clone(),
+            loc: self.loc(span),
+        }
+    }
+
+    /// Zeek's `init_table_type` checks of an untyped table constructor's
+    /// elements; `Some` (an error) after reporting one.
+    fn untyped_table_elems_check(&mut self, items: &[ast::Expr], span: Span) -> Option<Expr> {
+        let first = items.first()?;
+        if !matches!(first.kind, ast::ExprKind::Assign(AssignOp::Assign, ..)) {
+            return None;
+        }
+        let mut nidx: Option<(usize, Vec<TypeRef>, Loc)> = None;
+        for it in items {
+            let ast::ExprKind::Assign(AssignOp::Assign, k, _) = &it.kind else {
+                let x = self.compile_expr(it);
+                let d = self.describe_expr(&x);
+                self.cerror(
+                    it.span,
+                    &format!("table constructor element lacks '=' structure ({d})"),
+                );
+                return Some(self.err_expr(span));
+            };
+            let ast::ExprKind::List(parts) = &k.kind else {
+                continue;
+            };
+            let kl = self.loc(k.span);
+            match &nidx {
+                None => {
+                    let tys = parts.iter().map(|p| self.compile_expr(p).ty).collect();
+                    nidx = Some((parts.len(), tys, kl));
+                }
+                Some((n, tys, l0)) if *n != parts.len() => {
+                    let tys2: Vec<TypeRef> =
+                        parts.iter().map(|p| self.compile_expr(p).ty).collect();
+                    let lt = |ts: &[TypeRef]| {
+                        let names: Vec<String> = ts.iter().map(|t| t.describe()).collect();
+                        format!("list of {}", names.join(","))
+                    };
+                    let (d1, d2) = (lt(tys), lt(&tys2));
+                    let (l1, l2) = (self.loc_str(*l0), self.loc_str(kl));
+                    self.obj_error(&l1, &d1, &l2, &d2, "different number of indices");
+                    return Some(self.err_expr(span));
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
     pub(crate) fn compile_table_ctor(
         &mut self,
         items: &[ast::Expr],
@@ -1668,6 +1804,19 @@ impl Interp {
             Some(TypeKind::Table { yield_, .. }) => yield_.clone(),
             _ => None,
         };
+        if let Some(t) = target.as_ref().filter(|t| t.is_set()) {
+            if items
+                .iter()
+                .any(|i| matches!(i.kind, ast::ExprKind::Assign(AssignOp::Assign, ..)))
+            {
+                return self.set_ctor_with_assign(items, t, span);
+            }
+        }
+        if target.is_none() && !is_set {
+            if let Some(x) = self.untyped_table_elems_check(items, span) {
+                return x;
+            }
+        }
         let table_ctx = !is_set || tyield.is_some();
         let mut elems: Vec<CtorElem> = Vec::with_capacity(items.len());
         for it in items {
