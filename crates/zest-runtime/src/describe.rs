@@ -618,7 +618,7 @@ impl Interp {
                 }
                 s.push(if named.is_some() { ')' } else { ']' });
             }
-            ExprKind::TableCtor(items, ..) => {
+            ExprKind::TableCtor(items, def, ordered, _) => {
                 s.push_str(if e.ty.is_set() { "set(" } else { "table(" });
                 for (i, (k, v)) in items.iter().enumerate() {
                     if i > 0 {
@@ -631,6 +631,20 @@ impl Interp {
                     }
                 }
                 s.push(')');
+                // The constructor's attributes; `&default` implies
+                // `&optional`.
+                if let Some(d) = def {
+                    s.push_str("&default=");
+                    self.describe_expr_into(d, s);
+                    s.push_str(", &optional");
+                }
+                if *ordered {
+                    s.push_str(if def.is_some() {
+                        ", &ordered"
+                    } else {
+                        "&ordered"
+                    });
+                }
             }
             ExprKind::VectorCtor(items) => {
                 s.push_str("vector(");

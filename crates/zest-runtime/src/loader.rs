@@ -255,6 +255,7 @@ impl Interp {
                 break;
             }
             let Some(decl) = decl else { break };
+            self.sema.lhs_trailing_commas = parser.take_lhs_trailing_commas();
             match &decl.kind {
                 DeclKind::Load(what) => {
                     let st =

@@ -308,10 +308,8 @@ impl Type {
 
     pub fn describe_into(&self, s: &mut String) {
         if let Some(n) = self.type_name() {
-            if matches!(self.kind, TypeKind::Record(_) | TypeKind::Enum(_)) {
-                s.push_str(n.as_str());
-                return;
-            }
+            s.push_str(n.as_str());
+            return;
         }
         match &self.kind {
             TypeKind::Void => s.push_str("void"),
@@ -330,13 +328,17 @@ impl Type {
             TypeKind::Error => s.push_str("error"),
             TypeKind::Enum(_) => s.push_str("enum"),
             TypeKind::Record(r) => {
-                s.push_str("record { ");
+                // Zeek: `record {`, the fields each after a space, ` }`.
+                s.push_str("record {");
                 for f in r.fields.borrow().iter() {
-                    let _ = write!(s, "{}:", f.name);
+                    let _ = write!(s, " {}:", f.name);
                     f.ty.describe_into(s);
-                    s.push_str("; ");
+                    s.push(';');
                 }
-                s.push('}');
+                if r.fields.borrow().is_empty() {
+                    s.push(' ');
+                }
+                s.push_str(" }");
             }
             TypeKind::Table { index, yield_ } => {
                 s.push_str(if yield_.is_some() { "table[" } else { "set[" });

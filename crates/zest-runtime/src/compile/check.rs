@@ -220,16 +220,62 @@ impl Interp {
             self.type_error(t, "incompatible record types", &e);
             return Err(e);
         }
+        if tt == Tag::Table
+            && et == Tag::Table
+            && is_unspecified_table(&e.ty)
+            && !is_unspecified_table(t)
+        {
+            // Zeek's untyped table has no index types: never the same type.
+            return self.promote_untyped_table(e, t, span);
+        }
         if !zeek_same_type(t, &e.ty) {
-            if (tt == Tag::Table && et == Tag::Table && is_unspecified_table(&e.ty))
-                || (tt == Tag::Vector && et == Tag::Vector && is_unspecified_vector(&e.ty))
-            {
+            if tt == Tag::Vector && et == Tag::Vector && is_unspecified_vector(&e.ty) {
                 return Ok(self.coerce_to(e, t, span));
             }
             self.type_error(t, "type clash", &e);
             return Err(e);
         }
         Ok(self.coerce_to(e, t, span))
+    }
+
+    /// An untyped `table()` or `set()` coerced to table type `t`; a
+    /// constructor's `&default` must fit `t` (Zeek's `check_default_attr`
+    /// in `check_and_promote_expr`).
+    fn promote_untyped_table(&mut self, e: Expr, t: &TypeRef, span: Span) -> Result<Expr, Expr> {
+        let Expr { kind, ty, loc } = e;
+        let ExprKind::TableCtor(items, Some(def), ordered, tattrs) = kind else {
+            let e = Expr { kind, ty, loc };
+            return Ok(self.coerce_to(e, t, span));
+        };
+        let d = match Rc::try_unwrap(def) {
+            Ok(d) => d,
+            Err(def) => {
+                let e = Expr {
+                    kind: ExprKind::TableCtor(items, Some(def), ordered, tattrs),
+                    ty,
+                    loc,
+                };
+                return Ok(self.coerce_to(e, t, span));
+            }
+        };
+        let (def, res) = match self.check_default_attr(d, t, false, false, span) {
+            Ok(d) => (d, Ok(())),
+            Err((d, msg)) => (d, Err(msg)),
+        };
+        let e = Expr {
+            kind: ExprKind::TableCtor(items, Some(Rc::new(def)), ordered, tattrs),
+            ty,
+            loc,
+        };
+        match res {
+            Ok(()) => Ok(self.coerce_to(e, t, span)),
+            Err(msg) => {
+                if let Some(msg) = msg {
+                    self.type_error(t, msg, &e);
+                }
+                Err(e)
+            }
+        }
     }
 
     /// A record value of a compatible type coerced to record type `t`; an
@@ -458,7 +504,11 @@ impl Interp {
             return self.coerce_to(e, t, span);
         }
         if bt1 == Tag::Table && bt2 == Tag::Table && is_unspecified_table(&e.ty) {
-            return self.coerce_to(e, t, span);
+            // Zeek's `TableCoerceExpr` checks with `check_and_promote_expr`.
+            return match self.promote_expr(e, t, span) {
+                Ok(x) => x,
+                Err(_) => self.mk(ExprKind::Error, self.prog.base.error.clone(), span),
+            };
         }
         if bt1 == Tag::Vector {
             if bt2 == Tag::Vector && is_unspecified_vector(&e.ty) {
@@ -596,6 +646,14 @@ impl Interp {
                 }
                 out.push((ks, v));
             } else {
+                if keys.len() == 1 && !matches!(keys[0].kind, ExprKind::List(_)) {
+                    let d = self.describe_expr(&keys[0]);
+                    let kl = keys[0].loc;
+                    self.error(Some(kl), &format!("not a list of indices ({d})"));
+                    failed = true;
+                    out.push((keys, v));
+                    continue;
+                }
                 let mut ks = Vec::with_capacity(keys.len());
                 let mut ok = keys.len() == index.len();
                 for (k, it) in keys.into_iter().zip(index.iter()) {
@@ -735,6 +793,99 @@ impl Interp {
             });
         }
         Ok(out)
+    }
+
+    /// Zeek's `check_default_attr`: whether `def`, the `&default` of
+    /// something of type `t` (a global, a record field, or neither), fits
+    /// it. `Ok` holds the value to use; `Err` holds the value and the
+    /// message its caller reports (none when already reported).
+    pub(crate) fn check_default_attr(
+        &mut self,
+        def: Expr,
+        t: &TypeRef,
+        global: bool,
+        in_record: bool,
+        span: Span,
+    ) -> Result<Expr, (Expr, Option<&'static str>)> {
+        const INCONSISTENT: &str = "&default value has inconsistent type";
+        // Zeek's untyped `table()` has no yield type: it is a set.
+        let is_set = t.is_set() || is_unspecified_table(t);
+        if global && (t.tag() != Tag::Table || is_set) {
+            return Err((
+                def,
+                Some("&default is not valid for global variables except for tables"),
+            ));
+        }
+        let at = def.ty.clone();
+        if at.tag() == Tag::Error || t.tag() == Tag::Error {
+            return Ok(def);
+        }
+        if t.tag() != Tag::Table || (is_set && !in_record) {
+            if zeek_same_type(&at, t)
+                || (t.tag() == Tag::Record
+                    && at.tag() == Tag::Record
+                    && record_promotion_compatible(&at, t))
+                || (t.tag() == Tag::Table && is_unspecified_table(t))
+            {
+                return Ok(def);
+            }
+            let keep = Expr {
+                kind: ExprKind::Error,
+                ty: at.clone(),
+                loc: def.loc,
+            };
+            let d = self.describe_expr(&def);
+            return match self.promote_expr(def, t, span) {
+                Ok(x) => Ok(x),
+                Err(def) => {
+                    let l1 = self.loc_text(keep.loc);
+                    let l2 = self.type_loc_text(t, keep.loc);
+                    self.obj_error(&l1, &d, &l2, &t.describe(), INCONSISTENT);
+                    Err((def, None))
+                }
+            };
+        }
+        let ytype = t.yield_type().cloned();
+        if !in_record {
+            let Some(y) = ytype else {
+                return Err((def, Some(INCONSISTENT)));
+            };
+            if zeek_same_type(&at, &y) || at.tag() == Tag::Func {
+                // A function default is called with the index.
+                return Ok(def);
+            }
+            if y.tag() == Tag::Record
+                && at.tag() == Tag::Record
+                && record_promotion_compatible(&at, &y)
+            {
+                return Ok(def);
+            }
+            return match self.promote_expr(def, &y, span) {
+                Ok(x) => Ok(x),
+                Err(def) => Err((def, Some(INCONSISTENT))),
+            };
+        }
+        // The `&default` of a record field of table type.
+        if zeek_same_type(&at, t) {
+            return Ok(def);
+        }
+        let def = if at.tag() == Tag::Table && is_unspecified_table(&at) {
+            match self.promote_expr(def, t, span) {
+                Ok(x) => return Ok(x),
+                Err(def) => def,
+            }
+        } else {
+            def
+        };
+        if let Some(y) = &ytype {
+            if y.tag() == Tag::Record
+                && at.tag() == Tag::Record
+                && record_promotion_compatible(&at, y)
+            {
+                return Ok(def);
+            }
+        }
+        Err((def, Some(INCONSISTENT)))
     }
 
     fn describe_args_text(&self, xs: &[Expr]) -> String {

@@ -13,6 +13,7 @@ impl Interp {
     /// Compiles one declaration. `@load` and other directives are handled by
     /// the loader before this is called.
     pub fn compile_decl(&mut self, d: &ast::Decl) {
+        self.sema.decl_loc = self.loc1(d.span);
         match &d.kind {
             DeclKind::Module(name) => {
                 self.sema.module = name.sym;
@@ -169,6 +170,18 @@ impl Interp {
                         | ast::TypeExpr::Set { .. }
                         | ast::TypeExpr::Vector(_)
                 );
+                if written_here
+                    && matches!(
+                        ty,
+                        ast::TypeExpr::Table { .. }
+                            | ast::TypeExpr::Set { .. }
+                            | ast::TypeExpr::Vector(_)
+                    )
+                    && t.type_name().is_none()
+                {
+                    // Zeek names the type declared (its describe shows the name).
+                    *t.name.borrow_mut() = Some(full);
+                }
                 if written_here && t.loc.get().is_none() {
                     // A record type spans its fields' lines.
                     let mut tloc = self.loc1(name.span);
@@ -265,6 +278,7 @@ impl Interp {
                 }
             }
             self.sema.in_redef = true;
+            self.sema.attrs_global = true;
             let attrs = self.compile_attrs(&v.attrs, Some(&t));
             self.sema.in_redef = false;
             {
@@ -402,6 +416,30 @@ impl Interp {
                 return;
             }
         }
+        if let (None, Some(e)) = (v.op, &v.init) {
+            // `global x [1, 2];`: Zeek takes it as `+=`, with a warning.
+            let d = match &e.kind {
+                ast::ExprKind::List(items) | ast::ExprKind::BraceList(items) => {
+                    let xs: Vec<_> = items.iter().map(|i| self.compile_expr(i)).collect();
+                    let mut s = String::new();
+                    for (i, x) in xs.iter().enumerate() {
+                        if i > 0 {
+                            s.push_str(", ");
+                        }
+                        s.push_str(&self.describe_expr(x));
+                    }
+                    s
+                }
+                _ => {
+                    let x = self.compile_expr(e);
+                    self.describe_expr(&x)
+                }
+            };
+            self.cwarn(
+                e.span,
+                &format!("initialization not preceded by =/+=/-= is deprecated ({d})"),
+            );
+        }
         let init = v.init.as_ref().map(|e| match &declared {
             Some(t) => {
                 // A list's constructor is located at its elements.
@@ -416,7 +454,7 @@ impl Interp {
                 self.coerce_assign(full.to_string(), x, t, e.span)
             }
             None => {
-                let x = self.compile_expr(e);
+                let x = self.compile_untyped_init(e);
                 self.untyped_init(x, e.span)
             }
         });
@@ -435,6 +473,7 @@ impl Interp {
         let gid = self
             .prog
             .declare(full, gkind, Some(ty.clone()), loc, exported);
+        self.sema.attrs_global = true;
         let attrs = self.compile_attrs(&v.attrs, Some(&ty));
         self.check_expire_attrs(&v.attrs, &attrs, &ty);
         {

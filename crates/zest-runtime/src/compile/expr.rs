@@ -2,13 +2,30 @@
 
 use super::Resolved;
 use crate::interp::Interp;
-use crate::ir::{Arith, BinKind, Callee, Expr, ExprKind, LValue, LambdaDef};
+use crate::ir::{Arith, BinKind, Callee, Expr, ExprKind, LValue, LambdaDef, Loc};
 use crate::program::GlobalKind;
 use crate::types::{same_type, Flavor, RecordType, Tag, Type, TypeKind, TypeRef};
 use crate::value::{Addr, Port, Proto, Subnet, Value};
 use std::rc::Rc;
 use zest_syntax::ast::{self, AssignOp, BinOp, Literal, UnOp};
 use zest_syntax::{Span, Symbol};
+
+/// An index part of a constructor element: as written, or a member of
+/// a set it was expanded from.
+#[derive(Clone)]
+enum KeyPart<'a> {
+    Ast(&'a ast::Expr),
+    Val(Value, TypeRef, crate::ir::Loc),
+}
+
+/// A table or set constructor element before compilation.
+#[derive(Clone)]
+struct CtorElem<'a> {
+    keys: Vec<KeyPart<'a>>,
+    val: Option<&'a ast::Expr>,
+    /// The index was written as a list (`[a, b]`).
+    list: bool,
+}
 
 fn bx(e: Expr) -> Box<Expr> {
     Box::new(e)
@@ -327,7 +344,9 @@ impl Interp {
             }
             ast::ExprKind::VectorCons(items) => {
                 let xs: Vec<Expr> = items.iter().map(|i| self.compile_expr(i)).collect();
-                let elem = self.common_type(&xs);
+                let Some(elem) = self.common_type(&xs, span) else {
+                    return self.err_expr(span);
+                };
                 let xs = xs
                     .into_iter()
                     .map(|x| self.coerce_to(x, &elem, span))
@@ -921,28 +940,47 @@ impl Interp {
         (a, b, t)
     }
 
-    /// The element type of a constructor's values.
-    fn common_type(&mut self, xs: &[Expr]) -> TypeRef {
+    /// The element type of a constructor's values (Zeek's `maximal_type`);
+    /// `None` after reporting values of inconsistent types.
+    fn common_type(&mut self, xs: &[Expr], span: Span) -> Option<TypeRef> {
         let mut t: Option<TypeRef> = None;
         for x in xs {
             t = Some(match t {
                 None => x.ty.clone(),
                 Some(cur) => {
-                    if cur.is_arith() && x.ty.is_arith() {
+                    if Rc::ptr_eq(&cur, &x.ty) {
+                        cur
+                    } else if cur.is_arith() && x.ty.is_arith() {
                         if arith_rank(x.ty.tag()) > arith_rank(cur.tag()) {
                             x.ty.clone()
                         } else {
                             cur
                         }
-                    } else if same_type(&cur, &x.ty) {
+                    } else if cur.tag() == Tag::Enum && x.ty.tag() == Tag::Enum {
+                        if cur.type_name() != x.ty.type_name() {
+                            let n = |t: &TypeRef| t.type_name().map_or("", |n| n.as_str());
+                            let msg = format!(
+                                "incompatible enum types: '{}' and '{}'",
+                                n(&cur),
+                                n(&x.ty)
+                            );
+                            let l1 = self.type_loc_text(&cur, x.loc);
+                            let l2 = self.type_loc_text(&x.ty, x.loc);
+                            self.obj_error(&l1, &cur.describe(), &l2, &x.ty.describe(), &msg);
+                            self.cerror(span, "inconsistent types in list");
+                            return None;
+                        }
+                        cur
+                    } else if super::check::zeek_same_type(&cur, &x.ty) {
                         cur
                     } else {
-                        self.prog.base.any.clone()
+                        self.cerror(span, "inconsistent types in list");
+                        return None;
                     }
                 }
             });
         }
-        t.unwrap_or_else(|| self.prog.base.any.clone())
+        Some(t.unwrap_or_else(|| self.prog.base.any.clone()))
     }
 
     fn compile_index(&mut self, base: &ast::Expr, idx: &[ast::Expr], span: Span) -> Expr {
@@ -951,10 +989,12 @@ impl Interp {
         for i in idx {
             // `t[[1, 2]]`: a list index spells the composite key.
             if let ast::ExprKind::List(parts) = &i.kind {
-                // (`[$a=1, $b=2]` is a record constructor instead.)
-                let record_ctor = parts
-                    .iter()
-                    .any(|p| matches!(p.kind, ast::ExprKind::FieldAssign(..)));
+                let record_ctor = parts.iter().all(|p| {
+                    matches!(
+                        p.kind,
+                        ast::ExprKind::FieldAssign(..) | ast::ExprKind::FieldLambda(..)
+                    )
+                });
                 if b.ty.tag() == Tag::Table && parts.len() > 1 && !record_ctor {
                     for p in parts {
                         keys.push(self.compile_expr(p));
@@ -1148,6 +1188,26 @@ impl Interp {
                 self.mk(ExprKind::Assign(lv, bx(r)), lt, span)
             }
             AssignOp::AddTo | AssignOp::RemoveFrom => {
+                let sym = if op == AssignOp::AddTo { "+=" } else { "-=" };
+                let clash = match (lt.tag(), r.ty.tag()) {
+                    (Tag::Vector, Tag::List) if op == AssignOp::RemoveFrom => {
+                        Some("constructor list not allowed for -= operations on vectors".to_owned())
+                    }
+                    (Tag::Table, _) if !super::check::zeek_same_type(&lt, &r.ty) => {
+                        Some(format!("RHS type mismatch for table/set {sym}"))
+                    }
+                    (Tag::Pattern, rt) if rt != Tag::Pattern && op == AssignOp::AddTo => {
+                        Some("pattern += op requires op to be a pattern".to_owned())
+                    }
+                    _ => None,
+                };
+                if let Some(msg) = clash {
+                    let mut l = String::new();
+                    self.describe_lvalue_into(&lv, &mut l);
+                    let d = self.describe_expr(&r);
+                    self.cerror(span, &format!("{msg} ({l} {sym} {d})"));
+                    return self.err_expr(span);
+                }
                 match lt.tag() {
                     Tag::Vector | Tag::Table | Tag::Pattern => {
                         let k = if op == AssignOp::AddTo {
@@ -1179,6 +1239,15 @@ impl Interp {
     fn assign_rhs(&mut self, op: AssignOp, rhs: &ast::Expr, t: &TypeRef, lhs: &str) -> Expr {
         if op == AssignOp::Assign {
             self.compile_init_rhs(rhs, t, lhs)
+        } else if let (ast::ExprKind::BraceList(items), false) = (
+            &rhs.kind,
+            matches!(t.tag(), Tag::Table) || (t.tag() == Tag::Vector && op == AssignOp::AddTo),
+        ) {
+            // Only a table (or a vector, for `+=`) takes a `{ … }` list as
+            // a constructor; elsewhere it stays a list.
+            let xs: Vec<Expr> = items.iter().map(|i| self.compile_expr(i)).collect();
+            let lt = Type::new(TypeKind::List(xs.iter().map(|x| x.ty.clone()).collect()));
+            self.mk(ExprKind::List(xs), lt, rhs.span)
         } else {
             self.compile_rhs(rhs, t)
         }
@@ -1259,6 +1328,33 @@ impl Interp {
                 .compile_record_ctor(items, Some(target.clone()), rhs.span)
                 .unwrap_or_else(|| self.err_expr(rhs.span)),
             _ => self.compile_expr(rhs),
+        }
+    }
+
+    /// An initializer without a declared type (Zeek's `init_type`): a
+    /// `[…]` list that is no record constructor initializes as `{ … }`
+    /// does; an empty `{ }` gives no type.
+    pub(crate) fn compile_untyped_init(&mut self, e: &ast::Expr) -> Expr {
+        match &e.kind {
+            ast::ExprKind::BraceList(items) if items.is_empty() => {
+                self.cerror(e.span, "empty list in untyped initialization ()");
+                self.err_expr(e.span)
+            }
+            ast::ExprKind::List(items)
+                if items.first().is_some_and(|i| {
+                    !matches!(
+                        i.kind,
+                        ast::ExprKind::FieldAssign(..) | ast::ExprKind::FieldLambda(..)
+                    )
+                }) =>
+            {
+                let b = ast::Expr {
+                    kind: ast::ExprKind::BraceList(items.clone()),
+                    span: e.span,
+                };
+                self.compile_expr(&b)
+            }
+            _ => self.compile_expr(e),
         }
     }
 
@@ -1642,6 +1738,238 @@ impl Interp {
         Some(x)
     }
 
+    /// One element of a table or set constructor expanded as Zeek's
+    /// `expand_op_elem` does; `Err` after reporting a set value that
+    /// cannot be known before run time.
+    fn expand_ctor_elem<'a>(
+        &mut self,
+        e: CtorElem<'a>,
+        index_types: Option<&[TypeRef]>,
+        out: &mut Vec<CtorElem<'a>>,
+    ) -> Result<(), ()> {
+        if !e.list {
+            out.push(e);
+            return Ok(());
+        }
+        for (i, k) in e.keys.iter().enumerate() {
+            let KeyPart::Ast(a) = k else { continue };
+            match &a.kind {
+                ast::ExprKind::List(sub)
+                    if !sub.iter().all(|p| {
+                        matches!(
+                            p.kind,
+                            ast::ExprKind::FieldAssign(..) | ast::ExprKind::FieldLambda(..)
+                        )
+                    }) =>
+                {
+                    for x in sub {
+                        let mut keys = e.keys.clone();
+                        keys[i] = KeyPart::Ast(x);
+                        let sub_elem = CtorElem {
+                            keys,
+                            val: e.val,
+                            list: true,
+                        };
+                        self.expand_ctor_elem(sub_elem, index_types, out)?;
+                    }
+                    return Ok(());
+                }
+                ast::ExprKind::Name(n) => {
+                    let st = match self.resolve(n.sym) {
+                        Some(Resolved::Local(_, t)) => Some((t, None)),
+                        Some(Resolved::Global(g)) => self.prog.globals[g as usize]
+                            .ty
+                            .clone()
+                            .map(|t| (t, Some(g))),
+                        None => None,
+                    };
+                    let Some((st, g)) = st else { continue };
+                    if !st.is_set() {
+                        continue;
+                    }
+                    // A set where the index expects one is no expansion.
+                    if let Some(tl) = index_types {
+                        if tl.len() == e.keys.len() && super::check::zeek_same_type(&tl[i], &st) {
+                            continue;
+                        }
+                    }
+                    let elem_ty = match st.table_index() {
+                        Some([t]) => t.clone(),
+                        _ => continue,
+                    };
+                    let val = g.map(|g| self.prog.globals[g as usize].value.clone());
+                    let Some(Value::Table(tv)) = val else {
+                        self.cerror(
+                            a.span,
+                            &format!(
+                                "cannot expand constructor elements using a value that depends on local variables ({})",
+                                n.sym
+                            ),
+                        );
+                        return Err(());
+                    };
+                    let loc = self.loc(a.span);
+                    // Zeek goes through the set's `ToMap`, an unordered map
+                    // that lists the members last to first.
+                    let members = tv.borrow().keys_vec();
+                    for m in members.into_iter().rev() {
+                        let Some(v) = m.into_iter().next() else {
+                            continue;
+                        };
+                        let mut keys = e.keys.clone();
+                        keys[i] = KeyPart::Val(v, elem_ty.clone(), loc);
+                        let sub_elem = CtorElem {
+                            keys,
+                            val: e.val,
+                            list: true,
+                        };
+                        self.expand_ctor_elem(sub_elem, index_types, out)?;
+                    }
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        out.push(e);
+        Ok(())
+    }
+
+    /// A set constructor of known type with `[k] = v` elements: Zeek
+    /// reports each, then checks the elements as a set's.
+    fn set_ctor_with_assign(&mut self, items: &[ast::Expr], t: &TypeRef, span: Span) -> Expr {
+        let mut descs = Vec::with_capacity(items.len());
+        let mut compiled: Vec<Option<Expr>> = Vec::with_capacity(items.len());
+        for it in items {
+            if let ast::ExprKind::Assign(AssignOp::Assign, k, v) = &it.kind {
+                let ks: Vec<Expr> = match &k.kind {
+                    ast::ExprKind::List(parts) => {
+                        parts.iter().map(|p| self.compile_expr(p)).collect()
+                    }
+                    _ => vec![self.compile_expr(k)],
+                };
+                let vx = self.compile_expr(v);
+                let mut d = String::new();
+                for (i, x) in ks.iter().enumerate() {
+                    if i > 0 {
+                        d.push_str(", ");
+                    }
+                    d.push_str(&self.describe_expr(x));
+                }
+                d.push_str(" = ");
+                d.push_str(&self.describe_expr(&vx));
+                self.cerror(
+                    it.span,
+                    &format!("table constructor used in a non-table context ({d})"),
+                );
+                descs.push(d);
+                compiled.push(None);
+            } else {
+                let x = self.compile_expr(it);
+                descs.push(self.describe_expr(&x));
+                compiled.push(Some(x));
+            }
+        }
+        let desc = format!("set({})", descs.join(", "));
+        let index: Vec<TypeRef> = t.table_index().map(<[_]>::to_vec).unwrap_or_default();
+        let mut entries = Vec::with_capacity(items.len());
+        for ((it, x), d) in items.iter().zip(compiled).zip(descs.iter()) {
+            let loc = self.loc(it.span);
+            if index.len() != 1 {
+                if !matches!(it.kind, ast::ExprKind::List(_)) {
+                    self.error(Some(loc), &format!("not a list of indices ({d})"));
+                    break;
+                }
+                continue;
+            }
+            let it0 = &index[0];
+            if it0.tag() == Tag::Any {
+                continue;
+            }
+            match x {
+                Some(x) => match self.promote_expr(x, it0, span) {
+                    Ok(x) => entries.push((vec![x], None)),
+                    Err(_) => {
+                        let l1 = self.loc_str(loc);
+                        let l2 = self.type_loc_text(it0, loc);
+                        self.obj_error(&l1, d, &l2, &it0.describe(), "type mismatch");
+                        self.cerror(
+                            span,
+                            &format!("inconsistent type in set constructor ({desc})"),
+                        );
+                        break;
+                    }
+                },
+                None => {
+                    // `[k] = v` has the type of its index list.
+                    let msg = if it0.is_arith() {
+                        "arithmetic mixed with non-arithmetic"
+                    } else {
+                        "type clash"
+                    };
+                    let l_e = self.loc_str(loc);
+                    let l_t = self.type_loc_text(it0, loc);
+                    self.obj_error(&l_t, &it0.describe(), &l_e, d, msg);
+                    self.obj_error(&l_e, d, &l_t, &it0.describe(), "type mismatch");
+                    self.cerror(
+                        span,
+                        &format!("inconsistent type in set constructor ({desc})"),
+                    );
+                    break;
+                }
+            }
+        }
+        Expr {
+            kind: ExprKind::TableCtor(entries, None, false, None),
+            ty: self.prog.base.error.clone(),
+            loc: self.loc(span),
+        }
+    }
+
+    /// Zeek's `init_table_type` checks of an untyped table constructor's
+    /// elements; `Some` (an error) after reporting one.
+    fn untyped_table_elems_check(&mut self, items: &[ast::Expr], span: Span) -> Option<Expr> {
+        let first = items.first()?;
+        if !matches!(first.kind, ast::ExprKind::Assign(AssignOp::Assign, ..)) {
+            return None;
+        }
+        let mut nidx: Option<(usize, Vec<TypeRef>, Loc)> = None;
+        for it in items {
+            let ast::ExprKind::Assign(AssignOp::Assign, k, _) = &it.kind else {
+                let x = self.compile_expr(it);
+                let d = self.describe_expr(&x);
+                self.cerror(
+                    it.span,
+                    &format!("table constructor element lacks '=' structure ({d})"),
+                );
+                return Some(self.err_expr(span));
+            };
+            let ast::ExprKind::List(parts) = &k.kind else {
+                continue;
+            };
+            let kl = self.loc(k.span);
+            match &nidx {
+                None => {
+                    let tys = parts.iter().map(|p| self.compile_expr(p).ty).collect();
+                    nidx = Some((parts.len(), tys, kl));
+                }
+                Some((n, tys, l0)) if *n != parts.len() => {
+                    let tys2: Vec<TypeRef> =
+                        parts.iter().map(|p| self.compile_expr(p).ty).collect();
+                    let lt = |ts: &[TypeRef]| {
+                        let names: Vec<String> = ts.iter().map(|t| t.describe()).collect();
+                        format!("list of {}", names.join(","))
+                    };
+                    let (d1, d2) = (lt(tys), lt(&tys2));
+                    let (l1, l2) = (self.loc_str(*l0), self.loc_str(kl));
+                    self.obj_error(&l1, &d1, &l2, &d2, "different number of indices");
+                    return Some(self.err_expr(span));
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
     pub(crate) fn compile_table_ctor(
         &mut self,
         items: &[ast::Expr],
@@ -1655,28 +1983,110 @@ impl Interp {
             Some(TypeKind::Table { yield_, .. }) => yield_.clone(),
             _ => None,
         };
+        if let Some(t) = target.as_ref().filter(|t| t.is_set()) {
+            if items
+                .iter()
+                .any(|i| matches!(i.kind, ast::ExprKind::Assign(AssignOp::Assign, ..)))
+            {
+                return self.set_ctor_with_assign(items, t, span);
+            }
+        }
+        if target.is_none() && !is_set {
+            if let Some(x) = self.untyped_table_elems_check(items, span) {
+                return x;
+            }
+        }
+        let table_ctx = !is_set || tyield.is_some();
+        let mut elems: Vec<CtorElem> = Vec::with_capacity(items.len());
         for it in items {
             match &it.kind {
-                ast::ExprKind::Assign(AssignOp::Assign, k, v) if !is_set || tyield.is_some() => {
-                    let keys: Vec<Expr> = match &k.kind {
-                        ast::ExprKind::List(parts) => {
-                            parts.iter().map(|p| self.compile_expr(p)).collect()
-                        }
-                        _ => vec![self.compile_expr(k)],
-                    };
-                    // Values are typed on their own and promoted below.
-                    let val = self.compile_expr(v);
-                    entries.push((keys, Some(val)));
-                }
-                ast::ExprKind::List(parts) => {
-                    let keys = parts.iter().map(|p| self.compile_expr(p)).collect();
-                    entries.push((keys, None));
-                }
-                _ => {
-                    let x = self.compile_expr(it);
-                    entries.push((vec![x], None));
-                }
+                ast::ExprKind::Assign(AssignOp::Assign, k, v) if table_ctx => match &k.kind {
+                    ast::ExprKind::List(parts)
+                        if self.sema.lhs_trailing_commas.contains(&k.span) =>
+                    {
+                        let xs: Vec<Expr> = parts.iter().map(|p| self.compile_expr(p)).collect();
+                        let lt =
+                            Type::new(TypeKind::List(xs.iter().map(|x| x.ty.clone()).collect()));
+                        let x = self.mk(ExprKind::List(xs), lt, k.span);
+                        let d = self.describe_expr(&x);
+                        self.cerror(
+                            k.span,
+                            &format!(
+                                "incorrect syntax for list expression on left-hand side of assignment: trailing comma not allowed ({d})"
+                            ),
+                        );
+                        elems.push(CtorElem {
+                            keys: parts.iter().map(KeyPart::Ast).collect(),
+                            val: Some(v),
+                            list: true,
+                        })
+                    }
+                    ast::ExprKind::List(parts) => elems.push(CtorElem {
+                        keys: parts.iter().map(KeyPart::Ast).collect(),
+                        val: Some(v),
+                        list: true,
+                    }),
+                    _ => elems.push(CtorElem {
+                        keys: vec![KeyPart::Ast(k)],
+                        val: Some(v),
+                        list: false,
+                    }),
+                },
+                ast::ExprKind::List(parts) => elems.push(CtorElem {
+                    keys: parts.iter().map(KeyPart::Ast).collect(),
+                    val: None,
+                    list: true,
+                }),
+                _ => elems.push(CtorElem {
+                    keys: vec![KeyPart::Ast(it)],
+                    val: None,
+                    list: false,
+                }),
             }
+        }
+        // Zeek's `expand_op`: lists and set values inside an element's
+        // index make one element each.
+        let index_types: Option<Vec<TypeRef>> = target
+            .as_ref()
+            .and_then(|t| t.table_index())
+            .map(<[_]>::to_vec);
+        let mut expanded = Vec::with_capacity(elems.len());
+        let mut expand_failed = false;
+        for e in &elems {
+            if self
+                .expand_ctor_elem(e.clone(), index_types.as_deref(), &mut expanded)
+                .is_err()
+            {
+                expand_failed = true;
+                break;
+            }
+        }
+        if !expand_failed {
+            elems = expanded;
+        }
+        for e in elems {
+            let keys: Vec<Expr> = e
+                .keys
+                .iter()
+                .map(|k| match k {
+                    KeyPart::Ast(a) => self.compile_expr(a),
+                    KeyPart::Val(v, t, l) => Expr {
+                        kind: ExprKind::Const(v.clone()),
+                        ty: t.clone(),
+                        loc: *l,
+                    },
+                })
+                .collect();
+            // Values are typed on their own and promoted below.
+            let val = e.val.map(|v| self.compile_expr(v));
+            entries.push((keys, val));
+        }
+        if expand_failed {
+            return Expr {
+                kind: ExprKind::TableCtor(entries, None, false, None),
+                ty: self.prog.base.error.clone(),
+                loc: self.loc(span),
+            };
         }
         if let Some(t) = &target {
             match self.check_table_ctor(entries, t, is_set, span) {

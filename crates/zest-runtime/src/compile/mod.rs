@@ -49,6 +49,14 @@ pub struct Sema {
     /// The `type` declaration being compiled: errors Zeek reports at the
     /// scanner's position after the type (duplicate fields) go to its end.
     pub type_decl_span: Option<Span>,
+    /// The next attributes compiled are those of a global variable.
+    pub attrs_global: bool,
+    /// Where the declaration being compiled starts (types made while
+    /// compiling it are placed there).
+    pub decl_loc: Loc,
+    /// Lists of the declaration being compiled written with a trailing
+    /// comma on the left of `=` (the parser finds them).
+    pub lhs_trailing_commas: Vec<Span>,
 }
 
 /// Scope of one function body: Zeek locals are function-wide.
@@ -118,6 +126,9 @@ impl Sema {
             usage_issues: false,
             unused_assignments: Vec::new(),
             type_decl_span: None,
+            attrs_global: false,
+            decl_loc: Loc::default(),
+            lhs_trailing_commas: Vec::new(),
         }
     }
 }

@@ -532,22 +532,6 @@ impl Interp {
         self.st(StmtKind::Init(slot, init, explicit), span)
     }
 
-    /// The initializer of a variable declared without a type. A list
-    /// (`[a, b]`, `{ a, b }`) that is no record constructor makes a table
-    /// (of `[k] = v` elements) or a set (Zeek's `init_type`).
-    pub(crate) fn compile_untyped_init(&mut self, e: &ast::Expr) -> crate::ir::Expr {
-        if let ast::ExprKind::List(items) | ast::ExprKind::BraceList(items) = &e.kind {
-            match items.first().map(|i| &i.kind) {
-                None | Some(ast::ExprKind::FieldAssign(..) | ast::ExprKind::FieldLambda(..)) => {}
-                Some(ast::ExprKind::Assign(..)) => {
-                    return self.compile_table_ctor(items, &[], None, false, e.span)
-                }
-                Some(_) => return self.compile_table_ctor(items, &[], None, true, e.span),
-            }
-        }
-        self.compile_expr(e)
-    }
-
     /// An error about a statement, quoting it as Zeek's `Obj::Error` does.
     fn illegal_stmt(&mut self, st: &Stmt, msg: &str, span: zest_syntax::Span) {
         let mut d = String::new();

@@ -28,17 +28,17 @@ impl Interp {
             TypeExpr::Table { index, yield_ } => {
                 let index = index.iter().map(|t| self.compile_type(t)).collect();
                 let y = self.compile_type(yield_);
-                Type::new(TypeKind::Table {
+                self.checked_table_type(Type::new(TypeKind::Table {
                     index,
                     yield_: Some(y),
-                })
+                }))
             }
             TypeExpr::Set { index } => {
                 let index = index.iter().map(|t| self.compile_type(t)).collect();
-                Type::new(TypeKind::Table {
+                self.checked_table_type(Type::new(TypeKind::Table {
                     index,
                     yield_: None,
-                })
+                }))
             }
             TypeExpr::Record(fields) => {
                 let rt = RecordType::default();
@@ -137,6 +137,55 @@ impl Interp {
             TypeKind::Record(_) | TypeKind::Enum(_) => t.loc.set(Some(loc)),
             _ => {}
         }
+    }
+
+    /// Zeek's `TableType` check of its index types: one containing a
+    /// type that cannot be hashed makes the table type an error.
+    fn checked_table_type(&mut self, t: TypeRef) -> TypeRef {
+        fn unsupported(t: &TypeRef, depth: u32) -> Option<&'static str> {
+            if depth > 16 {
+                return None;
+            }
+            match &t.kind {
+                TypeKind::Any | TypeKind::File(_) | TypeKind::Opaque(_) | TypeKind::Type(_) => {
+                    Some(t.tag().name())
+                }
+                TypeKind::Record(r) => r
+                    .fields
+                    .borrow()
+                    .iter()
+                    .find_map(|f| unsupported(&f.ty, depth + 1)),
+                TypeKind::List(ts) => ts.iter().find_map(|x| unsupported(x, depth + 1)),
+                TypeKind::Table { index, yield_ } => index
+                    .iter()
+                    .chain(yield_.iter())
+                    .find_map(|x| unsupported(x, depth + 1)),
+                TypeKind::Vector(y) => unsupported(y, depth + 1),
+                _ => None,
+            }
+        }
+        let Some(index) = t.table_index() else {
+            return t;
+        };
+        for it in index {
+            if it.tag() == crate::types::Tag::Error {
+                break;
+            }
+            if let Some(name) = unsupported(it, 0) {
+                let near = self.sema.decl_loc;
+                let l1 = self.type_loc_text(&t, near);
+                let l2 = self.type_loc_text(it, near);
+                self.obj_error(
+                    &l1,
+                    &t.describe(),
+                    &l2,
+                    &it.describe(),
+                    &format!("index type containing '{name}' is not supported"),
+                );
+                return self.prog.base.error.clone();
+            }
+        }
+        t
     }
 
     pub(crate) fn compile_func_type(
@@ -257,24 +306,41 @@ impl Interp {
     pub(crate) fn compile_field_attrs(&mut self, attrs: &[ast::Attr], ty: &TypeRef) -> Attrs {
         let mut out = Attrs::default();
         for a in attrs {
+            let mut failed = None;
             let v = a.value.as_ref().map(|v| {
-                let e = self.compile_rhs(v, ty);
-                let e = if a.kind == AttrKind::Default {
-                    self.coerce_to(e, ty, v.span)
-                } else {
-                    e
+                if a.kind != AttrKind::Default {
+                    return Rc::new(self.compile_rhs(v, ty));
+                }
+                // Zeek types the value on its own, then checks it fits.
+                let e = self.compile_expr(v);
+                let e = match self.check_default_attr(e, ty, false, true, v.span) {
+                    Err((e, msg)) => {
+                        failed = msg;
+                        e
+                    }
+                    Ok(e)
+                        if e.ty.tag() == crate::types::Tag::Record
+                            && ty.tag() == crate::types::Tag::Record
+                            && !crate::types::same_type(&e.ty, ty) =>
+                    {
+                        self.retype_record(e, ty, v.span)
+                    }
+                    Ok(e) => self.coerce_to(e, ty, v.span),
                 };
                 Rc::new(e)
             });
-            self.check_dup_attr(&out, a);
+            self.check_dup_attr(&out, a, attrs);
             out.list.push((a.kind, v));
+            if let Some(msg) = failed {
+                self.attrs_error(&out, attrs, msg);
+            }
         }
         out
     }
 
     /// Zeek's `Attributes::AddAttr` check: a repeated attribute is
     /// ambiguous (except in a `redef` and for flag-like attributes).
-    fn check_dup_attr(&mut self, out: &Attrs, a: &ast::Attr) {
+    fn check_dup_attr(&mut self, out: &Attrs, a: &ast::Attr, attrs: &[ast::Attr]) {
         if !self.sema.in_redef {
             if let Some(prev) = out.list.iter().find(|(k, _)| *k == a.kind) {
                 let acceptable = match a.kind {
@@ -289,7 +355,13 @@ impl Interp {
                     _ => false,
                 };
                 if !acceptable {
-                    let loc = self.loc1(a.span);
+                    // Zeek checks the list once parsed: the error is placed
+                    // where the parser then is, at its end.
+                    let end = attrs.last().map_or(a.span, |l| l.span);
+                    let loc = self.loc1(zest_syntax::Span {
+                        start: end.end.max(end.start + 1) - 1,
+                        end: end.end.max(end.start + 1),
+                    });
                     self.error(
                         Some(loc),
                         &format!("Duplicate {} attribute is ambiguous", a.kind.name()),
@@ -299,37 +371,78 @@ impl Interp {
         }
     }
 
-    /// Compiles attributes; `&default` values are coerced to `target`.
+    /// Compiles attributes; `&default` values are checked as Zeek's
+    /// `Attributes::CheckAttr` does and coerced to `target`.
     pub(crate) fn compile_attrs(&mut self, attrs: &[ast::Attr], target: Option<&TypeRef>) -> Attrs {
         let mut out = Attrs::default();
+        let global = std::mem::take(&mut self.sema.attrs_global);
         for a in attrs {
-            self.check_dup_attr(&out, a);
+            self.check_dup_attr(&out, a, attrs);
+            let mut failed = None;
             let v = a.value.as_ref().map(|v| {
                 let e = self.compile_expr(v);
                 let e = match (a.kind, target) {
                     (AttrKind::Default, Some(t)) => {
-                        // A function default for a table is called with the index.
-                        if e.ty.tag() == crate::types::Tag::Func
-                            && t.tag() != crate::types::Tag::Func
-                        {
-                            e
-                        } else if let Some(y) = t
-                            .yield_type()
-                            .filter(|_| t.tag() == crate::types::Tag::Table)
-                        {
-                            let y = y.clone();
-                            self.coerce_to(e, &y, v.span)
-                        } else {
-                            self.coerce_to(e, t, v.span)
+                        match self.check_default_attr(e, t, global, false, v.span) {
+                            Err((e, msg)) => {
+                                failed = msg;
+                                e
+                            }
+                            // A function default for a table is called with the index.
+                            Ok(e)
+                                if e.ty.tag() == crate::types::Tag::Func
+                                    && t.tag() != crate::types::Tag::Func =>
+                            {
+                                e
+                            }
+                            Ok(e) => match t.yield_type() {
+                                Some(y) if t.tag() == crate::types::Tag::Table => {
+                                    let y = y.clone();
+                                    self.coerce_to(e, &y, v.span)
+                                }
+                                _ => self.coerce_to(e, t, v.span),
+                            },
                         }
                     }
                     _ => e,
                 };
                 Rc::new(e)
             });
+            // A repeated attribute replaces the earlier one.
+            out.list.retain(|(k, _)| *k != a.kind);
             out.list.push((a.kind, v));
+            if let Some(msg) = failed {
+                self.attrs_error(&out, attrs, msg);
+            }
+            if global && a.kind == AttrKind::Optional && target.is_some() {
+                self.attrs_error(&out, attrs, "&optional is not valid for global variables");
+            }
         }
         out
+    }
+
+    /// Zeek's `Attributes::Error`: located where the attribute list ends,
+    /// quoting the attributes so far.
+    fn attrs_error(&mut self, out: &Attrs, attrs: &[ast::Attr], msg: &str) {
+        let mut d = String::new();
+        for (i, (k, v)) in out.list.iter().enumerate() {
+            if i > 0 {
+                d.push_str(", ");
+            }
+            d.push_str(k.name());
+            if let Some(v) = v {
+                d.push('=');
+                d.push_str(&self.describe_expr(v));
+            }
+        }
+        let end = attrs
+            .last()
+            .map_or(0, |a| a.span.end.max(a.span.start + 1) - 1);
+        let loc = self.loc1(zest_syntax::Span {
+            start: end,
+            end: end + 1,
+        });
+        self.error(Some(loc), &format!("{msg} ({d})"));
     }
 
     /// Adds enum names (declared in the current module) to an enum type.

@@ -97,6 +97,12 @@ impl P<'_, '_> {
             let start = lhs.span.start;
             match t.tok {
                 Tok::Assign | Tok::AddTo | Tok::RemoveFrom if min <= L_ASSIGN => {
+                    if t.tok == Tok::Assign
+                        && self.list_opt_comma
+                        && matches!(lhs.kind, ExprKind::List(_))
+                    {
+                        self.lhs_trailing_commas.push(lhs.span);
+                    }
                     self.bump();
                     let op = match t.tok {
                         Tok::Assign => AssignOp::Assign,
@@ -247,6 +253,7 @@ impl P<'_, '_> {
     /// `expr_list` (no trailing comma).
     pub(crate) fn parse_expr_list(&mut self) -> PResult<Vec<Expr>> {
         let mut v = vec![self.parse_expr()?];
+        self.list_opt_comma = false;
         while self.eat(Tok::Comma) {
             v.push(self.parse_expr()?);
         }
@@ -260,8 +267,10 @@ impl P<'_, '_> {
             return Ok(v);
         }
         v.push(self.parse_expr()?);
+        self.list_opt_comma = false;
         while self.eat(Tok::Comma) {
             if self.at(close) {
+                self.list_opt_comma = true;
                 break;
             }
             v.push(self.parse_expr()?);

@@ -73,6 +73,13 @@ pub struct Parser<'a> {
     /// Spans of the conditional directives processed so far (for `@if`:
     /// through its closing parenthesis), to reject them as statement bodies.
     directives: Vec<Span>,
+    /// The list last closed ended in a trailing comma (`parse.y`'s
+    /// `expr_list_has_opt_comma`: set by `opt_expr_list`'s comma, cleared
+    /// when a list's first element is read).
+    list_opt_comma: bool,
+    /// Lists written with a trailing comma on the left of `=`, which Zeek
+    /// reports (and its caller describes).
+    lhs_trailing_commas: Vec<Span>,
 }
 
 /// One call's view of the parser: the state plus the condition evaluator.
@@ -106,7 +113,16 @@ impl<'a> Parser<'a> {
             in_stmts: false,
             export_depth: 0,
             directives: Vec::new(),
+            list_opt_comma: false,
+            lhs_trailing_commas: Vec::new(),
         }
+    }
+
+    /// Spans of the lists on the left of `=` written with a trailing comma
+    /// since the last call (Zeek: "incorrect syntax for list expression on
+    /// left-hand side of assignment: trailing comma not allowed").
+    pub fn take_lhs_trailing_commas(&mut self) -> Vec<Span> {
+        std::mem::take(&mut self.lhs_trailing_commas)
     }
 
     pub fn source(&self) -> &'a str {
