@@ -242,6 +242,16 @@ impl Interp {
     /// constructor's `&default` must fit `t` (Zeek's `check_default_attr`
     /// in `check_and_promote_expr`).
     fn promote_untyped_table(&mut self, e: Expr, t: &TypeRef, span: Span) -> Result<Expr, Expr> {
+        // The constructor's `&expire_func` is checked against the type the
+        // table gets (`Attributes::CheckAttr` skips an unspecified table).
+        if let ExprKind::TableCtor(_, _, _, Some(a)) = &e.kind {
+            if let Some(f) = a.expire_func.clone() {
+                if let Some(msg) = self.expire_func_problem(&f, t) {
+                    let d = self.describe_expr(&f);
+                    self.error(Some(f.loc), &format!("{msg} (&expire_func={d})"));
+                }
+            }
+        }
         let Expr { kind, ty, loc } = e;
         let ExprKind::TableCtor(items, Some(def), ordered, tattrs) = kind else {
             let e = Expr { kind, ty, loc };
@@ -281,7 +291,8 @@ impl Interp {
     /// A record value of a compatible type coerced to record type `t`; an
     /// anonymous constructor is rebuilt as one of `t` directly.
     pub(crate) fn retype_record(&mut self, e: Expr, t: &TypeRef, span: Span) -> Expr {
-        if e.ty.type_name().is_none() {
+        if e.ty.type_name().is_none() && matches!(e.kind, ExprKind::RecordCtor(_)) {
+            let desc = self.describe_expr(&e);
             if let ExprKind::RecordCtor(fields) = e.kind {
                 let src = e.ty.clone();
                 let mut out = Vec::with_capacity(fields.len());
@@ -297,6 +308,15 @@ impl Interp {
                             self.coerce_to(fe, &ft, span)
                         };
                         out.push((ti, fe));
+                    }
+                }
+                // Deprecated fields given a value, in the type's order.
+                let mut idxs: Vec<usize> = out.iter().map(|(i, _)| *i).collect();
+                idxs.sort_unstable();
+                for idx in idxs {
+                    if let Some(w) = Self::field_deprecation(t, idx, false) {
+                        let msg = format!("{w} ((coerce {desc} to {}))", t.describe());
+                        self.cwarn(span, &msg);
                     }
                 }
                 return Expr {

@@ -392,6 +392,10 @@ impl Interp {
                     );
                     continue;
                 }
+                if super::check::is_unspecified_table(ty) {
+                    // An untyped `table()`: checked when it gets its type.
+                    continue;
+                }
                 let problem = self.expire_func_problem(v, ty);
                 if let Some(msg) = problem {
                     let d = attr_desc(self);
@@ -403,7 +407,7 @@ impl Interp {
 
     /// Zeek's `TableType::DoExpireCheck`: what is wrong with `f` as the
     /// `&expire_func` of a table of type `tt`.
-    fn expire_func_problem(&mut self, f: &Expr, tt: &TypeRef) -> Option<&'static str> {
+    pub(crate) fn expire_func_problem(&mut self, f: &Expr, tt: &TypeRef) -> Option<&'static str> {
         use crate::types::Flavor;
         let Some(ft) = f.ty.func().filter(|ft| ft.flavor == Flavor::Function) else {
             return Some("&expire_func attribute is not a function");

@@ -146,7 +146,15 @@ impl Interp {
                 self.sema.type_decl_span = Some(d.span);
                 let t = self.compile_type(ty);
                 self.sema.type_decl_span = None;
-                Self::locate_type(&t, self.loc(d.span));
+                // A record type's place ends with its last field (Zeek
+                // builds it before the closing brace).
+                let mut tloc = self.loc(d.span);
+                if let ast::TypeExpr::Record(fields) = ty {
+                    if let Some(f) = fields.last() {
+                        tloc.last_line = self.loc(f.span).last_line.max(tloc.first_line);
+                    }
+                }
+                Self::locate_type(&t, tloc);
                 self.sema.enum_decl_name = None;
                 if t.tag() == Tag::Error {
                     let loc = self.loc1(name.span);
@@ -512,7 +520,13 @@ impl Interp {
         let value = match init {
             Some(x) => {
                 self.in_init = true;
-                let r = self.eval(&x);
+                // An initializer that failed to compile was reported
+                // already; Zeek does not evaluate it.
+                let r = if x.ty.tag() == Tag::Error {
+                    Ok(Value::Void)
+                } else {
+                    self.eval(&x)
+                };
                 self.in_init = false;
                 if r.is_err() {
                     // Zeek catches the interpreter exception and blames the

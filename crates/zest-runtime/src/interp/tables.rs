@@ -427,14 +427,9 @@ impl Interp {
             (AttrKind::CreateExpire, ExpireKind::Create),
         ] {
             if let Some(e) = attrs.get(k) {
+                // Any other type was reported by the attribute checks.
                 if e.ty.tag() == Tag::Interval {
                     expire = Some((kind, e.clone()));
-                } else if e.ty.tag() != Tag::Error {
-                    let d = self.describe_expr(e);
-                    self.error(
-                        Some(e.loc),
-                        &format!("expiration interval has wrong type ({d})"),
-                    );
                 }
             }
         }
