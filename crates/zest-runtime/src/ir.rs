@@ -118,6 +118,9 @@ pub enum ExprKind {
     VectorCtor(Vec<Expr>),
     /// `[a, b]` used as a composite index.
     List(Vec<Expr>),
+    /// A parameter's `&default` filling a missing argument: evaluated at
+    /// each call, as Zeek appends the expression to the arguments.
+    DefaultArg(Rc<Expr>),
     Lambda(Rc<LambdaDef>),
     Schedule(Box<Expr>, u32, Vec<Expr>),
     Size(Box<Expr>),
