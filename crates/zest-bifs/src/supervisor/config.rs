@@ -280,8 +280,8 @@ impl NodeConfig {
         rec
     }
 
-    /// The record's JSON as Zeek's `NodeConfig::ToJSON` writes it: fields
-    /// in declaration order, unset optional ones left out.
+    /// The record as JSON, as Zeek's `NodeConfig::ToJSON` writes it: the
+    /// fields by their script names, unset optional ones left out.
     pub fn to_json(&self) -> String {
         use serde_json::{json, Map, Value as J};
         let mut m = Map::new();
