@@ -143,6 +143,8 @@ struct Supervisor {
     node_status: Option<u32>,
     stdout_hook: Option<u32>,
     stderr_hook: Option<u32>,
+    /// The stem was not looked at in the last poll.
+    deferred: bool,
 }
 
 fn lines_to(from: impl Read + Send + 'static, tx: Sender<FromStem>, stdout: bool) {
@@ -252,6 +254,7 @@ pub fn start_supervisor(it: &mut Interp, args: Vec<String>) -> Result<(), String
         node_status: None,
         stdout_hook: None,
         stderr_hook: None,
+        deferred: false,
     };
     s.spawn_stem()
         .map_err(|e| format!("failed to fork Zeek supervisor stem process: {e}"))?;
@@ -376,15 +379,18 @@ fn deliver(it: &mut Interp, m: FromStem) {
 fn poll(it: &mut Interp) -> bool {
     let queued = it.events.len();
     let counting = crate::broker::poll(it);
+    let delivered = it.events.len() != queued;
     if termination_signalled() {
         it.terminate_requested = true;
     }
     match role(it) {
-        Role::Supervisor(_) => {
-            // One source at a time: what Broker delivered is handled (it
-            // may end the run) before the stem's output is looked at;
-            // once terminating, that output is drained at the end.
-            if it.events.len() == queued && !it.terminate_requested {
+        Role::Supervisor(s) => {
+            // What Broker delivered is handled first (it may end the
+            // run): the stem's output waits one round, never more; once
+            // terminating, that output is drained at the end.
+            let defer = delivered && !s.deferred;
+            s.deferred = defer;
+            if !defer && !it.terminate_requested {
                 supervisor_poll(it);
             }
             true
