@@ -11,6 +11,7 @@ usage: zeek --test [doctest-options] -- [options] [file ...]
     -b|--bare-mode                  | don't load scripts from the base/ directory
     -e|--exec <zeek code>           | augment loaded scripts by given code
     -h|--help                       | command line help
+    -j|--jobs                       | enable supervisor mode
     -N|--print-plugins              | print available plugins and exit (-NN for verbose)
     -v|--version                    | print version and exit
     --parse-only                    | exit immediately after parsing scripts
@@ -28,6 +29,12 @@ struct Options {
     usage_issues: bool,
     scripts: Vec<String>,
     redefs: Vec<String>,
+    /// `-j`: supervisor mode.
+    supervisor: bool,
+    /// The command line, and where in it the scripts are (the stem and
+    /// the nodes of a supervisor run with it, scripts made absolute).
+    args: Vec<String>,
+    script_args: Vec<usize>,
 }
 
 fn version() -> String {
@@ -36,7 +43,13 @@ fn version() -> String {
 
 /// Runs the `zeek` command; returns the exit status.
 pub fn main(args: &[String]) -> i32 {
-    let mut o = Options::default();
+    if let Ok(v) = std::env::var(zest_bifs::supervisor::stem::STEM_ENV) {
+        return zest_bifs::supervisor::stem::main(&v);
+    }
+    let mut o = Options {
+        args: args.to_vec(),
+        ..Options::default()
+    };
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
@@ -55,6 +68,9 @@ pub fn main(args: &[String]) -> i32 {
             "--parse-only" | "-a" => o.parse_only = true,
             "--no-unused-warnings" => o.no_unused_warnings = true,
             "-u" | "--usage-issues" => o.usage_issues = true,
+            _ if a == "--jobs" || a.starts_with("--jobs=") || a.starts_with("-j") => {
+                o.supervisor = true;
+            }
             "-h" | "--help" => {
                 print!("{USAGE}");
                 return 0;
@@ -83,15 +99,62 @@ pub fn main(args: &[String]) -> i32 {
                 return 1;
             }
             _ if a.contains('=') => o.redefs.push(a.to_owned()),
-            _ => o.scripts.push(a.to_owned()),
+            _ => {
+                o.script_args.push(i);
+                o.scripts.push(a.to_owned());
+            }
         }
         i += 1;
     }
     run(&o)
 }
 
+/// Zeek's `canonify_script_path` for supervisor mode: a script becomes
+/// an absolute path, found on ZEEKPATH unless it starts with a dot.
+fn canonify_script_path(loader: &Loader, path: &str) -> Result<String, String> {
+    if path.is_empty() || path.starts_with('/') || path.starts_with('~') {
+        return Ok(path.to_owned());
+    }
+    let mut p = path.to_owned();
+    if !path.starts_with('.') {
+        match loader.find(path, None) {
+            Some(found) => p = found.to_string_lossy().into_owned(),
+            None => return Err(format!("failed to locate script: {path}")),
+        }
+        if p.starts_with('/') {
+            return Ok(p);
+        }
+    }
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("failed to get current directory: {e}"))?;
+    Ok(format!("{}/{}", cwd.display(), p.trim_start_matches("./")))
+}
+
 fn run(o: &Options) -> i32 {
     let usage_issues = o.usage_issues || std::env::var_os("ZEEK_USAGE_ISSUES").is_some();
+    let mut o_node;
+    let mut o = o;
+    // A node a supervisor started: its configuration decides the working
+    // directory, output files, environment and extra scripts.
+    let node = zest_bifs::supervisor::node_from_env();
+    if let Some((cfg, _)) = &node {
+        if let Err(code) = zest_bifs::supervisor::init_node_process(cfg) {
+            return code;
+        }
+        o_node = Options {
+            bare: cfg.bare_mode.unwrap_or(o.bare),
+            exec: o.exec.clone(),
+            parse_only: o.parse_only,
+            redefs: o.redefs.clone(),
+            ..Options::default()
+        };
+        o_node.scripts.extend(cfg.addl_base_scripts.iter().cloned());
+        o_node.scripts.extend(o.scripts.iter().cloned());
+        o_node.scripts.extend(cfg.addl_user_scripts.iter().cloned());
+        o_node.scripts.extend(cfg.scripts.iter().cloned());
+        o = &o_node;
+    }
+    let supervisor = o.supervisor && node.is_none();
     let mut prog = Program::new();
     zest_bifs::register(&mut prog);
     let mut it = Interp::new(prog);
@@ -106,11 +169,34 @@ fn run(o: &Options) -> i32 {
     it.sema.usage_issues = usage_issues;
     zest_bifs::install_hooks(&mut it);
     let mut loader = Loader::from_env();
+    if let Some((cfg, parent)) = node {
+        zest_bifs::supervisor::install_node(&mut it, cfg, parent);
+    }
+    if supervisor {
+        let mut args = o.args.clone();
+        for &i in &o.script_args {
+            match canonify_script_path(&loader, &args[i]) {
+                Ok(p) => args[i] = p,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return 1;
+                }
+            }
+        }
+        if let Err(e) = zest_bifs::supervisor::start_supervisor(&mut it, args) {
+            eprintln!("{e}");
+            return 1;
+        }
+    }
     // Zeek's own start-up: the bare library, then (without -b) the
-    // default set, all from ZEEKPATH.
+    // default set (for a supervisor, the supervisor's), all from ZEEKPATH.
     let mut base = vec!["base/init-bare.zeek", "base/init-frameworks-and-bifs.zeek"];
     if !o.bare {
-        base.push("base/init-default.zeek");
+        base.push(if supervisor {
+            "base/init-supervisor.zeek"
+        } else {
+            "base/init-default.zeek"
+        });
     }
     for s in base {
         if it.load_script(&mut loader, s, None, None) != LoadStatus::Ok {

@@ -123,6 +123,7 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
 /// `expr_greater` compares them when canonicalizing operands.
 fn zeek_expr_tag(e: &Expr) -> u8 {
     match &e.kind {
+        ExprKind::DefaultArg(d) => zeek_expr_tag(d),
         ExprKind::Local(..) | ExprKind::Global(_) | ExprKind::TypeVal(_) => 0,
         ExprKind::Const(_) => 1,
         ExprKind::Copy(_) => 2,
@@ -193,7 +194,6 @@ fn zeek_expr_tag(e: &Expr) -> u8 {
         ExprKind::Size(_) => 50,
         ExprKind::Cast(_) => 51,
         ExprKind::Is(..) => 52,
-        ExprKind::DefaultArg(_, d) => zeek_expr_tag(d),
         ExprKind::Paren(d) => zeek_expr_tag(d),
         ExprKind::Error => 0,
     }
@@ -474,6 +474,7 @@ impl Interp {
 
     fn describe_expr_into(&self, e: &Expr, s: &mut Desc) {
         match &e.kind {
+            ExprKind::DefaultArg(d) => self.describe_expr_into(d, s),
             ExprKind::Const(v) => s.push_str(&self.value_short(v)),
             ExprKind::Local(..) | ExprKind::Global(_) => s.push_str(&self.name_of_expr(e)),
             ExprKind::Not(a) => {
@@ -693,7 +694,6 @@ impl Interp {
             }
             ExprKind::TypeVal(t) => s.push_str(&t.describe()),
             ExprKind::WhenLocal(_, a) => self.describe_expr_into(a, s),
-            ExprKind::DefaultArg(_, d) => self.describe_expr_into(d, s),
             ExprKind::Error => s.push_str("error"),
         }
         let _ = BinKind::Add;

@@ -124,6 +124,9 @@ pub enum ExprKind {
     VectorCtor(Vec<Expr>),
     /// `[a, b]` used as a composite index.
     List(Vec<Expr>),
+    /// A parameter's `&default` filling a missing argument: evaluated at
+    /// each call, as Zeek appends the expression to the arguments.
+    DefaultArg(Rc<Expr>),
     Lambda(Rc<LambdaDef>),
     Schedule(Box<Expr>, u32, Vec<Expr>),
     Size(Box<Expr>),
@@ -140,9 +143,6 @@ pub enum ExprKind {
     TypeVal(TypeRef),
     /// The `local x = e` inside `when` conditions.
     WhenLocal(u32, Box<Expr>),
-    /// A parameter's `&default` filled in by a call: its value (computed
-    /// once) and the default expression it came from (for descriptions).
-    DefaultArg(Value, Rc<Expr>),
     /// An expression that failed to compile; evaluating it is an error.
     Error,
 }

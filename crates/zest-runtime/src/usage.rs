@@ -264,7 +264,8 @@ impl<'a> Refs<'a> {
         // attributes that may name functions.
         self.ty(&e.ty);
         match &e.kind {
-            ExprKind::Const(v) | ExprKind::DefaultArg(v, _) => self.value(v),
+            ExprKind::Const(v) => self.value(v),
+            ExprKind::DefaultArg(d) => self.expr(d),
             ExprKind::Global(g) => self.global(*g),
             ExprKind::Local(slot, _) => {
                 self.local_reads.insert(*slot);

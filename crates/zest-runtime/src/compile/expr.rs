@@ -2305,15 +2305,11 @@ impl Interp {
         // Default parameters.
         for p in params.iter().skip(args.len()) {
             if let Some(d) = &p.default {
-                let v = self.eval(d);
-                match v {
-                    Ok(v) => out.push(Expr {
-                        kind: ExprKind::DefaultArg(v, d.clone()),
-                        ty: p.ty.clone(),
-                        loc: self.loc(span),
-                    }),
-                    Err(_) => out.push(self.err_expr(span)),
-                }
+                out.push(Expr {
+                    kind: ExprKind::DefaultArg(d.clone()),
+                    ty: p.ty.clone(),
+                    loc: self.loc(span),
+                });
             }
         }
         (out, true)

@@ -11,7 +11,8 @@ use std::rc::Rc;
 impl Interp {
     pub fn eval(&mut self, e: &Expr) -> RtResult {
         match &e.kind {
-            ExprKind::Const(v) | ExprKind::DefaultArg(v, _) => Ok(v.clone()),
+            ExprKind::Const(v) => Ok(v.clone()),
+            ExprKind::DefaultArg(d) => self.eval(d),
             ExprKind::Local(slot, _) => {
                 let v = &self.stack[self.fp + *slot as usize];
                 if matches!(v, Value::Void) {
