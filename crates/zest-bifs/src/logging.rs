@@ -3,9 +3,9 @@
 //! `base/frameworks/logging` scripts, which call these functions.
 //!
 //! * [`manager`]: streams, filters and the path of a write (`Manager.cc`).
-//! * [`writer`]: the writer interface (`WriterFrontend`/`WriterBackend`);
-//!   writers run synchronously today, behind an interface that lets them
-//!   move to a thread.
+//! * [`writer`]: the writer interface (`WriterBackend`); [`thread`]: the
+//!   `WriterFrontend` and the thread each writer runs on, behind a bounded
+//!   queue, with its messages coming back over a channel.
 //! * [`ascii`] and [`none`]: the writers; [`format`]: their number and
 //!   time texts; [`value`]: the column and value types writers receive;
 //!   [`rotation`]: rotated names, postprocessors, leftover logs.
@@ -37,6 +37,7 @@ pub mod format;
 pub mod manager;
 pub mod none;
 pub mod rotation;
+pub mod thread;
 pub mod value;
 pub mod writer;
 
@@ -106,7 +107,15 @@ pub fn shutdown(it: &mut Interp) {
 /// loop does with its threads' output once per iteration. [`shutdown`]
 /// does it too.
 pub fn process_writer_output(it: &mut Interp) {
+    manager::poll_writers(it, false);
     manager::process_pending(it);
+}
+
+/// Sends the rows each writer batched to its thread and collects what the
+/// threads reported, without reporting it yet (Zeek's heartbeat flush of
+/// the write buffers). Cheap; call once per iteration of the run loop.
+pub fn heartbeat(it: &mut Interp) {
+    manager::poll_writers(it, false);
 }
 
 /// The ASCII writer's start-up work: rotates the logs an earlier run left
