@@ -29,7 +29,7 @@
 //! * [`print_statement`] from the `print` statement, for
 //!   `Log::print_to_log`: it logs the print to `Log::PRINTLOG` instead.
 //!
-//! Not done: the SQLite writer, remote logging (Broker). Gzip output is
+//! Not done: remote logging (Broker). Gzip output is
 //! valid gzip but stored, not compressed as zlib would.
 
 pub mod ascii;
@@ -37,6 +37,7 @@ pub mod format;
 pub mod manager;
 pub mod none;
 pub mod rotation;
+pub mod sqlite;
 pub mod thread;
 pub mod value;
 pub mod writer;

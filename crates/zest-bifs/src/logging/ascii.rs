@@ -845,7 +845,7 @@ impl Desc {
 }
 
 /// `formatter::Ascii::Describe` of one value.
-fn describe_ascii(desc: &mut Desc, o: &AsciiOptions, v: &LogValue) {
+pub fn describe_ascii(desc: &mut Desc, o: &AsciiOptions, v: &LogValue) {
     let Some(data) = &v.data else {
         desc.add(&o.unset_field);
         return;

@@ -12,6 +12,7 @@
 use super::ascii::{Ascii, AsciiOptions};
 use super::none::NoneWriter;
 use super::rotation;
+use super::sqlite::{Sqlite, SqliteOptions};
 use super::value::{LogData, LogField, LogValue};
 use super::writer::{Backend, BackendMsg, Frontend, Replies, Writer, WriterInfo};
 use std::cell::RefCell;
@@ -1037,6 +1038,12 @@ fn create_writer(
             "Log::WRITER_ASCII" => {
                 Some(Box::new(Ascii::new(ascii_options(it), &info, &mut created)))
             }
+            "Log::WRITER_SQLITE" => Some(Box::new(Sqlite::new(SqliteOptions {
+                set_separator: global_bytes(it, "LogSQLite::set_separator", b","),
+                unset_field: global_bytes(it, "LogSQLite::unset_field", b"-"),
+                empty_field: global_bytes(it, "LogSQLite::empty_field", b"(empty)"),
+                logdir: global_bytes(it, "Log::default_logdir", b""),
+            }))),
             "Log::WRITER_NONE" => Some(Box::new(NoneWriter {
                 debug: global_bool(it, "LogNone::debug", false),
             })),
