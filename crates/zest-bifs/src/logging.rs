@@ -103,6 +103,14 @@ pub fn shutdown(it: &mut Interp) {
     it.flush_stdout();
 }
 
+/// Waits until every writer thread has written out the rows it was given,
+/// without closing the logs: for a process that ends early (`exit()`, a
+/// fatal error, a failed start), where the shutdown sequence does not run.
+/// Nothing happens once [`shutdown`] has run.
+pub fn sync_writers(it: &mut Interp) {
+    manager::sync_writers(it);
+}
+
 /// Processes what the writers reported since the last call (their error
 /// messages, finished rotations with their postprocessors), as Zeek's main
 /// loop does with its threads' output once per iteration. [`shutdown`]

@@ -252,5 +252,9 @@ fn run(o: &Options) -> i32 {
     }
     zest_bifs::logging::init_post_script(&mut it);
     let scripts = loader.loaded_scripts.clone();
-    it.run(&scripts)
+    let code = it.run(&scripts);
+    // A run that ended early did not close its logs; the rows given to
+    // the writer threads still reach the files.
+    zest_bifs::logging::sync_writers(&mut it);
+    code
 }

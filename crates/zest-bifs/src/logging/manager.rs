@@ -504,6 +504,26 @@ fn stop_writer(it: &mut Interp, w: &Rc<RefCell<WriterEntry>>, network_time: f64)
     deliver(it, &name, Some(w), out);
 }
 
+/// Lets every writer thread write out the rows it was given, for a
+/// process that ends without the shutdown sequence. What they report is
+/// dropped, as a process ending that way never processes it.
+pub fn sync_writers(it: &mut Interp) {
+    let m = manager(it);
+    let (writers, stopped) = {
+        let mut mb = m.borrow_mut();
+        let w: Vec<EntryRef> = mb
+            .streams
+            .values()
+            .flat_map(|s| s.writers.values().cloned())
+            .collect();
+        (w, std::mem::take(&mut mb.stopped))
+    };
+    for w in writers.iter().chain(&stopped) {
+        let mut ignored = Vec::new();
+        w.borrow_mut().frontend.sync(&mut ignored);
+    }
+}
+
 /// Collects what the writers sent: sends the rows batched so far to
 /// their threads and takes the messages that arrived (Zeek's heartbeat).
 /// With `wait`, waits for every stopped writer to finish.

@@ -64,6 +64,8 @@ enum Cmd {
         terminating: bool,
     },
     Finish(f64),
+    /// Write out what is buffered, then answer.
+    Sync(Sender<()>),
 }
 
 /// The interpreter's end of a writer thread.
@@ -197,6 +199,10 @@ fn run(
             Cmd::Finish(nt) => {
                 backend.finish(nt, &mut out);
                 finish = true;
+            }
+            Cmd::Sync(ack) => {
+                backend.idle(&mut out);
+                let _ = ack.send(());
             }
         }
         send_all(tx, seq, &mut out);
@@ -441,6 +447,25 @@ impl Frontend {
                 t.poll(out);
                 self.exec = Exec::Thread(t);
             }
+        }
+    }
+
+    /// Waits until the thread has written out every row it was given
+    /// (without finishing it), for a process that ends without shutting
+    /// its logs down (`exit()`, a fatal error). A stopped writer's thread
+    /// is waited for.
+    pub fn sync(&mut self, out: &mut Replies) {
+        if let Exec::Thread(t) = &mut self.exec {
+            if t.tx.is_none() {
+                t.join(out);
+                self.exec = Exec::None;
+                return;
+            }
+            t.flush_batch();
+            let (ack_tx, ack_rx) = mpsc::channel();
+            t.send(next_seq(), Cmd::Sync(ack_tx));
+            let _ = ack_rx.recv();
+            t.poll(out);
         }
     }
 
