@@ -170,6 +170,10 @@ impl Writer for Sqlite {
                 return false;
             }
         };
+        // Writers of one database run on threads of their own: one waits
+        // for another's write to finish instead of failing with "database
+        // is locked" (Zeek shares the connections' cache for that).
+        let _ = db.busy_timeout(std::time::Duration::from_secs(10));
         let mut create = format!("CREATE TABLE IF NOT EXISTS {tablename} (\n");
         for (i, f) in fields.iter().enumerate() {
             if i != 0 {
