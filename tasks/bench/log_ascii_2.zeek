@@ -49,6 +49,8 @@ event write_batch(start: count)
 		}
 	if ( end < N )
 		event write_batch(end);
+	else
+		print fmt("%s: written=%d", "log_ascii_2", written);
 	}
 
 event zeek_init()
@@ -56,9 +58,4 @@ event zeek_init()
 	Log::create_stream(LOG1, [$columns=Info, $path="bench1"]);
 	Log::create_stream(LOG2, [$columns=Info, $path="bench2"]);
 	event write_batch(0);
-	}
-
-event zeek_done()
-	{
-	print fmt("%s: written=%d", "log_ascii_2", written);
 	}

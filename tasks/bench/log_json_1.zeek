@@ -48,15 +48,12 @@ event write_batch(start: count)
 		}
 	if ( end < N )
 		event write_batch(end);
+	else
+		print fmt("%s: written=%d", "log_json_1", written);
 	}
 
 event zeek_init()
 	{
 	Log::create_stream(LOG1, [$columns=Info, $path="bench1"]);
 	event write_batch(0);
-	}
-
-event zeek_done()
-	{
-	print fmt("%s: written=%d", "log_json_1", written);
 	}

@@ -51,6 +51,8 @@ event write_batch(start: count)
 		}
 	if ( end < N )
 		event write_batch(end);
+	else
+		print fmt("%s: written=%d", "log_json_2", written);
 	}
 
 event zeek_init()
@@ -58,9 +60,4 @@ event zeek_init()
 	Log::create_stream(LOG1, [$columns=Info, $path="bench1"]);
 	Log::create_stream(LOG2, [$columns=Info, $path="bench2"]);
 	event write_batch(0);
-	}
-
-event zeek_done()
-	{
-	print fmt("%s: written=%d", "log_json_2", written);
 	}
