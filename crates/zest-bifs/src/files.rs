@@ -913,6 +913,7 @@ fn rotate_path(it: &mut Interp, name: &[u8]) -> Option<(std::fs::File, Vec<u8>)>
         );
         // "hard to fix, but shouldn't happen anyway": Zeek exits.
         flush_all_files(it);
+        crate::logging::sync_writers(it);
         std::process::exit(1);
     }
     Some((newf, newname))

@@ -84,6 +84,13 @@ pub fn register(prog: &mut Program) {
     }
 }
 
+/// Polls the I/O sources once per iteration of the run loop: the log
+/// writers' threads, then the Broker endpoint (whose answer it returns).
+fn io_poll(it: &mut zest_runtime::Interp) -> bool {
+    logging::heartbeat(it);
+    broker::poll(it)
+}
+
 /// Connects the interpreter to the libraries it calls directly (file
 /// output, shutdown flushing).
 pub fn install_hooks(it: &mut zest_runtime::Interp) {
@@ -95,7 +102,7 @@ pub fn install_hooks(it: &mut zest_runtime::Interp) {
     it.hooks.at_exit.push(files::shutdown);
     it.hooks.print = Some(logging::print_statement);
     it.hooks.on_report = Some(reporter::on_report);
-    it.hooks.io_poll = Some(broker::poll);
+    it.hooks.io_poll = Some(io_poll);
     it.hooks.on_dispatch = Some(broker::auto_publish_dispatch);
     it.hooks.at_exit.push(broker::store::shutdown);
     it.hooks.at_exit.push(broker::shutdown);

@@ -3,9 +3,9 @@
 //! `base/frameworks/logging` scripts, which call these functions.
 //!
 //! * [`manager`]: streams, filters and the path of a write (`Manager.cc`).
-//! * [`writer`]: the writer interface (`WriterFrontend`/`WriterBackend`);
-//!   writers run synchronously today, behind an interface that lets them
-//!   move to a thread.
+//! * [`writer`]: the writer interface (`WriterBackend`); [`thread`]: the
+//!   `WriterFrontend` and the thread each writer runs on, behind a bounded
+//!   queue, with its messages coming back over a channel.
 //! * [`ascii`] and [`none`]: the writers; [`format`]: their number and
 //!   time texts; [`value`]: the column and value types writers receive;
 //!   [`rotation`]: rotated names, postprocessors, leftover logs.
@@ -29,7 +29,7 @@
 //! * [`print_statement`] from the `print` statement, for
 //!   `Log::print_to_log`: it logs the print to `Log::PRINTLOG` instead.
 //!
-//! Not done: the SQLite writer, remote logging (Broker). Gzip output is
+//! Not done: remote logging (Broker). Gzip output is
 //! valid gzip but stored, not compressed as zlib would.
 
 pub mod ascii;
@@ -38,6 +38,8 @@ pub mod manager;
 pub mod none;
 pub mod rotation;
 pub mod serial;
+pub mod sqlite;
+pub mod thread;
 pub mod value;
 pub mod writer;
 
@@ -102,12 +104,28 @@ pub fn shutdown(it: &mut Interp) {
     it.flush_stdout();
 }
 
+/// Waits until every writer thread has written out the rows it was given,
+/// without closing the logs: for a process that ends early (`exit()`, a
+/// fatal error, a failed start), where the shutdown sequence does not run.
+/// Nothing happens once [`shutdown`] has run.
+pub fn sync_writers(it: &mut Interp) {
+    manager::sync_writers(it);
+}
+
 /// Processes what the writers reported since the last call (their error
 /// messages, finished rotations with their postprocessors), as Zeek's main
 /// loop does with its threads' output once per iteration. [`shutdown`]
 /// does it too.
 pub fn process_writer_output(it: &mut Interp) {
+    manager::poll_writers(it, false);
     manager::process_pending(it);
+}
+
+/// Sends the rows each writer batched to its thread and collects what the
+/// threads reported, without reporting it yet (Zeek's heartbeat flush of
+/// the write buffers). Cheap; call once per iteration of the run loop.
+pub fn heartbeat(it: &mut Interp) {
+    manager::poll_writers(it, false);
 }
 
 /// The ASCII writer's start-up work: rotates the logs an earlier run left

@@ -342,6 +342,7 @@ fn error_bif(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResu
 /// after flushing stdout.
 fn fatal(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
     let msg = check_string(it, Some(site.loc), site.loc, str_arg(args, 0));
+    crate::logging::sync_writers(it);
     it.flush_stdout();
     it.report("fatal error", Some(site.loc), &msg);
     std::process::exit(1);
@@ -351,6 +352,7 @@ fn fatal(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
 /// not flushed).
 fn fatal_error_with_core(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
     let msg = check_string(it, Some(site.loc), site.loc, str_arg(args, 0));
+    crate::logging::sync_writers(it);
     it.report("fatal error", Some(site.loc), &msg);
     std::process::abort();
 }

@@ -261,6 +261,7 @@ fn terminate(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtRe
 
 fn exit(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
     let code = args.first().map_or(0, Value::as_int) as i32;
+    crate::logging::sync_writers(it);
     it.flush_stdout();
     std::process::exit(code);
 }

@@ -37,6 +37,80 @@ struct Options {
     script_args: Vec<usize>,
 }
 
+/// The built-in plugins Zest implements natively, as `zeek -NN` lists
+/// them (Zeek's text, sorted by name; `-N` prints only each first line).
+const PLUGINS: &str = "Zeek::AsciiReader - ASCII input reader (built-in)
+    [Reader] Ascii (Input::READER_ASCII)
+    [Constant] InputAscii::separator
+    [Constant] InputAscii::set_separator
+    [Constant] InputAscii::empty_field
+    [Constant] InputAscii::unset_field
+    [Constant] InputAscii::fail_on_invalid_lines
+    [Constant] InputAscii::fail_on_file_problem
+    [Constant] InputAscii::path_prefix
+
+Zeek::AsciiWriter - ASCII log writer (built-in)
+    [Writer] Ascii (Log::WRITER_ASCII)
+    [Constant] LogAscii::output_to_stdout
+    [Constant] LogAscii::include_meta
+    [Constant] LogAscii::meta_prefix
+    [Constant] LogAscii::separator
+    [Constant] LogAscii::set_separator
+    [Constant] LogAscii::empty_field
+    [Constant] LogAscii::unset_field
+    [Constant] LogAscii::use_json
+    [Constant] LogAscii::enable_leftover_log_rotation
+    [Constant] LogAscii::enable_utf_8
+    [Constant] LogAscii::json_timestamps
+    [Constant] LogAscii::json_include_unset_fields
+    [Constant] LogAscii::gzip_level
+    [Constant] LogAscii::gzip_file_extension
+    [Constant] LogAscii::logdir
+
+Zeek::BenchmarkReader - Benchmark input reader (built-in)
+    [Reader] Benchmark (Input::READER_BENCHMARK)
+    [Constant] InputBenchmark::factor
+    [Constant] InputBenchmark::spread
+    [Constant] InputBenchmark::autospread
+    [Constant] InputBenchmark::addfactor
+    [Constant] InputBenchmark::stopspreadat
+    [Constant] InputBenchmark::timedspread
+
+Zeek::BinaryReader - Binary input reader (built-in)
+    [Reader] Binary (Input::READER_BINARY)
+    [Constant] InputBinary::chunk_size
+    [Constant] InputBinary::path_prefix
+
+Zeek::ConfigReader - Configuration file input reader (built-in)
+    [Reader] Config (Input::READER_CONFIG)
+    [Constant] InputConfig::set_separator
+    [Constant] InputConfig::empty_field
+    [Constant] InputConfig::fail_on_file_problem
+
+Zeek::NoneWriter - None log writer (primarily for debugging) (built-in)
+    [Writer] None (Log::WRITER_NONE)
+    [Constant] LogNone::debug
+
+Zeek::RawReader - Raw input reader (built-in)
+    [Reader] Raw (Input::READER_RAW)
+    [Constant] InputRaw::record_separator
+
+Zeek::SQLiteReader - SQLite input reader (built-in)
+    [Reader] SQLite (Input::READER_SQLITE)
+    [Constant] InputSQLite::set_separator
+    [Constant] InputSQLite::unset_field
+    [Constant] InputSQLite::empty_field
+
+Zeek::SQLiteWriter - SQLite log writer (built-in)
+    [Writer] SQLite (Log::WRITER_SQLITE)
+    [Constant] LogSQLite::set_separator
+    [Constant] LogSQLite::empty_field
+    [Constant] LogSQLite::unset_field
+
+Zeek::Zest - Zest native runtime (built-in)
+
+";
+
 fn version() -> String {
     format!("zeek version 5.2.2 (zest {})", env!("CARGO_PKG_VERSION"))
 }
@@ -79,8 +153,14 @@ pub fn main(args: &[String]) -> i32 {
                 println!("{}", version());
                 return 0;
             }
-            "-N" | "-NN" | "--print-plugins" => {
-                println!("Zeek::Zest - Zest native runtime (built-in)");
+            "-N" | "--print-plugins" => {
+                for l in PLUGINS.lines().filter(|l| l.starts_with("Zeek::")) {
+                    println!("{l}");
+                }
+                return 0;
+            }
+            "-NN" => {
+                print!("{PLUGINS}");
                 return 0;
             }
             "-r" | "-i" | "--readfile" | "--iface" => {
@@ -278,5 +358,9 @@ fn run(o: &Options) -> i32 {
     }
     zest_bifs::logging::init_post_script(&mut it);
     let scripts = loader.loaded_scripts.clone();
-    it.run(&scripts)
+    let code = it.run(&scripts);
+    // A run that ended early did not close its logs; the rows given to
+    // the writer threads still reach the files.
+    zest_bifs::logging::sync_writers(&mut it);
+    code
 }

@@ -65,11 +65,15 @@ pub struct Ascii {
     file: Option<Output>,
     fname: Vec<u8>,
     ascii_done: bool,
+    /// The output is the process's standard output (or another `/dev/`
+    /// file the process may share).
+    to_stdout: bool,
 }
 
-/// The open output: a plain file, or a gzip stream on it.
+/// The open output: a plain file (buffered; written out whenever the
+/// writer goes idle, is flushed or unbuffered), or a gzip stream on it.
 enum Output {
-    Plain(File),
+    Plain(std::io::BufWriter<File>),
     Gzip(GzFile),
 }
 
@@ -81,9 +85,16 @@ impl Output {
         }
     }
 
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Output::Plain(f) => f.flush(),
+            Output::Gzip(_) => Ok(()),
+        }
+    }
+
     fn close(self) -> std::io::Result<()> {
         match self {
-            Output::Plain(_) => Ok(()),
+            Output::Plain(mut f) => f.flush(),
             Output::Gzip(g) => g.close(),
         }
     }
@@ -136,8 +147,10 @@ impl Ascii {
             file: None,
             fname: Vec::new(),
             ascii_done: false,
+            to_stdout: false,
         };
         w.init_options = w.init_filter_options(info, out);
+        w.to_stdout = w.o.output_to_stdout || is_special(&info.path);
         w
     }
 
@@ -289,7 +302,7 @@ impl Ascii {
             }
             Output::Gzip(GzFile::new(file))
         } else {
-            Output::Plain(file)
+            Output::Plain(std::io::BufWriter::with_capacity(1 << 16, file))
         });
         if let Err(e) = self.write_header(&path, fields) {
             out.push(BackendMsg::Error(format!(
@@ -338,6 +351,13 @@ impl Ascii {
             return false;
         }
         true
+    }
+
+    fn flush_file(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
     }
 
     fn raw_write(&mut self, data: &[u8]) -> std::io::Result<()> {
@@ -452,7 +472,7 @@ impl Writer for Ascii {
         info: &WriterInfo,
         fields: &[LogField],
         vals: &[LogValue],
-        _buffered: bool,
+        buffered: bool,
         out: &mut Outbox,
     ) -> bool {
         if self.file.is_none() {
@@ -476,6 +496,9 @@ impl Writer for Ascii {
         if res.is_ok() {
             res = self.raw_write(bytes);
         }
+        if res.is_ok() && !buffered {
+            res = self.flush_file();
+        }
         self.desc.buf = line;
         if let Err(e) = res {
             out.push(BackendMsg::Error(format!(
@@ -492,8 +515,24 @@ impl Writer for Ascii {
         true
     }
 
-    fn flush(&mut self, _network_time: f64, _out: &mut Outbox) -> bool {
+    fn flush(&mut self, _network_time: f64, out: &mut Outbox) -> bool {
+        self.idle(out)
+    }
+
+    fn idle(&mut self, out: &mut Outbox) -> bool {
+        if let Err(e) = self.flush_file() {
+            out.push(BackendMsg::Error(format!(
+                "error writing to {}: {}",
+                lossy(&self.fname),
+                strerror(&e)
+            )));
+            return false;
+        }
         true
+    }
+
+    fn shares_stdout(&self) -> bool {
+        self.to_stdout
     }
 
     fn rotate(
@@ -806,7 +845,7 @@ impl Desc {
 }
 
 /// `formatter::Ascii::Describe` of one value.
-fn describe_ascii(desc: &mut Desc, o: &AsciiOptions, v: &LogValue) {
+pub fn describe_ascii(desc: &mut Desc, o: &AsciiOptions, v: &LogValue) {
     let Some(data) = &v.data else {
         desc.add(&o.unset_field);
         return;

@@ -12,8 +12,9 @@
 use super::ascii::{Ascii, AsciiOptions};
 use super::none::NoneWriter;
 use super::rotation;
+use super::sqlite::{Sqlite, SqliteOptions};
 use super::value::{LogData, LogField, LogValue};
-use super::writer::{Backend, BackendMsg, Frontend, Outbox, Writer, WriterInfo};
+use super::writer::{Backend, BackendMsg, Frontend, Replies, Writer, WriterInfo};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -36,8 +37,11 @@ pub struct Manager {
     /// Streams by the value of their `Log::ID`.
     streams: BTreeMap<i64, Stream>,
     /// Writer output the main loop has not processed yet: reporter
-    /// messages and finished rotations, with the writer's name and entry.
-    pending: Vec<(String, Option<EntryRef>, BackendMsg)>,
+    /// messages and finished rotations, with their sequence number and
+    /// the writer's name and entry.
+    pending: Vec<(u64, String, Option<EntryRef>, BackendMsg)>,
+    /// Stopped writers whose threads may still be finishing.
+    stopped: Vec<EntryRef>,
 }
 
 struct Stream {
@@ -256,9 +260,9 @@ fn internal_other(t: Tag) -> bool {
 /// to the main thread (reporter messages, finished rotations) waits for
 /// [`process_pending`], as Zeek's main loop processes thread output only
 /// between its iterations and at termination.
-fn deliver(it: &mut Interp, name: &str, entry: Option<&Rc<RefCell<WriterEntry>>>, msgs: Outbox) {
+fn deliver(it: &mut Interp, name: &str, entry: Option<&Rc<RefCell<WriterEntry>>>, msgs: Replies) {
     let m = manager(it);
-    for msg in msgs {
+    for (seq, msg) in msgs {
         match msg {
             BackendMsg::Stdout(b) => {
                 let _ = it.out.write_all(&b);
@@ -272,7 +276,7 @@ fn deliver(it: &mut Interp, name: &str, entry: Option<&Rc<RefCell<WriterEntry>>>
             other => m
                 .borrow_mut()
                 .pending
-                .push((name.to_owned(), entry.cloned(), other)),
+                .push((seq, name.to_owned(), entry.cloned(), other)),
         }
     }
 }
@@ -281,11 +285,13 @@ fn deliver(it: &mut Interp, name: &str, entry: Option<&Rc<RefCell<WriterEntry>>>
 /// the postprocessors of finished rotations.
 pub fn process_pending(it: &mut Interp) {
     loop {
-        let batch = std::mem::take(&mut manager(it).borrow_mut().pending);
+        let mut batch = std::mem::take(&mut manager(it).borrow_mut().pending);
         if batch.is_empty() {
             return;
         }
-        for (name, entry, msg) in batch {
+        // The order the operations causing them were issued in.
+        batch.sort_by_key(|p| p.0);
+        for (_, name, entry, msg) in batch {
             match msg {
                 BackendMsg::Info(s) => it.report_info(&format!("{name}: {s}")),
                 BackendMsg::Warning(s) => it.warn(None, &format!("{name}: {s}")),
@@ -506,7 +512,63 @@ fn stop_writer(it: &mut Interp, w: &Rc<RefCell<WriterEntry>>, network_time: f64)
         wb.frontend.stop(network_time, &mut out);
         wb.frontend.name.clone()
     };
+    manager(it).borrow_mut().stopped.push(w.clone());
     deliver(it, &name, Some(w), out);
+}
+
+/// Lets every writer thread write out the rows it was given, for a
+/// process that ends without the shutdown sequence. What they report is
+/// dropped, as a process ending that way never processes it.
+pub fn sync_writers(it: &mut Interp) {
+    let m = manager(it);
+    let (writers, stopped) = {
+        let mut mb = m.borrow_mut();
+        let w: Vec<EntryRef> = mb
+            .streams
+            .values()
+            .flat_map(|s| s.writers.values().cloned())
+            .collect();
+        (w, std::mem::take(&mut mb.stopped))
+    };
+    for w in writers.iter().chain(&stopped) {
+        let mut ignored = Vec::new();
+        w.borrow_mut().frontend.sync(&mut ignored);
+    }
+}
+
+/// Collects what the writers sent: sends the rows batched so far to
+/// their threads and takes the messages that arrived (Zeek's heartbeat).
+/// With `wait`, waits for every stopped writer to finish.
+pub fn poll_writers(it: &mut Interp, wait: bool) {
+    for w in &all_writers(it) {
+        let mut out = Vec::new();
+        let name = {
+            let mut wb = w.borrow_mut();
+            wb.frontend.heartbeat(&mut out);
+            wb.frontend.name.clone()
+        };
+        deliver(it, &name, Some(w), out);
+    }
+    let stopped = std::mem::take(&mut manager(it).borrow_mut().stopped);
+    let mut running = Vec::new();
+    for w in stopped {
+        let mut out = Vec::new();
+        let (name, done) = {
+            let mut wb = w.borrow_mut();
+            let done = if wait {
+                wb.frontend.join(&mut out);
+                true
+            } else {
+                wb.frontend.poll_stopped(&mut out)
+            };
+            (wb.frontend.name.clone(), done)
+        };
+        deliver(it, &name, Some(&w), out);
+        if !done {
+            running.push(w);
+        }
+    }
+    manager(it).borrow_mut().stopped.extend(running);
 }
 
 pub fn set_enabled(it: &mut Interp, id: &Value, enabled: bool) -> bool {
@@ -1111,10 +1173,18 @@ fn create_writer(
 
     let wname = enum_name(writer);
     let name = format!("{}/{}", String::from_utf8_lossy(&info.path), wname);
-    let mut out = Vec::new();
+    let mut created = Vec::new();
     let backend = if local {
         let w: Option<Box<dyn Writer>> = match wname.as_str() {
-            "Log::WRITER_ASCII" => Some(Box::new(Ascii::new(ascii_options(it), &info, &mut out))),
+            "Log::WRITER_ASCII" => {
+                Some(Box::new(Ascii::new(ascii_options(it), &info, &mut created)))
+            }
+            "Log::WRITER_SQLITE" => Some(Box::new(Sqlite::new(SqliteOptions {
+                set_separator: global_bytes(it, "LogSQLite::set_separator", b","),
+                unset_field: global_bytes(it, "LogSQLite::unset_field", b"-"),
+                empty_field: global_bytes(it, "LogSQLite::empty_field", b"(empty)"),
+                logdir: global_bytes(it, "Log::default_logdir", b""),
+            }))),
             "Log::WRITER_NONE" => Some(Box::new(NoneWriter {
                 debug: global_bool(it, "LogNone::debug", false),
             })),
@@ -1127,6 +1197,10 @@ fn create_writer(
     } else {
         None
     };
+    let mut out: Replies = created
+        .into_iter()
+        .map(|m| (super::thread::next_seq(), m))
+        .collect();
     let entry = Rc::new(RefCell::new(WriterEntry {
         ty: writer.clone(),
         open_time: it.network_time,
@@ -1586,6 +1660,7 @@ pub fn terminate(it: &mut Interp) {
     for w in &all_writers(it) {
         stop_writer(it, w, nt);
     }
+    poll_writers(it, true);
 }
 
 #[cfg(test)]

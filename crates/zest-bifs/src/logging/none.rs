@@ -46,6 +46,10 @@ impl Writer for NoneWriter {
         true
     }
 
+    fn shares_stdout(&self) -> bool {
+        self.debug
+    }
+
     fn write(
         &mut self,
         _info: &WriterInfo,

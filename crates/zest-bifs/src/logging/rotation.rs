@@ -426,6 +426,7 @@ pub fn rotate_leftover_logs(it: &mut Interp) {
                     strerror(&e)
                 ),
             );
+            super::manager::sync_writers(it);
             std::process::exit(1);
         }
         if let Err(e) = std::fs::remove_file(&ll.shadow_filename) {

@@ -7,9 +7,11 @@
 //! Everything a backend needs travels as owned data ([`WriterInfo`],
 //! [`LogField`], [`LogValue`]) and everything it reports comes back as
 //! [`BackendMsg`]s, which the frontend hands to the interpreter (reporter,
-//! stdout). Today the frontend calls its backend synchronously; the same
-//! interface lets the backend move to a thread behind a bounded queue,
-//! with the messages travelling back over a channel.
+//! stdout). Each backend runs on a thread of its own behind a bounded
+//! queue (Zeek's `MsgThread`; see [`super::thread`]), with its messages
+//! travelling back over a channel; a writer whose output is the process's
+//! standard output runs on the interpreter's thread instead, so that its
+//! lines keep their order with `print`'s.
 //!
 //! Upstream: `src/logging/WriterBackend.{h,cc}`,
 //! `src/logging/WriterFrontend.{h,cc}`, `src/threading/MsgThread.cc`.
@@ -60,7 +62,7 @@ pub type Outbox = Vec<BackendMsg>;
 
 /// The output-specific part of a writer (`DoInit`, `DoWrite`, …). Each
 /// returns false on failure, after putting its error into `out`.
-pub trait Writer {
+pub trait Writer: Send {
     fn init(&mut self, info: &WriterInfo, fields: &[LogField], out: &mut Outbox) -> bool;
     fn write(
         &mut self,
@@ -84,6 +86,17 @@ pub trait Writer {
         out: &mut Outbox,
     ) -> bool;
     fn finish(&mut self, network_time: f64, out: &mut Outbox) -> bool;
+    /// Called when no more work is queued: a writer that buffers its
+    /// output writes it out now, so that what it was given becomes
+    /// visible while the process runs.
+    fn idle(&mut self, _out: &mut Outbox) -> bool {
+        true
+    }
+    /// Whether the output is the process's standard output (shared with
+    /// `print`): such a writer runs on the interpreter's thread.
+    fn shares_stdout(&self) -> bool {
+        false
+    }
 }
 
 /// The generic part of `WriterBackend`.
@@ -125,6 +138,20 @@ impl Backend {
             return true;
         }
         if !self.writer.init(&self.info, &self.fields, out) {
+            return self.fail(out);
+        }
+        true
+    }
+
+    pub fn shares_stdout(&self) -> bool {
+        self.writer.shares_stdout()
+    }
+
+    pub fn idle(&mut self, out: &mut Outbox) -> bool {
+        if self.failed || self.finished {
+            return true;
+        }
+        if !self.writer.idle(out) {
             return self.fail(out);
         }
         true
@@ -203,106 +230,4 @@ impl Backend {
     }
 }
 
-/// `WriterFrontend`: the manager's handle of one writer.
-pub struct Frontend {
-    /// `path/Log::WRITER_X`, the prefix of the writer's messages.
-    pub name: String,
-    pub disabled: bool,
-    buf: bool,
-    initialized: bool,
-    pub fields: Vec<LogField>,
-    /// `None` when not logging locally (or the writer type is unknown).
-    backend: Option<Backend>,
-}
-
-impl Frontend {
-    pub fn new(name: String, backend: Option<Backend>) -> Frontend {
-        Frontend {
-            name,
-            disabled: false,
-            buf: true,
-            initialized: false,
-            fields: Vec::new(),
-            backend,
-        }
-    }
-
-    pub fn init(&mut self, fields: Vec<LogField>, out: &mut Outbox) {
-        if self.disabled {
-            return;
-        }
-        self.fields.clone_from(&fields);
-        self.initialized = true;
-        if let Some(b) = &mut self.backend {
-            b.init(fields, out);
-        }
-    }
-
-    /// Writes one row. Returns a warning for a row of the wrong width.
-    pub fn write(&mut self, vals: Vec<LogValue>, out: &mut Outbox) {
-        if self.disabled {
-            return;
-        }
-        if vals.len() != self.fields.len() {
-            out.push(BackendMsg::PlainWarning(format!(
-                "WriterFrontend {} expected {} fields in write, got {}. Skipping line.",
-                self.name,
-                self.fields.len(),
-                vals.len()
-            )));
-            return;
-        }
-        if let Some(b) = &mut self.backend {
-            b.write(&[vals], out);
-        }
-    }
-
-    pub fn set_buf(&mut self, enabled: bool, out: &mut Outbox) {
-        if self.disabled {
-            return;
-        }
-        self.buf = enabled;
-        if let Some(b) = &mut self.backend {
-            b.set_buf(enabled, out);
-        }
-    }
-
-    pub fn flush(&mut self, network_time: f64, out: &mut Outbox) {
-        if self.disabled {
-            return;
-        }
-        if let Some(b) = &mut self.backend {
-            b.flush(network_time, out);
-        }
-    }
-
-    /// Returns false when there is no backend to rotate (the manager then
-    /// finishes the rotation as unsuccessful itself).
-    pub fn rotate(
-        &mut self,
-        rotated_path: &[u8],
-        open: f64,
-        close: f64,
-        terminating: bool,
-        out: &mut Outbox,
-    ) -> bool {
-        if self.disabled {
-            return true;
-        }
-        match &mut self.backend {
-            Some(b) => {
-                b.rotate(rotated_path, open, close, terminating, out);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// `Stop()`: disables the frontend and finishes the backend.
-    pub fn stop(&mut self, network_time: f64, out: &mut Outbox) {
-        self.disabled = true;
-        if let Some(mut b) = self.backend.take() {
-            b.finish(network_time, out);
-        }
-    }
-}
+pub use super::thread::{Frontend, Replies};
