@@ -250,6 +250,7 @@ impl Interp {
                 self.unknown_identifier(v.name.sym, v.name.span);
                 return;
             };
+            self.warn_deprecated_global(gid, v.name.span);
             let t = self.prog.globals[gid as usize]
                 .ty
                 .clone()
