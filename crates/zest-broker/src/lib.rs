@@ -13,6 +13,7 @@ pub mod endpoint;
 pub mod filter;
 pub mod id;
 pub mod status;
+pub mod store;
 pub mod wire;
 pub mod zeek;
 
