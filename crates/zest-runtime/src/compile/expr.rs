@@ -1013,7 +1013,12 @@ impl Interp {
                     }
                     _ => {
                         // x += e  is  x = x + e
-                        let cur = self.lvalue_as_expr(&lv, &lt, lhs.span);
+                        let mut cur = self.lvalue_as_expr(&lv, &lt, lhs.span);
+                        if !Self::is_copy_of(&cur) {
+                            // An index made of constructors or calls is
+                            // evaluated again for the read, as in Zeek.
+                            cur = self.compile_expr(lhs);
+                        }
                         let bop = if op == AssignOp::AddTo {
                             BinOp::Add
                         } else {
@@ -1051,6 +1056,16 @@ impl Interp {
             _ => ExprKind::Error,
         };
         self.mk(kind, t.clone(), span)
+    }
+
+    /// Whether [`Self::clone_expr`] copied all of `e`.
+    fn is_copy_of(e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Error => false,
+            ExprKind::Field(r, _) | ExprKind::Coerce(r) => Self::is_copy_of(r),
+            ExprKind::Index(c, k) => Self::is_copy_of(c) && k.iter().all(Self::is_copy_of),
+            _ => true,
+        }
     }
 
     /// A structural copy of a side-effect-free expression.
