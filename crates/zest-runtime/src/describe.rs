@@ -464,6 +464,10 @@ impl Interp {
                 s.push_str(" as ");
                 s.push_str(&e.ty.describe());
             }
+            ExprKind::FromAny(a) => {
+                s.push_str("from_any_coerce");
+                self.describe_expr_into(a, s);
+            }
             ExprKind::Is(a, t) => {
                 self.describe_expr_into(a, s);
                 s.push_str(" is ");

@@ -1286,7 +1286,7 @@ impl Interp {
             return Expr {
                 loc: e.loc,
                 ty: t.clone(),
-                kind: ExprKind::Cast(bx(e)),
+                kind: ExprKind::FromAny(bx(e)),
             };
         }
         match (et, tt) {
@@ -1827,6 +1827,7 @@ impl Interp {
             | ExprKind::Copy(a)
             | ExprKind::Coerce(a)
             | ExprKind::Cast(a)
+            | ExprKind::FromAny(a)
             | ExprKind::Is(a, _) => Self::expr_is_pure(a),
             ExprKind::Binary(_, _, a, b)
             | ExprKind::StrCat(a, b)

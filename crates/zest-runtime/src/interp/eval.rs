@@ -450,6 +450,10 @@ impl Interp {
                 let v = self.eval(a)?;
                 self.cast(v, &e.ty, e)
             }
+            ExprKind::FromAny(a) => {
+                let v = self.eval(a)?;
+                self.from_any(v, &e.ty, e)
+            }
             ExprKind::Is(a, t) => {
                 let v = self.eval(a)?;
                 Ok(Value::Bool(
