@@ -452,7 +452,7 @@ impl Interp {
             }
             ExprKind::FromAny(a) => {
                 let v = self.eval(a)?;
-                self.from_any(v, &e.ty, e)
+                self.coerce_from_any(v, &e.ty, e)
             }
             ExprKind::Is(a, t) => {
                 let v = self.eval(a)?;

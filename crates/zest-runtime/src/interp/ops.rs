@@ -741,7 +741,7 @@ impl Interp {
     /// An `any` value where another type is expected
     /// (`CoerceFromAnyExpr::Fold`): a value of another type tag is a
     /// runtime error.
-    pub(crate) fn from_any(&mut self, v: Value, t: &TypeRef, e: &Expr) -> RtResult {
+    pub(crate) fn coerce_from_any(&mut self, v: Value, t: &TypeRef, e: &Expr) -> RtResult {
         if self.value_is(&v, t) {
             return Ok(v);
         }
