@@ -1,11 +1,15 @@
 //! Broker 2.5 data stores for Zest: the memory and SQLite backends (the
 //! SQLite schema is Broker's, so database files interoperate), the "add"
-//! and "subtract" appliers, and a master's semantics for every command
-//! (`docs/broker-protocol.md` §5.5, §5.6).
+//! and "subtract" appliers, a master's semantics for every command
+//! (`docs/broker-protocol.md` §5.5, §5.6), and replication between a
+//! master and its clones on other endpoints over Broker's store channels
+//! (§5.3, §5.4).
 //!
-//! Everything here is synchronous and knows nothing of the interpreter:
-//! the native library drives a [`Master`] with commands and the current
-//! time, and reads the [`StoreEvent`]s each change produces.
+//! Everything here is synchronous and knows nothing of the interpreter
+//! or the network: the native library drives a [`Master`] or a [`Clone`]
+//! with local commands, commands received from peers, the current time
+//! and a tick every 100 ms, and takes from it the [`StoreEvent`]s each
+//! change produces and the [`Outgoing`] commands to publish.
 
 pub mod backend;
 pub mod channel;

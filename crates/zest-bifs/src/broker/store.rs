@@ -934,7 +934,6 @@ fn flush(it: &mut Interp, i: usize) {
     let st = stores(it);
     let Some(o) = st.open.get_mut(i) else { return };
     let own = o.id();
-    let name = o.name.clone();
     let (outgoing, events) = match &mut o.role {
         Role::Master(m) => (
             std::mem::take(&mut m.outgoing),
@@ -952,9 +951,11 @@ fn flush(it: &mut Interp, i: usize) {
             }
         }
     }
-    if events.is_empty() {
+    // Changes this front-end made itself are already in the table.
+    if events.iter().all(|e| publisher_of(e) == own) {
         return;
     }
+    let name = stores(it).open[i].name.clone();
     let Some(table) = stores(it)
         .forwards
         .iter()
@@ -965,6 +966,15 @@ fn flush(it: &mut Interp, i: usize) {
     };
     for ev in events {
         process_store_event(it, &name, &table, own, ev);
+    }
+}
+
+fn publisher_of(e: &StoreEvent) -> EntityId {
+    match e {
+        StoreEvent::Insert { publisher, .. }
+        | StoreEvent::Update { publisher, .. }
+        | StoreEvent::Erase { publisher, .. }
+        | StoreEvent::Expire { publisher, .. } => *publisher,
     }
 }
 
@@ -1003,8 +1013,11 @@ fn settle(it: &mut Interp, now: f64) {
     let mut done = Vec::new();
     for o in &mut st.open {
         if let Role::Clone(c) = &mut o.role {
-            for (_, req, inserted) in c.results.drain(..) {
-                done.push((o.name.clone(), req, inserted));
+            // Results for other front-ends' requests are not ours.
+            for (who, req, inserted) in c.results.drain(..) {
+                if who == o.proxy {
+                    done.push((o.name.clone(), req, inserted));
+                }
             }
         }
     }
