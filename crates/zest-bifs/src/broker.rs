@@ -354,6 +354,8 @@ pub struct BrokerState {
     endpoint: Option<Endpoint>,
     /// Subscriptions in order, replayed into a new endpoint.
     subscriptions: Vec<Vec<u8>>,
+    /// Topics of this endpoint's data stores, replayed likewise.
+    store_topics: Vec<Vec<u8>>,
     /// `Broker::forward` prefixes.
     forwards: Vec<Vec<u8>>,
     /// Auto-published events: the event's global id and its topics.
@@ -420,6 +422,9 @@ fn endpoint(it: &mut Interp) -> Option<&mut Endpoint> {
                 let st = state(it);
                 for s in &st.subscriptions {
                     ep.subscribe(s);
+                }
+                for s in &st.store_topics {
+                    ep.subscribe_store(s);
                 }
                 st.endpoint = Some(ep);
             }
@@ -949,15 +954,27 @@ fn publish_id(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtRe
 /// `Broker::peer_counts_as_iosource`), i.e. keeps the run loop alive until
 /// `terminate()`.
 pub fn poll(it: &mut Interp) -> bool {
-    store::poll(it);
     while let Some(m) = state(it).endpoint.as_mut().and_then(Endpoint::try_recv) {
         match m {
             Inbound::Data { topic, data } => dispatch_message(it, &topic, &data),
             Inbound::Status(s) => process_status(it, &s),
             Inbound::Error(e) => process_error(it, &e),
+            Inbound::Command { topic, payload } => store::dispatch_command(it, &topic, &payload),
         }
     }
+    store::poll(it);
     state(it).counting
+}
+
+/// Subscribes a data store's topic (now, or when the endpoint starts).
+fn subscribe_store(it: &mut Interp, topic: &[u8]) {
+    let st = state(it);
+    if !st.store_topics.iter().any(|t| t == topic) {
+        st.store_topics.push(topic.to_vec());
+    }
+    if let Some(ep) = st.endpoint.as_ref() {
+        ep.subscribe_store(topic);
+    }
 }
 
 /// Zeek's `Manager::Active`: listening or with peers.

@@ -176,7 +176,9 @@ fn emit_to_stderr(it: &Interp, level: Level) -> bool {
 /// Messages of global initializers (parse time) and of top-level
 /// statements (run outside any handler, at depth 0) raise no events.
 fn via_events(it: &Interp) -> bool {
-    !it.in_init && it.depth > 0
+    // Script code reports through events; so does the native side while
+    // the run loop runs (Broker's store events, for one).
+    !it.in_init && (it.depth > 0 || (it.init_done && !it.terminating))
 }
 
 /// Whether the message comes from a handler of an `&error_handler` event

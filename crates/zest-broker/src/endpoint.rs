@@ -91,6 +91,12 @@ pub enum Inbound {
     },
     Status(Status),
     Error(ErrorReport),
+    /// A data store command (§5) on a topic of one of this endpoint's
+    /// stores; the payload is an undecoded `internal_command`.
+    Command {
+        topic: Vec<u8>,
+        payload: Bytes,
+    },
 }
 
 /// One entry of [`Endpoint::peers`].
@@ -116,6 +122,12 @@ enum Command {
     Publish {
         receiver: EndpointId,
         topic: Bytes,
+        payload: Bytes,
+    },
+    SubscribeStore(Vec<u8>),
+    StoreMessage {
+        topic: Bytes,
+        receiver: EndpointId,
         payload: Bytes,
     },
     Shutdown(std::sync::mpsc::Sender<()>),
@@ -168,6 +180,7 @@ impl Endpoint {
                         cfg: config,
                         filter: Filter::default(),
                         subs: Vec::new(),
+                        store_subs: Vec::new(),
                         peers: HashMap::new(),
                         conns: HashMap::new(),
                         pending: HashMap::new(),
@@ -262,6 +275,24 @@ impl Endpoint {
             receiver,
             topic: Bytes::copy_from_slice(topic),
             payload,
+        });
+    }
+
+    /// Subscribes a data store's topic (`N/<$>/data/master` or
+    /// `…/clone`): it enters the filter peers see, and commands on it are
+    /// reported as [`Inbound::Command`].
+    pub fn subscribe_store(&self, topic: &[u8]) {
+        let _ = self.cmd.send(Command::SubscribeStore(topic.to_vec()));
+    }
+
+    /// Sends an encoded `internal_command` on a store topic: to the peer
+    /// `receiver`, or with a nil receiver to every peer whose filter
+    /// matches the topic.
+    pub fn publish_command(&self, topic: &[u8], receiver: EndpointId, payload: Vec<u8>) {
+        let _ = self.cmd.send(Command::StoreMessage {
+            topic: Bytes::copy_from_slice(topic),
+            receiver,
+            payload: Bytes::from(payload),
         });
     }
 
@@ -377,6 +408,8 @@ struct Core {
     tls: Option<SslContext>,
     filter: Filter,
     subs: Vec<Vec<u8>>,
+    /// Topics of this endpoint's data stores.
+    store_subs: Vec<Vec<u8>>,
     peers: HashMap<EndpointId, Peer>,
     conns: HashMap<u64, EndpointId>,
     /// Peers in mid-handshake, by the connection doing it.
@@ -531,15 +564,28 @@ impl Core {
                 if !self.subs.contains(&p) {
                     self.subs.push(p.clone());
                 }
-                if self.filter.add(&p) {
-                    let mut payload = Vec::new();
-                    put_filter(&mut payload, &self.filter);
-                    let payload = Bytes::from(payload);
-                    let ids: Vec<EndpointId> = self.peers.keys().copied().collect();
-                    for id in ids {
-                        self.send_control(id, MessageType::RoutingUpdate, payload.clone());
-                    }
+                self.add_to_filter(&p);
+            }
+            Command::SubscribeStore(p) => {
+                if !self.store_subs.contains(&p) {
+                    self.store_subs.push(p.clone());
                 }
+                self.add_to_filter(&p);
+            }
+            Command::StoreMessage {
+                topic,
+                receiver,
+                payload,
+            } => {
+                let msg = NodeMessage {
+                    sender: self.id,
+                    receiver,
+                    kind: MessageType::Command,
+                    ttl: self.cfg.ttl,
+                    topic,
+                    payload,
+                };
+                self.route(&msg, None);
             }
             Command::Unsubscribe(p) => self.subs.retain(|s| *s != p),
             Command::Publish {
@@ -558,6 +604,19 @@ impl Core {
                 self.route(&msg, None);
             }
             Command::Shutdown(done) => self.begin_shutdown(Some(done)),
+        }
+    }
+
+    /// Adds a prefix to the filter and tells every peer when it grew.
+    fn add_to_filter(&mut self, p: &[u8]) {
+        if self.filter.add(p) {
+            let mut payload = Vec::new();
+            put_filter(&mut payload, &self.filter);
+            let payload = Bytes::from(payload);
+            let ids: Vec<EndpointId> = self.peers.keys().copied().collect();
+            for id in ids {
+                self.send_control(id, MessageType::RoutingUpdate, payload.clone());
+            }
         }
     }
 
@@ -902,7 +961,17 @@ impl Core {
                 }
             }
             MessageType::Command => {
-                // No data stores here; commands are only relayed.
+                if (msg.receiver.is_nil() || msg.receiver == self.id)
+                    && self
+                        .store_subs
+                        .iter()
+                        .any(|s| prefix_matches(s, &msg.topic))
+                {
+                    self.outbox.push(Inbound::Command {
+                        topic: msg.topic.to_vec(),
+                        payload: msg.payload.clone(),
+                    });
+                }
                 if msg.receiver != self.id {
                     self.route(&msg, Some(from));
                 }

@@ -1,7 +1,8 @@
 //! Broker 2.5 for Zest: the `broker::data` model and its binary encoding,
 //! the native peering protocol (frames, handshake, node messages), Zeek's
-//! message layer, and an [`Endpoint`] that listens, peers, subscribes and
-//! publishes on a tokio runtime of its own thread.
+//! message layer, the encoding of data store commands, and an
+//! [`Endpoint`] that listens, peers, subscribes and publishes (data and
+//! store commands) on a tokio runtime of its own thread.
 //!
 //! Nothing here knows the interpreter; `zest-bifs` maps Zeek values to
 //! [`Data`] and polls the endpoint. The protocol is described in
@@ -13,6 +14,7 @@ pub mod endpoint;
 pub mod filter;
 pub mod id;
 pub mod status;
+pub mod store;
 pub mod transport;
 pub mod wire;
 pub mod zeek;

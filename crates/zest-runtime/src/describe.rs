@@ -194,6 +194,7 @@ fn zeek_expr_tag(e: &Expr) -> u8 {
         ExprKind::Size(_) => 50,
         ExprKind::Cast(_) => 51,
         ExprKind::Is(..) => 52,
+        ExprKind::FromAny(_) => 59,
         ExprKind::Paren(d) => zeek_expr_tag(d),
         ExprKind::Error => 0,
     }
@@ -686,6 +687,10 @@ impl Interp {
                 self.describe_expr_into(a, s);
                 s.push_str(" as ");
                 s.push_str(&e.ty.describe());
+            }
+            ExprKind::FromAny(a) => {
+                s.push_str("from_any_coerce");
+                self.describe_expr_into(a, s);
             }
             ExprKind::Is(a, t) => {
                 self.describe_expr_into(a, s);

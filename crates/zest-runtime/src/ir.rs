@@ -138,6 +138,9 @@ pub enum ExprKind {
     Coerce(Box<Expr>),
     /// Coercion from `any` to a concrete type (`as`).
     Cast(Box<Expr>),
+    /// An `any` value where another type is expected (Zeek's
+    /// `CoerceFromAnyExpr`): only the type tags must agree.
+    FromAny(Box<Expr>),
     Is(Box<Expr>, TypeRef),
     /// A type used as a value.
     TypeVal(TypeRef),

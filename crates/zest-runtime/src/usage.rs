@@ -282,6 +282,7 @@ impl<'a> Refs<'a> {
             | ExprKind::Coerce(a)
             | ExprKind::Cast(a)
             | ExprKind::Paren(a)
+            | ExprKind::FromAny(a)
             | ExprKind::WhenLocal(_, a) => self.expr(a),
             ExprKind::Is(a, t) => {
                 self.expr(a);

@@ -1,13 +1,19 @@
 //! `store.bif`: Broker data stores (`src/broker/Store.cc`, the store parts
 //! of `Manager.cc`), on `zest-store`'s masters.
 //!
-//! A master lives in this process, so commands apply at once, in order.
+//! A master lives in this process, so commands apply at once, in order;
+//! a clone keeps a copy of a master on a peer, replicated over Broker's
+//! store channels (`zest_store::Clone`), and sends its writes to that
+//! master. Both are ticked every 100 ms from the run loop's Broker poll.
 //! Queries (`get`, `exists`, `put_unique`, `get_index_from_value`,
 //! `keys`) must be called inside a `when` condition: the answer is
 //! computed now and handed to the waiting trigger when the run loop next
-//! polls Broker, as Zeek's store query callbacks do. Tables declared with
-//! `&backend` or `&broker_store` forward their changes to their store and
-//! are filled from it when its master is created.
+//! polls Broker, as Zeek's store query callbacks do (a clone still
+//! waiting for its master's snapshot delays reads up to 5 s, then leaves
+//! them to the `when` timeout; a clone's `put_unique` waits for the
+//! master's answer). Tables declared with `&backend` or `&broker_store`
+//! forward their changes to their store and follow the store's changes
+//! made elsewhere (`Manager::ProcessStoreEvent`).
 
 use super::convert::{
     data_record, lookup_type, make_opaque, native_mut, native_ref, val_to_data, Native,
@@ -15,12 +21,13 @@ use super::convert::{
 use crate::support::builtin_error;
 use std::cell::RefCell;
 use std::rc::Rc;
+use zest_broker::store::{Command, EntityId, InternalCommand};
 use zest_broker::Data;
 use zest_runtime::interp::TableChange;
 use zest_runtime::table::TableVal;
 use zest_runtime::types::{Type, TypeKind, TypeRef};
 use zest_runtime::{CallSite, Interp, RtResult, Value};
-use zest_store::{ops, Backend, Master, SqliteOptions, StoreError};
+use zest_store::{ops, Backend, Clone, Master, SqliteOptions, StoreError, StoreEvent};
 use zest_syntax::ast::AttrKind;
 use zest_syntax::Symbol;
 
@@ -60,13 +67,54 @@ pub static BIFS: &[Bif] = &[
     bif!("Broker::__clear", "function(h: opaque of Broker::Store): bool", clear),
 ];
 
+/// A store's actor in this process.
+enum Role {
+    Master(Master),
+    Clone(Clone),
+}
+
 /// One open store.
 struct Open {
     name: String,
     /// The script's handle (the same one for every lookup by name).
     handle: Value,
-    master: Master,
+    role: Role,
+    /// The front-end entity that asks `put_unique` (Broker's proxy).
+    proxy: EntityId,
 }
+
+impl Open {
+    /// The store actor's entity: the publisher of this front-end's writes.
+    fn id(&self) -> EntityId {
+        match &self.role {
+            Role::Master(m) => m.id,
+            Role::Clone(c) => c.id,
+        }
+    }
+}
+
+/// A read.
+enum Query {
+    Exists(Data),
+    Get(Data),
+    GetIndex(Data, Data),
+    Keys,
+}
+
+/// A read on a clone that waits for its master's snapshot.
+struct Waiting {
+    store: String,
+    key: (u64, usize),
+    query: Query,
+    /// When Broker gives up (`stale_data`; Zeek then leaves the query to
+    /// the `when` timeout).
+    deadline: f64,
+}
+
+/// Broker's store tick.
+const TICK: f64 = 0.1;
+/// `broker.store.max-get-delay`.
+const MAX_GET_DELAY: f64 = 5.0;
 
 /// A table forwarding to a store.
 struct Forward {
@@ -81,7 +129,15 @@ pub struct Stores {
     forwards: Vec<Forward>,
     /// Answers waiting for the next poll: trigger call site and value.
     answers: Vec<((u64, usize), Value)>,
-    last_expiry_check: f64,
+    /// Reads waiting for a clone's master.
+    waiting: Vec<Waiting>,
+    /// A clone's `put_unique` calls waiting for the master: store, request
+    /// id, trigger call site.
+    unique: Vec<(String, u64, (u64, usize))>,
+    next_tick: f64,
+    /// Object numbers of store entities on this endpoint.
+    next_object: u64,
+    next_request: u64,
 }
 
 fn stores(it: &mut Interp) -> &mut Stores {
@@ -280,11 +336,14 @@ fn make_master(it: &mut Interp, name: &str, opts: Option<SqliteOptions>) -> Opti
             open: true,
         },
     );
+    let (id, proxy) = new_entities(it);
     stores(it).open.push(Open {
         name: name.to_owned(),
         handle: handle.clone(),
-        master: Master::new(name, backend),
+        role: Role::Master(Master::new(name, backend, id)),
+        proxy,
     });
+    super::subscribe_store(it, &zest_broker::store::master_topic(name));
     import_to_table(it, name);
     Some(handle)
 }
@@ -302,7 +361,9 @@ fn import_to_table(it: &mut Interp, name: &str) {
     };
     let Some(i) = lookup(it, name) else { return };
     let entries = {
-        let m = &stores(it).open[i].master;
+        let Role::Master(m) = &stores(it).open[i].role else {
+            return;
+        };
         match m.keys() {
             Ok(Data::Set(keys)) => keys
                 .into_iter()
@@ -376,10 +437,49 @@ fn create_clone(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtR
     if let Some(i) = lookup(it, &name) {
         return Ok(stores(it).open[i].handle.clone());
     }
-    // Clones need a master on a peer, which this endpoint cannot reach.
-    let msg = format!("Could not create clone of Broker store '{name}'");
-    builtin_error(it, site, &msg, None);
-    Ok(closed_handle(it))
+    if super::endpoint(it).is_none() {
+        let msg = format!("Could not create clone of Broker store '{name}'");
+        builtin_error(it, site, &msg, None);
+        return Ok(closed_handle(it));
+    }
+    // Broker 2.5 ignores the resync, stale and mutation buffer intervals.
+    let handle = make_opaque(
+        it,
+        Native::Store {
+            name: name.clone(),
+            open: true,
+        },
+    );
+    let (id, proxy) = new_entities(it);
+    super::subscribe_store(it, &zest_broker::store::clone_topic(&name));
+    stores(it).open.push(Open {
+        name: name.clone(),
+        handle: handle.clone(),
+        role: Role::Clone(Clone::new(&name, id)),
+        proxy,
+    });
+    let i = stores(it).open.len() - 1;
+    flush(it, i);
+    Ok(handle)
+}
+
+/// Entities for a new store actor and its front-end proxy.
+fn new_entities(it: &mut Interp) -> (EntityId, EntityId) {
+    let endpoint = super::node(it);
+    let st = stores(it);
+    // Object numbers as CAF hands them out: the actor, then its proxy.
+    let base = st.next_object.max(6) + 1;
+    st.next_object = base + 1;
+    (
+        EntityId {
+            endpoint,
+            object: base,
+        },
+        EntityId {
+            endpoint,
+            object: base + 1,
+        },
+    )
 }
 
 fn is_closed(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
@@ -477,6 +577,50 @@ fn defer(it: &mut Interp, site: &CallSite<'_>, answer: Result<Data, StoreError>)
     Ok(Value::Void)
 }
 
+/// The answer to a read from a store that can answer now.
+fn answer(role: &Role, q: &Query) -> Result<Data, StoreError> {
+    match (role, q) {
+        (Role::Master(m), Query::Exists(k)) => m.exists(k).map(Data::Bool),
+        (Role::Master(m), Query::Get(k)) => m.get(k),
+        (Role::Master(m), Query::GetIndex(k, x)) => m.get_index_from_value(k, x),
+        (Role::Master(m), Query::Keys) => m.keys(),
+        (Role::Clone(c), Query::Exists(k)) => Ok(Data::Bool(c.exists(k))),
+        (Role::Clone(c), Query::Get(k)) => c.get(k),
+        (Role::Clone(c), Query::GetIndex(k, x)) => c.get_index_from_value(k, x),
+        (Role::Clone(c), Query::Keys) => Ok(c.keys()),
+    }
+}
+
+/// Runs a read: answered at the next poll, or, on a clone without its
+/// master yet, once the master's snapshot arrives.
+fn query(it: &mut Interp, site: &CallSite<'_>, i: usize, q: Query) -> RtResult {
+    let Some(key) = it.call_parent else {
+        return defer(it, site, Ok(Data::None));
+    };
+    let (ready, dead) = match &stores(it).open[i].role {
+        Role::Master(_) => (true, false),
+        Role::Clone(c) => (c.has_master(), c.dead),
+    };
+    if ready {
+        let a = answer(&stores(it).open[i].role, &q);
+        return defer(it, site, a);
+    }
+    if !dead {
+        let deadline = now_secs() + MAX_GET_DELAY;
+        let st = stores(it);
+        let store = st.open[i].name.clone();
+        st.waiting.push(Waiting {
+            store,
+            key,
+            query: q,
+            deadline,
+        });
+    }
+    // A clone that gave up on its master never answers.
+    it.suspended = true;
+    Ok(Value::Void)
+}
+
 fn exists(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
     let i = match query_store(it, args, site) {
         Ok(i) => i,
@@ -485,8 +629,7 @@ fn exists(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult 
     let Some(k) = convert(it, &arg(args, 1), "key", site) else {
         return Ok(query_result(it, None));
     };
-    let a = stores(it).open[i].master.exists(&k).map(Data::Bool);
-    defer(it, site, a)
+    query(it, site, i, Query::Exists(k))
 }
 
 fn get(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
@@ -497,8 +640,7 @@ fn get(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
     let Some(k) = convert(it, &arg(args, 1), "key", site) else {
         return Ok(query_result(it, None));
     };
-    let a = stores(it).open[i].master.get(&k);
-    defer(it, site, a)
+    query(it, site, i, Query::Get(k))
 }
 
 fn put_unique(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
@@ -512,12 +654,39 @@ fn put_unique(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtRes
     let Some(v) = convert(it, &arg(args, 2), "value", site) else {
         return Ok(query_result(it, None));
     };
-    if it.call_parent.is_none() {
+    let Some(key) = it.call_parent else {
         return defer(it, site, Ok(Data::None));
-    }
+    };
     let e = expiry(args.get(3));
-    let done = stores(it).open[i].master.put_unique(k, v, e, now_ns());
-    defer(it, site, Ok(Data::Bool(done)))
+    let st = stores(it);
+    st.next_request += 1;
+    let req_id = st.next_request;
+    let o = &mut st.open[i];
+    let cmd = Command::PutUnique {
+        key: k,
+        value: v,
+        expiry: e,
+        who: o.proxy,
+        req_id,
+        publisher: o.id(),
+    };
+    let done = match &mut o.role {
+        Role::Master(m) => m.apply(cmd, now_ns()),
+        Role::Clone(c) => {
+            c.write(cmd);
+            let store = o.name.clone();
+            st.unique.push((store, req_id, key));
+            None
+        }
+    };
+    flush(it, i);
+    match done {
+        Some(d) => defer(it, site, Ok(Data::Bool(d))),
+        None => {
+            it.suspended = true;
+            Ok(Value::Void)
+        }
+    }
 }
 
 fn get_index_from_value(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
@@ -531,8 +700,7 @@ fn get_index_from_value(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>
     let Some(x) = convert(it, &arg(args, 2), "index", site) else {
         return Ok(query_result(it, None));
     };
-    let a = stores(it).open[i].master.get_index_from_value(&k, &x);
-    defer(it, site, a)
+    query(it, site, i, Query::GetIndex(k, x))
 }
 
 fn keys(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
@@ -540,20 +708,20 @@ fn keys(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
         Ok(i) => i,
         Err(v) => return Ok(v),
     };
-    let a = stores(it).open[i].master.keys();
-    defer(it, site, a)
+    query(it, site, i, Query::Keys)
 }
 
 // ------------------------------------------------------------------ modifiers
 
 /// Runs a modifier: the store, the converted arguments (named for the
-/// error messages), then `f` on the master.
+/// error messages), then the command `f` builds from them and the
+/// publisher, applied by a master or sent to the master by a clone.
 fn modify(
     it: &mut Interp,
     args: &[Value],
     site: &CallSite<'_>,
     names: &[(usize, &str)],
-    f: impl FnOnce(&mut Master, Vec<Data>, i64),
+    f: impl FnOnce(Vec<Data>, EntityId) -> Command,
 ) -> RtResult {
     let h = arg(args, 0);
     let Some(i) = handle_store(it, &h) else {
@@ -567,9 +735,21 @@ fn modify(
             None => return Ok(Value::Bool(false)),
         }
     }
-    let now = now_ns();
-    f(&mut stores(it).open[i].master, ds, now);
+    let publisher = stores(it).open[i].id();
+    run_command(it, i, f(ds, publisher));
     Ok(Value::Bool(true))
+}
+
+/// Hands a write to store `i` and sends what it produced.
+fn run_command(it: &mut Interp, i: usize, cmd: Command) {
+    let now = now_ns();
+    match &mut stores(it).open[i].role {
+        Role::Master(m) => {
+            m.apply(cmd, now);
+        }
+        Role::Clone(c) => c.write(cmd),
+    }
+    flush(it, i);
 }
 
 fn take(ds: &mut Vec<Data>) -> Data {
@@ -581,23 +761,45 @@ fn take(ds: &mut Vec<Data>) -> Data {
 }
 
 fn put(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
-    let e = expiry(args.get(3));
+    let expiry = expiry(args.get(3));
     modify(
         it,
         args,
         site,
         &[(1, "key"), (2, "value")],
-        |m, mut d, now| {
-            let k = take(&mut d);
-            m.put(k, take(&mut d), e, now);
+        |mut d, publisher| Command::Put {
+            key: take(&mut d),
+            value: take(&mut d),
+            expiry,
+            publisher,
         },
     )
 }
 
 fn erase(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
-    modify(it, args, site, &[(1, "key")], |m, mut d, _| {
-        m.erase(take(&mut d));
+    modify(it, args, site, &[(1, "key")], |mut d, publisher| {
+        Command::Erase {
+            key: take(&mut d),
+            publisher,
+        }
     })
+}
+
+/// An `add` command.
+fn add_cmd(
+    key: Data,
+    value: Data,
+    init_type: u8,
+    expiry: Option<i64>,
+    publisher: EntityId,
+) -> Command {
+    Command::Add {
+        key,
+        value,
+        init_type,
+        expiry,
+        publisher,
+    }
 }
 
 fn increment(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
@@ -607,25 +809,27 @@ fn increment(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResu
         args,
         site,
         &[(1, "key"), (2, "amount")],
-        |m, mut d, now| {
+        |mut d, publisher| {
             let k = take(&mut d);
             let a = take(&mut d);
             let init = ops::increment_init_type(&a);
-            m.add(k, &a, init, e, now);
+            add_cmd(k, a, init, e, publisher)
         },
     )
 }
 
 fn decrement(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
-    let e = expiry(args.get(3));
+    let expiry = expiry(args.get(3));
     modify(
         it,
         args,
         site,
         &[(1, "key"), (2, "amount")],
-        |m, mut d, now| {
-            let k = take(&mut d);
-            m.subtract(k, &take(&mut d), e, now);
+        |mut d, publisher| Command::Subtract {
+            key: take(&mut d),
+            value: take(&mut d),
+            expiry,
+            publisher,
         },
     )
 }
@@ -637,9 +841,9 @@ fn append(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult 
         args,
         site,
         &[(1, "key"), (2, "str")],
-        |m, mut d, now| {
+        |mut d, publisher| {
             let k = take(&mut d);
-            m.add(k, &take(&mut d), 5, e, now);
+            add_cmd(k, take(&mut d), 5, e, publisher)
         },
     )
 }
@@ -651,9 +855,9 @@ fn insert_into_set(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> 
         args,
         site,
         &[(1, "key"), (2, "index")],
-        |m, mut d, now| {
+        |mut d, publisher| {
             let k = take(&mut d);
-            m.add(k, &take(&mut d), 12, e, now);
+            add_cmd(k, take(&mut d), 12, e, publisher)
         },
     )
 }
@@ -665,25 +869,27 @@ fn insert_into_table(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -
         args,
         site,
         &[(1, "key"), (2, "index"), (3, "value")],
-        |m, mut d, now| {
+        |mut d, publisher| {
             let k = take(&mut d);
             let idx = take(&mut d);
             let v = take(&mut d);
-            m.add(k, &Data::Vector(vec![idx, v]), 13, e, now);
+            add_cmd(k, Data::Vector(vec![idx, v]), 13, e, publisher)
         },
     )
 }
 
 fn remove_from(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
-    let e = expiry(args.get(3));
+    let expiry = expiry(args.get(3));
     modify(
         it,
         args,
         site,
         &[(1, "key"), (2, "index")],
-        |m, mut d, now| {
-            let k = take(&mut d);
-            m.subtract(k, &take(&mut d), e, now);
+        |mut d, publisher| Command::Subtract {
+            key: take(&mut d),
+            value: take(&mut d),
+            expiry,
+            publisher,
         },
     )
 }
@@ -695,48 +901,185 @@ fn push(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
         args,
         site,
         &[(1, "key"), (2, "value")],
-        |m, mut d, now| {
+        |mut d, publisher| {
             let k = take(&mut d);
-            m.add(k, &take(&mut d), 14, e, now);
+            add_cmd(k, take(&mut d), 14, e, publisher)
         },
     )
 }
 
 fn pop(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
-    let e = expiry(args.get(2));
-    modify(it, args, site, &[(1, "key")], |m, mut d, now| {
-        m.subtract(take(&mut d), &Data::None, e, now);
+    let expiry = expiry(args.get(2));
+    modify(it, args, site, &[(1, "key")], |mut d, publisher| {
+        Command::Subtract {
+            key: take(&mut d),
+            value: Data::None,
+            expiry,
+            publisher,
+        }
     })
 }
 
 fn clear(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
-    modify(it, args, site, &[], |m, _, _| m.clear())
+    modify(it, args, site, &[], |_, publisher| Command::Clear {
+        publisher,
+    })
 }
 
 // ------------------------------------------------------------------ run loop
 
-/// Hands waiting answers to their triggers and expires entries (every
-/// 100 ms, Broker's store tick).
+/// Sends the commands store `i` produced and applies its changes to the
+/// table that follows it.
+fn flush(it: &mut Interp, i: usize) {
+    let st = stores(it);
+    let Some(o) = st.open.get_mut(i) else { return };
+    let own = o.id();
+    let (outgoing, events) = match &mut o.role {
+        Role::Master(m) => (
+            std::mem::take(&mut m.outgoing),
+            std::mem::take(&mut m.events),
+        ),
+        Role::Clone(c) => (
+            std::mem::take(&mut c.outgoing),
+            std::mem::take(&mut c.events),
+        ),
+    };
+    if !outgoing.is_empty() {
+        if let Some(ep) = super::state(it).endpoint.as_ref() {
+            for o in outgoing {
+                ep.publish_command(&o.topic, o.receiver, o.payload);
+            }
+        }
+    }
+    // Changes this front-end made itself are already in the table.
+    if events.iter().all(|e| publisher_of(e) == own) {
+        return;
+    }
+    let name = stores(it).open[i].name.clone();
+    let Some(table) = stores(it)
+        .forwards
+        .iter()
+        .find(|f| f.store == name)
+        .map(|f| f.table.clone())
+    else {
+        return;
+    };
+    for ev in events {
+        process_store_event(it, &name, &table, own, ev);
+    }
+}
+
+fn publisher_of(e: &StoreEvent) -> EntityId {
+    match e {
+        StoreEvent::Insert { publisher, .. }
+        | StoreEvent::Update { publisher, .. }
+        | StoreEvent::Erase { publisher, .. }
+        | StoreEvent::Expire { publisher, .. } => *publisher,
+    }
+}
+
+/// Answers that became possible: reads waiting for a clone's snapshot
+/// (or given up after [`MAX_GET_DELAY`]) and a clone's `put_unique`
+/// results.
+fn settle(it: &mut Interp, now: f64) {
+    if !stores(it).waiting.is_empty() {
+        let waiting = std::mem::take(&mut stores(it).waiting);
+        for w in waiting {
+            let st = stores(it);
+            let Some(o) = st.open.iter().find(|o| o.name == w.store) else {
+                continue;
+            };
+            let ready = match &o.role {
+                Role::Clone(c) => c.has_master(),
+                Role::Master(_) => true,
+            };
+            if ready {
+                let v = match answer(&o.role, &w.query) {
+                    Ok(d) => Some(Some(d)),
+                    Err(StoreError::NoSuchKey) => Some(None),
+                    Err(_) => None,
+                };
+                if let Some(d) = v {
+                    let v = query_result(it, d);
+                    stores(it).answers.push((w.key, v));
+                }
+            } else if now < w.deadline {
+                st.waiting.push(w);
+            }
+            // stale_data: the `when` timeout takes over.
+        }
+    }
+    let st = stores(it);
+    let mut done = Vec::new();
+    for o in &mut st.open {
+        if let Role::Clone(c) = &mut o.role {
+            // Results for other front-ends' requests are not ours.
+            for (who, req, inserted) in c.results.drain(..) {
+                if who == o.proxy {
+                    done.push((o.name.clone(), req, inserted));
+                }
+            }
+        }
+    }
+    for (store, req, inserted) in done {
+        let st = stores(it);
+        if let Some(p) = st.unique.iter().position(|u| u.0 == store && u.1 == req) {
+            let (_, _, key) = st.unique.remove(p);
+            let v = query_result(it, Some(Data::Bool(inserted)));
+            stores(it).answers.push((key, v));
+        }
+    }
+}
+
+/// A store command from a peer, for the master or clone of its topic.
+pub fn dispatch_command(it: &mut Interp, topic: &[u8], payload: &[u8]) {
+    let Some((name, to_master)) = zest_broker::store::parse_topic(topic) else {
+        return;
+    };
+    let Ok(cmd) = InternalCommand::decode(payload) else {
+        return;
+    };
+    let Some(i) = stores(it)
+        .open
+        .iter()
+        .position(|o| o.name.as_bytes() == name)
+    else {
+        return;
+    };
+    let now = now_ns();
+    match &mut stores(it).open[i].role {
+        Role::Master(m) if to_master => m.dispatch(cmd, now),
+        Role::Clone(c) if !to_master => c.dispatch(cmd),
+        _ => return,
+    }
+    flush(it, i);
+}
+
+/// Ticks the stores every 100 ms (channel timers, expiration) and hands
+/// waiting answers to their triggers.
 pub fn poll(it: &mut Interp) {
     let st = stores(it);
     if st.open.is_empty() && st.answers.is_empty() {
         return;
     }
     let now = now_secs();
-    if now - st.last_expiry_check >= 0.1 {
-        st.last_expiry_check = now;
+    if now >= st.next_tick {
+        // Ticks that were missed are not made up for.
+        st.next_tick = if now - st.next_tick > 1.0 {
+            now + TICK
+        } else {
+            st.next_tick + TICK
+        };
         let ns = (now * 1e9) as i64;
-        for o in &mut st.open {
-            o.master.expire(ns);
-            // Changes made here are this process's own: forwarded tables
-            // expire on their own, as in Zeek.
-            o.master.events.clear();
-        }
-    } else {
-        for o in &mut st.open {
-            o.master.events.clear();
+        for i in 0..stores(it).open.len() {
+            match &mut stores(it).open[i].role {
+                Role::Master(m) => m.tick(ns),
+                Role::Clone(c) => c.tick(),
+            }
+            flush(it, i);
         }
     }
+    settle(it, now);
     let answers = std::mem::take(&mut stores(it).answers);
     for (key, v) in answers {
         it.deliver_call_result(key, v);
@@ -751,9 +1094,104 @@ pub fn shutdown(it: &mut Interp) {
         if let Some(Native::Store { open, .. }) = native_mut(it, &o.handle) {
             *open = false;
         }
-        o.master.abandon();
+        if let Role::Master(m) = o.role {
+            m.abandon();
+        }
     }
-    stores(it).answers.clear();
+    let st = stores(it);
+    st.answers.clear();
+    st.waiting.clear();
+    st.unique.clear();
+}
+
+/// `Manager::ProcessStoreEvent`: a change of the store made elsewhere
+/// (not by this front-end) is applied to the table following it, without
+/// sending it back to the store. Expirations are left to the table.
+fn process_store_event(
+    it: &mut Interp,
+    store: &str,
+    table: &Rc<RefCell<TableVal>>,
+    own: EntityId,
+    ev: StoreEvent,
+) {
+    match ev {
+        StoreEvent::Insert {
+            key,
+            value,
+            publisher,
+            ..
+        } if publisher != own => insert_from_store(it, store, table, &key, &value, "Insert"),
+        StoreEvent::Update {
+            key,
+            new,
+            publisher,
+            ..
+        } if publisher != own => insert_from_store(it, store, table, &key, &new, "Update"),
+        StoreEvent::Erase { key, publisher } if publisher != own => {
+            let tt = table.borrow().ty.clone();
+            let first = tt.table_index().and_then(|x| x.first().cloned());
+            let zk = first.and_then(|t| super::convert::data_to_val(it, &key, &t));
+            let Some(zk) = zk else {
+                let msg = format!(
+                    "ProcessStoreEvent: could not convert key \"{}\" for store \"{store}\" while receiving remote erase. This probably means the tables have different types on different nodes.",
+                    String::from_utf8_lossy(&key.to_text())
+                );
+                it.error(None, &msg);
+                return;
+            };
+            table.borrow_mut().remove(&TableVal::key_from_index(&zk));
+        }
+        _ => {}
+    }
+}
+
+/// `ProcessStoreEventInsertUpdate`.
+fn insert_from_store(
+    it: &mut Interp,
+    store: &str,
+    table: &Rc<RefCell<TableVal>>,
+    key: &Data,
+    value: &Data,
+    what: &str,
+) {
+    let tt = table.borrow().ty.clone();
+    let is_set = tt.is_set();
+    if is_set && *value != Data::None {
+        let msg = format!(
+            "ProcessStoreEvent {what} got {} when expecting set",
+            value.type_name()
+        );
+        it.error(None, &msg);
+        return;
+    }
+    let zk = key_type(&tt).and_then(|t| super::convert::data_to_val(it, key, &t));
+    let Some(zk) = zk else {
+        let msg = format!(
+            "ProcessStoreEvent {what}: could not convert key \"{}\" for store \"{store}\" while receiving remote data. This probably means the tables have different types on different nodes.",
+            String::from_utf8_lossy(&key.to_text())
+        );
+        it.error(None, &msg);
+        return;
+    };
+    let k = TableVal::key_from_index(&zk);
+    if is_set {
+        table.borrow_mut().insert(k, None);
+        return;
+    }
+    let zv = tt
+        .yield_type()
+        .cloned()
+        .and_then(|t| super::convert::data_to_val(it, value, &t));
+    let Some(zv) = zv else {
+        let msg = format!(
+            "ProcessStoreEvent {what}: could not convert value \"{}\" for key \"{}\" in store \"{store}\" while receiving remote data. This probably means the tables have different types on different nodes.",
+            String::from_utf8_lossy(&value.to_text()),
+            String::from_utf8_lossy(&key.to_text())
+        );
+        it.error(None, &msg);
+        return;
+    };
+    table.borrow_mut().insert(k, Some(zv));
 }
 
 // ------------------------------------------------------------------ table forwarding
@@ -849,8 +1287,9 @@ pub fn table_changed(it: &mut Interp, id: u32, key: &[Value], change: TableChang
         it.error(None, "invalid Broker data conversation for table index");
         return;
     };
+    let publisher = stores(it).open[i].id();
     match change {
-        TableChange::Removed => stores(it).open[i].master.erase(k),
+        TableChange::Removed => run_command(it, i, Command::Erase { key: k, publisher }),
         TableChange::Assigned(v) => {
             let d = match v {
                 None => Data::None,
@@ -862,7 +1301,13 @@ pub fn table_changed(it: &mut Interp, id: u32, key: &[Value], change: TableChang
                     }
                 },
             };
-            stores(it).open[i].master.put(k, d, None, now_ns());
+            let cmd = Command::Put {
+                key: k,
+                value: d,
+                expiry: None,
+                publisher,
+            };
+            run_command(it, i, cmd);
         }
     }
 }

@@ -1219,7 +1219,12 @@ impl Interp {
                     }
                     _ => {
                         // x += e  is  x = x + e
-                        let cur = self.lvalue_as_expr(&lv, &lt, lhs.span);
+                        let mut cur = self.lvalue_as_expr(&lv, &lt, lhs.span);
+                        if !Self::is_copy_of(&cur) {
+                            // An index made of constructors or calls is
+                            // evaluated again for the read, as in Zeek.
+                            cur = self.compile_expr(lhs);
+                        }
                         let bop = if op == AssignOp::AddTo {
                             BinOp::Add
                         } else {
@@ -1266,6 +1271,16 @@ impl Interp {
             _ => ExprKind::Error,
         };
         self.mk(kind, t.clone(), span)
+    }
+
+    /// Whether [`Self::clone_expr`] copied all of `e`.
+    fn is_copy_of(e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Error => false,
+            ExprKind::Field(r, _) | ExprKind::Coerce(r) => Self::is_copy_of(r),
+            ExprKind::Index(c, k) => Self::is_copy_of(c) && k.iter().all(Self::is_copy_of),
+            _ => true,
+        }
     }
 
     /// A structural copy of a side-effect-free expression.
@@ -1513,7 +1528,7 @@ impl Interp {
             return Expr {
                 loc: e.loc,
                 ty: t.clone(),
-                kind: ExprKind::Cast(bx(e)),
+                kind: ExprKind::FromAny(bx(e)),
             };
         }
         match (et, tt) {
@@ -2512,6 +2527,7 @@ impl Interp {
             | ExprKind::Paren(a)
             | ExprKind::Coerce(a)
             | ExprKind::Cast(a)
+            | ExprKind::FromAny(a)
             | ExprKind::Is(a, _) => Self::expr_is_pure(a),
             ExprKind::Binary(_, _, a, b)
             | ExprKind::StrCat(a, b)

@@ -493,6 +493,10 @@ impl Interp {
                 let v = self.eval(a)?;
                 self.cast(v, &e.ty, e)
             }
+            ExprKind::FromAny(a) => {
+                let v = self.eval(a)?;
+                self.coerce_from_any(v, &e.ty, e)
+            }
             ExprKind::Is(a, t) => {
                 let v = self.eval(a)?;
                 Ok(Value::Bool(

@@ -904,6 +904,23 @@ impl Interp {
         ))
     }
 
+    /// An `any` value where another type is expected
+    /// (`CoerceFromAnyExpr::Fold`): a value of another type tag is a
+    /// runtime error.
+    pub(crate) fn coerce_from_any(&mut self, v: Value, t: &TypeRef, e: &Expr) -> RtResult {
+        if self.value_is(&v, t) {
+            return Ok(v);
+        }
+        if let Some(c) = self.cast_broker_data(&v, t) {
+            return Ok(c);
+        }
+        if !matches!(v, Value::Void) && v.type_of(&self.prog.base).tag() == t.tag() {
+            return Ok(v);
+        }
+        let d = self.describe_expr(e);
+        Err(self.expr_error(e.loc, &format!("incompatible \"any\" type ({d})")))
+    }
+
     /// `DataVal::castTo` for a `Broker::Data` record, through the native
     /// Broker library.
     pub(crate) fn cast_broker_data(&mut self, v: &Value, t: &TypeRef) -> Option<Value> {
