@@ -336,6 +336,7 @@ fn less(
 /// `Reporter::RuntimeError` with a value's (absent) location: the message
 /// and the unwinding of the handler.
 fn runtime_error_no_location(it: &mut Interp, msg: &str) -> RtErr {
+    it.error_count += 1;
     it.report("runtime error in <no location>", None, msg);
     RtErr
 }

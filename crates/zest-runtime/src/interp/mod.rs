@@ -290,6 +290,7 @@ impl Interp {
 
     /// An `expression error`: reports and returns the unwinding marker.
     pub fn expr_error(&mut self, loc: Loc, msg: &str) -> RtErr {
+        self.error_count += 1;
         self.report("expression error", Some(loc), msg);
         RtErr
     }
@@ -302,6 +303,7 @@ impl Interp {
     }
 
     pub fn runtime_error(&mut self, loc: Loc, msg: &str) -> RtErr {
+        self.error_count += 1;
         self.report("runtime error", Some(loc), msg);
         RtErr
     }
