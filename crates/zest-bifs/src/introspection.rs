@@ -41,6 +41,11 @@ pub static BIFS: &[Bif] = &[
         func: enum_names,
     },
     Bif {
+        name: "type_aliases",
+        signature: "function(x: any): set[string]",
+        func: type_aliases,
+    },
+    Bif {
         name: "zeek_args",
         signature: "function(): vector of string",
         func: zeek_args,
@@ -360,6 +365,71 @@ fn record_type_to_vector(it: &mut Interp, args: &mut [Value], _site: &CallSite<'
         ty: string_vec_type(it, "record_type_to_vector"),
         items,
     }))))
+}
+
+/// Every type name with all names it is an alias of or aliased by,
+/// transitively (zeek.bif's `build_complete_alias_map`), built on first use.
+#[derive(Default)]
+struct AliasMap(Option<std::collections::HashMap<Symbol, Vec<Symbol>>>);
+
+fn build_alias_map(pairs: &[(Symbol, Symbol)]) -> std::collections::HashMap<Symbol, Vec<Symbol>> {
+    let mut direct: std::collections::HashMap<Symbol, Vec<Symbol>> = Default::default();
+    let add = |m: &mut std::collections::HashMap<Symbol, Vec<Symbol>>, k: Symbol, v: Symbol| {
+        let e = m.entry(k).or_default();
+        if !e.contains(&v) {
+            e.push(v);
+        }
+    };
+    for &(name, alias) in pairs {
+        add(&mut direct, name, name);
+        add(&mut direct, name, alias);
+        add(&mut direct, alias, name);
+    }
+    let mut full = std::collections::HashMap::new();
+    for (&name, aliases) in &direct {
+        let mut all = aliases.clone();
+        let mut i = 0;
+        while i < all.len() {
+            if let Some(more) = direct.get(&all[i]) {
+                for &m in more {
+                    if !all.contains(&m) {
+                        all.push(m);
+                    }
+                }
+            }
+            i += 1;
+        }
+        full.insert(name, all);
+    }
+    full
+}
+
+fn type_aliases(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    let mut out = new_table(string_set_type(it, "type_aliases"));
+    let t = match args.first() {
+        Some(Value::Type(t)) => t.clone(),
+        Some(v) => v.type_of(&it.prog.base),
+        None => return Ok(wrap_table(out)),
+    };
+    if let Some(name) = t.type_name() {
+        if it.ext_mut::<AliasMap>("type_aliases").0.is_none() {
+            let m = build_alias_map(&it.prog.type_aliases);
+            it.ext_mut::<AliasMap>("type_aliases").0 = Some(m);
+        }
+        let names = it
+            .ext_mut::<AliasMap>("type_aliases")
+            .0
+            .as_ref()
+            .and_then(|m| m.get(&name).cloned())
+            .unwrap_or_default();
+        // Inserted from a `std::set`, in byte order.
+        let mut names: Vec<&str> = names.iter().map(|n| n.as_str()).collect();
+        names.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        for n in names {
+            out.insert(vec![Value::str(n.as_bytes())], None);
+        }
+    }
+    Ok(wrap_table(out))
 }
 
 fn enum_names(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {

@@ -85,6 +85,9 @@ pub struct Program {
     pub modules: rustc_hash::FxHashSet<Symbol>,
     /// Counter for anonymous function names.
     pub lambda_counter: u64,
+    /// Zeek's `Type::RegisterAlias` calls of type declarations: (a type
+    /// name, the name of a type declared as it or as an alias of it).
+    pub type_aliases: Vec<(Symbol, Symbol)>,
 }
 
 impl Program {
@@ -98,6 +101,7 @@ impl Program {
             files: Vec::new(),
             modules: rustc_hash::FxHashSet::default(),
             lambda_counter: 0,
+            type_aliases: Vec::new(),
         }
     }
 

@@ -220,6 +220,45 @@ pub struct Param {
 }
 
 impl Type {
+    /// Zeek's `Type::ShallowClone` for a type that `type X: T` names (not
+    /// a record or enum): the same structure, its parts shared, under the
+    /// new name. `None` for the error type.
+    pub fn shallow_clone_named(&self, name: Symbol) -> Option<TypeRef> {
+        let kind = match &self.kind {
+            TypeKind::Void => TypeKind::Void,
+            TypeKind::Bool => TypeKind::Bool,
+            TypeKind::Int => TypeKind::Int,
+            TypeKind::Count => TypeKind::Count,
+            TypeKind::Double => TypeKind::Double,
+            TypeKind::Time => TypeKind::Time,
+            TypeKind::Interval => TypeKind::Interval,
+            TypeKind::String => TypeKind::String,
+            TypeKind::Pattern => TypeKind::Pattern,
+            TypeKind::Port => TypeKind::Port,
+            TypeKind::Addr => TypeKind::Addr,
+            TypeKind::Subnet => TypeKind::Subnet,
+            TypeKind::Any => TypeKind::Any,
+            TypeKind::Table { index, yield_ } => TypeKind::Table {
+                index: index.clone(),
+                yield_: yield_.clone(),
+            },
+            TypeKind::Vector(y) => TypeKind::Vector(y.clone()),
+            TypeKind::Func(f) => TypeKind::Func(FuncType {
+                flavor: f.flavor,
+                params: f.params.clone(),
+                ret: f.ret.clone(),
+            }),
+            TypeKind::List(l) => TypeKind::List(l.clone()),
+            TypeKind::Opaque(n) => TypeKind::Opaque(*n),
+            TypeKind::File(y) => TypeKind::File(y.clone()),
+            TypeKind::Type(y) => TypeKind::Type(y.clone()),
+            TypeKind::Record(_) | TypeKind::Enum(_) | TypeKind::Error => return None,
+        };
+        let t = Type::new(kind);
+        *t.name.borrow_mut() = Some(name);
+        Some(t)
+    }
+
     pub fn new(kind: TypeKind) -> TypeRef {
         Rc::new(Type {
             kind,

@@ -164,10 +164,20 @@ impl Interp {
                     );
                     return;
                 }
-                // Only a record or enum written here gets this name; any
-                // other type declaration is an alias of an existing type.
-                if matches!(ty, ast::TypeExpr::Record(_) | ast::TypeExpr::Enum(_)) {
+                // A record or enum written here gets this name; any other
+                // type is a shallow clone under the new name (Var.cc's
+                // `add_type`); an alias of a named record or enum shares
+                // its type here. Both names become aliases of each other.
+                let old_name = t.type_name();
+                let t = if matches!(ty, ast::TypeExpr::Record(_) | ast::TypeExpr::Enum(_)) {
                     *t.name.borrow_mut() = Some(full);
+                    t
+                } else {
+                    t.shallow_clone_named(full).unwrap_or(t)
+                };
+                self.prog.type_aliases.push((full, full));
+                if let Some(old) = old_name.filter(|o| *o != full) {
+                    self.prog.type_aliases.push((old, full));
                 }
                 let loc = self.loc(name.span);
                 let written_here = matches!(
