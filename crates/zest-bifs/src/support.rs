@@ -19,6 +19,19 @@ pub fn builtin_error(it: &mut Interp, site: &CallSite<'_>, msg: &str, arg: Optio
         None if !call.is_empty() => format!("{msg} ({call})"),
         None => msg.to_owned(),
     };
+    // A constant argument has the location where it was written: Zeek's
+    // `Obj::Error` names both.
+    if let Some(aloc) = arg.and_then(|v| it.prog.const_loc(v)) {
+        let (mut l1, mut l2) = (String::new(), String::new());
+        it.describe_loc(site.loc, &mut l1);
+        it.describe_loc(aloc, &mut l2);
+        if l1 != l2 {
+            it.error_count += 1;
+            let line = format!("error in {l1} and {l2}: {full}\n");
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+            return;
+        }
+    }
     it.error(Some(site.loc), &full);
 }
 

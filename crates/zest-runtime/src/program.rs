@@ -88,6 +88,11 @@ pub struct Program {
     /// Zeek's `Type::RegisterAlias` calls of type declarations: (a type
     /// name, the name of a type declared as it or as an alias of it).
     pub type_aliases: Vec<(Symbol, Symbol)>,
+    /// Where each string constant of the scripts was written, by the
+    /// address of its shared bytes (kept alive here): a value Zeek creates
+    /// while parsing keeps that location, which error messages about it
+    /// show. Looked up only when such a message is reported.
+    pub const_locs: FxHashMap<usize, (Value, Loc)>,
 }
 
 impl Program {
@@ -102,6 +107,19 @@ impl Program {
             modules: rustc_hash::FxHashSet::default(),
             lambda_counter: 0,
             type_aliases: Vec::new(),
+            const_locs: FxHashMap::default(),
+        }
+    }
+
+    /// The location where `v` was written as a constant, if it is one
+    /// (see `const_locs`).
+    pub fn const_loc(&self, v: &Value) -> Option<Loc> {
+        match v {
+            Value::String(s) if !self.const_locs.is_empty() => self
+                .const_locs
+                .get(&(Rc::as_ptr(s) as *const u8 as usize))
+                .map(|(_, l)| *l),
+            _ => None,
         }
     }
 

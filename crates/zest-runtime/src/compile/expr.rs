@@ -110,6 +110,12 @@ impl Interp {
         match &e.kind {
             ast::ExprKind::Const(lit) => {
                 let (v, t) = self.literal_value(lit, span);
+                if let Value::String(s) = &v {
+                    let loc = self.loc(span);
+                    self.prog
+                        .const_locs
+                        .insert(Rc::as_ptr(s) as *const u8 as usize, (v.clone(), loc));
+                }
                 self.mk(ExprKind::Const(v), t, span)
             }
             ast::ExprKind::Pattern {
