@@ -18,7 +18,39 @@ pub static BIFS: &[Bif] = &[
         signature: "function(ID: string, on_change: any, priority: int &default=0): bool",
         func: set_change_handler,
     },
+    Bif {
+        name: "Option::any_set_to_any_vec",
+        signature: "function(v: any): vector of any",
+        func: any_set_to_any_vec,
+    },
 ];
+
+/// The members of a set as a `vector of any`, in the set's order (a
+/// member of a set with several index types is a list).
+fn any_set_to_any_vec(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
+    let ty = zest_runtime::types::Type::new(zest_runtime::types::TypeKind::Vector(
+        it.prog.base.any.clone(),
+    ));
+    let out = Value::new_vector(ty);
+    let set = match args.first() {
+        Some(Value::Table(t)) if t.borrow().ty.is_set() => t.clone(),
+        _ => {
+            builtin_error(it, site, "argument is not a set", None);
+            return Ok(out);
+        }
+    };
+    if let Value::Vector(v) = &out {
+        let keys = set.borrow().keys_vec();
+        v.borrow_mut().items.extend(keys.into_iter().map(|mut k| {
+            Some(if k.len() == 1 {
+                k.swap_remove(0)
+            } else {
+                Value::List(std::rc::Rc::new(k))
+            })
+        }));
+    }
+    Ok(out)
+}
 
 /// Change handlers per option global: (priority, handler), kept sorted by
 /// descending priority, insertion order within a priority.

@@ -1012,16 +1012,24 @@ impl Interp {
         }
         let t = match &b.ty.kind {
             TypeKind::Table { index, yield_ } => {
-                keys = keys
-                    .into_iter()
-                    .zip(
-                        index
-                            .iter()
-                            .cloned()
-                            .chain(std::iter::repeat(self.prog.base.any.clone())),
-                    )
-                    .map(|(k, t)| self.coerce_to(k, &t, span))
-                    .collect();
+                // A table indexed by subnets takes an address (the longest
+                // matching subnet): Zeek's `IndexType::MatchesIndex`.
+                let addr_in_subnets = index.len() == 1
+                    && index[0].tag() == Tag::Subnet
+                    && keys.len() == 1
+                    && keys[0].ty.tag() == Tag::Addr;
+                if !addr_in_subnets {
+                    keys = keys
+                        .into_iter()
+                        .zip(
+                            index
+                                .iter()
+                                .cloned()
+                                .chain(std::iter::repeat(self.prog.base.any.clone())),
+                        )
+                        .map(|(k, t)| self.coerce_to(k, &t, span))
+                        .collect();
+                }
                 yield_
                     .clone()
                     .unwrap_or_else(|| self.prog.base.bool_.clone())
