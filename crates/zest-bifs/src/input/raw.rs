@@ -78,6 +78,22 @@ impl Source {
         }
     }
 
+    /// For a pipe whose writer has exited: waits until `deadline` for what
+    /// is still on its way (the end of the input normally comes at once).
+    fn fill_until_end(&mut self, deadline: std::time::Instant) {
+        let Input::Pipe(rx) = &mut self.input else {
+            return;
+        };
+        while !self.eof {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(Some(data)) => self.buf.extend_from_slice(&data),
+                Ok(None) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => self.eof = true,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => return,
+            }
+        }
+    }
+
     /// `Raw::GetLine`: the next record, the end of the input, or nothing
     /// ready yet.
     fn get_line(&mut self, sep: &[u8], block: bool) -> Result<Line, std::io::Error> {
@@ -485,6 +501,23 @@ impl Reader for Raw {
         };
         if let Some(st) = status {
             self.child = None;
+            // The child's last output may still be in transit from the
+            // reading thread: deliver it before the exit, as Zeek's reader
+            // reads the pipe to its end first.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_millis(200);
+            for from_stderr in [false, true] {
+                let src = if from_stderr {
+                    self.stderr.as_mut()
+                } else {
+                    self.file.as_mut()
+                };
+                if let Some(src) = src {
+                    src.fill_until_end(deadline);
+                    if (!from_stderr || self.use_stderr) && !self.read_all(ctx, from_stderr) {
+                        return false;
+                    }
+                }
+            }
             let mut signal = false;
             let code: u64;
             if let Some(c) = st.code() {
