@@ -41,6 +41,11 @@ pub static BIFS: &[Bif] = &[
         func: enum_names,
     },
     Bif {
+        name: "backtrace",
+        signature: "function(): vector of any",
+        func: backtrace,
+    },
+    Bif {
         name: "type_aliases",
         signature: "function(x: any): set[string]",
         func: type_aliases,
@@ -363,6 +368,106 @@ fn record_type_to_vector(it: &mut Interp, args: &mut [Value], _site: &CallSite<'
     );
     Ok(Value::Vector(Rc::new(RefCell::new(VectorVal {
         ty: string_vec_type(it, "record_type_to_vector"),
+        items,
+    }))))
+}
+
+/// The call stack, innermost call first: each call's function, its
+/// parameters with their values, and where it was called (zeek.bif's
+/// `backtrace`, `MakeCallArgumentVector`).
+fn backtrace(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    let Some(bt_ty) = declared_ret(it, "backtrace").filter(|t| t.tag() == Tag::Vector) else {
+        return Ok(Value::Void);
+    };
+    let Some(elem_ty) = bt_ty
+        .yield_type()
+        .cloned()
+        .filter(|t| t.tag() == Tag::Record)
+    else {
+        return Ok(Value::Void);
+    };
+    let field_ty = |t: &TypeRef, name: &str| -> Option<TypeRef> {
+        let rt = t.record()?;
+        let i = rt.field_index(Symbol::intern(name))?;
+        let ft = rt.fields.borrow()[i].ty.clone();
+        Some(ft)
+    };
+    let Some(args_vec_ty) = field_ty(&elem_ty, "function_args") else {
+        return Ok(Value::Void);
+    };
+    let Some(arg_ty) = args_vec_ty.yield_type().cloned() else {
+        return Ok(Value::Void);
+    };
+    let frames = it.call_stack.clone();
+    let mut items = Vec::with_capacity(frames.len());
+    for ci in frames.iter().rev() {
+        let (name, fty) = match &ci.func {
+            zest_runtime::interp::CallFunc::Global(g) => {
+                let g = &it.prog.globals[*g as usize];
+                (g.name, g.ty.clone())
+            }
+            zest_runtime::interp::CallFunc::Builtin(b) => {
+                let name = it.prog.builtins[*b as usize].name;
+                let ty = it
+                    .prog
+                    .lookup(name)
+                    .and_then(|g| it.prog.globals[g as usize].ty.clone());
+                (name, ty)
+            }
+            zest_runtime::interp::CallFunc::Lambda(def) => (def.name, Some(def.ty.clone())),
+        };
+        let params = fty
+            .as_ref()
+            .and_then(|t| t.func())
+            .map(|f| f.params.clone())
+            .unwrap_or_default();
+        let mut args = Vec::with_capacity(params.len());
+        for (i, p) in params.iter().enumerate() {
+            let default = match &p.default {
+                Some(d) => it.eval(d).ok(),
+                None => None,
+            };
+            let value = if ci.args_base != usize::MAX && i < ci.nargs as usize {
+                it.stack
+                    .get(ci.args_base + i)
+                    .filter(|v| !matches!(v, Value::Void))
+                    .cloned()
+            } else {
+                None
+            };
+            args.push(Some(record_with(
+                &arg_ty,
+                vec![
+                    Some(Value::str(p.name.as_str().as_bytes())),
+                    Some(Value::str(p.ty.describe().as_bytes())),
+                    default,
+                    value,
+                ],
+            )));
+        }
+        let args = Value::Vector(Rc::new(RefCell::new(VectorVal {
+            ty: args_vec_ty.clone(),
+            items: args,
+        })));
+        let (file, line) = match ci.call {
+            Some(loc) => (
+                Some(Value::str(it.prog.file_name(loc).as_bytes())),
+                Some(Value::Count(u64::from(loc.first_line))),
+            ),
+            None => (None, None),
+        };
+        items.push(Some(record_with(
+            &elem_ty,
+            vec![
+                Some(Value::str(name.as_str().as_bytes())),
+                Some(args),
+                file,
+                line,
+            ],
+        )));
+    }
+    Ok(Value::Vector(Rc::new(RefCell::new(VectorVal {
+        ty: bt_ty,
         items,
     }))))
 }

@@ -299,7 +299,16 @@ impl Interp {
                                         }
                                     }
                                 }
-                                return self.run_body_at(&body, base, None);
+                                let nargs = args.len();
+                                self.push_call(
+                                    super::CallFunc::Global(*gid),
+                                    Some(e.loc),
+                                    base,
+                                    nargs,
+                                );
+                                let r = self.run_body_at(&body, base, None);
+                                self.call_stack.pop();
+                                return r;
                             }
                         }
                     }
@@ -518,14 +527,17 @@ impl Interp {
         match callee {
             Callee::Builtin(b) => {
                 let f = self.prog.builtins[*b as usize].func;
-                f(
+                self.push_call(super::CallFunc::Builtin(*b), Some(e.loc), usize::MAX, 0);
+                let r = f(
                     self,
                     vals,
                     &super::CallSite {
                         loc: e.loc,
                         expr: Some(e),
                     },
-                )
+                );
+                self.call_stack.pop();
+                r
             }
             Callee::Global(gid) => {
                 let fv = self.prog.globals[*gid as usize].value.clone();
@@ -533,7 +545,8 @@ impl Interp {
                     Value::Func(f) => {
                         if let FuncValKind::Builtin(b) = f.kind {
                             let f = self.prog.builtins[b as usize].func;
-                            return f(
+                            self.push_call(super::CallFunc::Builtin(b), Some(e.loc), usize::MAX, 0);
+                            let r = f(
                                 self,
                                 vals,
                                 &super::CallSite {
@@ -541,6 +554,8 @@ impl Interp {
                                     expr: Some(e),
                                 },
                             );
+                            self.call_stack.pop();
+                            return r;
                         }
                         self.check_arg_count(f, vals.len(), e)?;
                         self.call_value(&fv, vals, e.loc)

@@ -144,6 +144,9 @@ pub struct Interp {
     /// The trigger call site a function call is made for; a `return when`
     /// that must wait reports back through `suspended`.
     pub call_parent: Option<(u64, usize)>,
+    /// The calls in progress, innermost last (Zeek's `call_stack`, for
+    /// `backtrace()`).
+    pub call_stack: Vec<CallInfo>,
     pub suspended: bool,
     /// Set when a call inside a trigger condition had to wait: the calls
     /// around it have no value yet either.
@@ -182,6 +185,26 @@ pub struct Interp {
     pub tables: tables::TableRt,
 }
 
+/// The function of a call in progress.
+#[derive(Debug, Clone)]
+pub enum CallFunc {
+    /// A script function, event or hook.
+    Global(u32),
+    Builtin(u32),
+    Lambda(Rc<crate::ir::LambdaDef>),
+}
+
+/// One call in progress: the function, where it was called (none for an
+/// event), and where its arguments are on the value stack (`usize::MAX`
+/// for a built-in, whose arguments are not there).
+#[derive(Debug, Clone)]
+pub struct CallInfo {
+    pub func: CallFunc,
+    pub call: Option<Loc>,
+    pub args_base: usize,
+    pub nargs: u32,
+}
+
 impl Interp {
     pub fn new(prog: Program) -> Self {
         Interp {
@@ -203,6 +226,7 @@ impl Interp {
             call_cache: rustc_hash::FxHashMap::default(),
             pending_calls: rustc_hash::FxHashSet::default(),
             call_parent: None,
+            call_stack: Vec::with_capacity(256),
             suspended: false,
             call_waiting: false,
             dispatched: 0,
@@ -384,14 +408,32 @@ impl Interp {
             crate::value::FuncValKind::Global(gid) => self.call_global(*gid, args, loc),
             crate::value::FuncValKind::Builtin(bid) => {
                 let f = self.prog.builtins[*bid as usize].func;
-                f(self, args, &CallSite { loc, expr: None })
+                self.push_call(CallFunc::Builtin(*bid), Some(loc), usize::MAX, 0);
+                let r = f(self, args, &CallSite { loc, expr: None });
+                self.call_stack.pop();
+                r
             }
             crate::value::FuncValKind::Lambda(def, caps) => {
                 let body = def.body.clone();
                 let caps = caps.clone();
-                self.run_body(&body, args, Some(&caps))
+                let base = self.stack.len();
+                self.push_call(CallFunc::Lambda(def.clone()), Some(loc), base, args.len());
+                let r = self.run_body(&body, args, Some(&caps));
+                self.call_stack.pop();
+                r
             }
         }
+    }
+
+    /// Records a call in progress (see `call_stack`); the caller pops it.
+    #[inline]
+    pub fn push_call(&mut self, func: CallFunc, call: Option<Loc>, args_base: usize, nargs: usize) {
+        self.call_stack.push(CallInfo {
+            func,
+            call,
+            args_base,
+            nargs: nargs as u32,
+        });
     }
 
     /// Calls a global script function (all its bodies are one function).
@@ -399,27 +441,39 @@ impl Interp {
         let g = &self.prog.globals[gid as usize];
         if let Some(b) = g.builtin {
             let f = self.prog.builtins[b as usize].func;
-            return f(self, args, &CallSite { loc, expr: None });
+            self.push_call(CallFunc::Builtin(b), Some(loc), usize::MAX, 0);
+            let r = f(self, args, &CallSite { loc, expr: None });
+            self.call_stack.pop();
+            return r;
         }
         let Some(body) = g.bodies.first().cloned() else {
             let name = g.name;
             return Err(self.expr_error(loc, &format!("{name} has no body")));
         };
-        self.run_body(&body, args, None)
+        let base = self.stack.len();
+        self.push_call(CallFunc::Global(gid), Some(loc), base, args.len());
+        let r = self.run_body(&body, args, None);
+        self.call_stack.pop();
+        r
     }
 
     /// Runs every body of a hook in priority order; false if one `break`s.
     pub fn call_hook(&mut self, gid: u32, args: &[Value]) -> Result<bool, RtErr> {
         let bodies = self.prog.globals[gid as usize].bodies.clone();
+        let base = self.stack.len();
+        self.push_call(CallFunc::Global(gid), None, base, args.len());
+        let mut r = true;
         for b in &bodies {
             if self.body_disabled(b) {
                 continue;
             }
             if let Ok(Value::Bool(false)) = self.run_hook_body(b, args) {
-                return Ok(false);
+                r = false;
+                break;
             }
         }
-        Ok(true)
+        self.call_stack.pop();
+        Ok(r)
     }
 
     fn run_hook_body(&mut self, body: &Rc<Body>, args: &[Value]) -> RtResult {
@@ -539,6 +593,8 @@ impl Interp {
         }
         let outer = std::mem::replace(&mut self.remote_event, ev.remote);
         let bodies = self.prog.globals[ev.handler as usize].bodies.clone();
+        let base = self.stack.len();
+        self.push_call(CallFunc::Global(ev.handler), None, base, ev.args.len());
         for b in &bodies {
             if self.body_disabled(b) {
                 continue;
@@ -549,6 +605,7 @@ impl Interp {
             }
         }
         self.remote_event = outer;
+        self.call_stack.pop();
     }
 
     /// Zeek's `EventMgr::Drain`: at most two rounds (the events queued when
