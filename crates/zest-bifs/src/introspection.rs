@@ -42,7 +42,7 @@ pub static BIFS: &[Bif] = &[
     },
     Bif {
         name: "backtrace",
-        signature: "function(): vector of any",
+        signature: "function(): Backtrace",
         func: backtrace,
     },
     Bif {
