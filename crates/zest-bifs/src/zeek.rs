@@ -105,6 +105,16 @@ pub static BIFS: &[Bif] = &[
         func: false_bif,
     },
     Bif {
+        name: "lookup_hostname",
+        signature: "function(host: string): set[addr]",
+        func: lookup_hostname,
+    },
+    Bif {
+        name: "lookup_hostname_txt",
+        signature: "function(host: string): string",
+        func: lookup_hostname_txt,
+    },
+    Bif {
         name: "lookup_addr",
         signature: "function(host: addr): string",
         func: lookup_addr,
@@ -302,15 +312,95 @@ fn false_bif(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtR
     Ok(Value::Bool(false))
 }
 
+/// The hash key of Zeek's fake DNS answers once scripts are loaded: the
+/// SHA-256 of `digest_salt` (`KeyedHash::InitOptions`).
+fn fake_dns_key(it: &Interp) -> [u64; 4] {
+    use sha2::Digest;
+    let salt = it
+        .prog
+        .lookup(zest_syntax::Symbol::intern("digest_salt"))
+        .map(|g| it.prog.globals[g as usize].value.as_bytes().to_vec())
+        .unwrap_or_default();
+    let d = sha2::Sha256::digest(&salt);
+    let mut key = [0u64; 4];
+    for (i, k) in key.iter_mut().enumerate() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&d[i * 8..i * 8 + 8]);
+        *k = u64::from_le_bytes(w);
+    }
+    key
+}
+
+/// `lookup_hostname`: the addresses of a name, inside a `when` condition
+/// only. Zest answers with Zeek's fake DNS (`ZEEK_DNS_FAKE`) or, without
+/// it, with no address (a lookup that failed).
+fn lookup_hostname(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
+    let ty = zest_runtime::types::Type::new(zest_runtime::types::TypeKind::Table {
+        index: vec![it.prog.base.addr.clone()],
+        yield_: None,
+    });
+    let mut out = zest_runtime::table::TableVal::new(ty);
+    if it.cur_trigger.is_none() {
+        builtin_error(
+            it,
+            site,
+            "lookup_hostname() can only be called inside a when-condition",
+            None,
+        );
+    } else if std::env::var_os("ZEEK_DNS_FAKE").is_some() {
+        let name = args
+            .first()
+            .map(|v| v.as_bytes().to_vec())
+            .unwrap_or_default();
+        let key = fake_dns_key(it);
+        out.insert(
+            vec![Value::Addr(zest_runtime::value::Addr::fake_dns(
+                &key, &name,
+            ))],
+            None,
+        );
+    }
+    Ok(Value::Table(std::rc::Rc::new(std::cell::RefCell::new(out))))
+}
+
+/// `lookup_hostname_txt`: the TXT record of a name, inside a `when`
+/// condition only; Zeek's fake DNS answer with `ZEEK_DNS_FAKE`, else
+/// nothing.
+fn lookup_hostname_txt(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
+    if it.cur_trigger.is_none() {
+        builtin_error(
+            it,
+            site,
+            "lookup_hostname_txt() can only be called inside a when-condition",
+            None,
+        );
+        return Ok(Value::String(b"<error>".as_slice().into()));
+    }
+    if std::env::var_os("ZEEK_DNS_FAKE").is_some() {
+        let mut r = b"fake_lookup_result_T_TXT_".to_vec();
+        r.extend_from_slice(args.first().map_or(&b""[..], Value::as_bytes));
+        return Ok(Value::String(r.into()));
+    }
+    Ok(Value::String(b"".as_slice().into()))
+}
+
 /// `lookup_addr`: the name of an address, delivered to the calling `when`
 /// condition later, as Zeek's asynchronous DNS lookups are. The answer
 /// comes from the hosts file (no network queries); `<???>` when unknown.
 fn lookup_addr(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
-    let name = match args.first() {
-        Some(Value::Addr(a)) => hosts_name(a.to_ip()),
-        _ => None,
+    let v = match args.first() {
+        // Zeek's fake DNS answer (`ZEEK_DNS_FAKE`).
+        Some(Value::Addr(a)) if std::env::var_os("ZEEK_DNS_FAKE").is_some() => {
+            let mut b = b"fake_addr_lookup_result_".to_vec();
+            it.describe_value(&Value::Addr(*a), &mut b, zest_runtime::describe::Style::Raw);
+            Value::String(b.into())
+        }
+        Some(Value::Addr(a)) => {
+            let name = hosts_name(a.to_ip());
+            Value::str(name.as_deref().unwrap_or("<???>").as_bytes())
+        }
+        _ => Value::str(b"<???>"),
     };
-    let v = Value::str(name.as_deref().unwrap_or("<???>").as_bytes());
     if !it.delay_call_result(v) {
         builtin_error(
             it,

@@ -52,6 +52,7 @@
 
 pub mod dict;
 pub mod hash;
+pub mod highway;
 pub mod key;
 pub mod keybuf;
 pub mod keyread;

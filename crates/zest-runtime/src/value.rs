@@ -46,6 +46,17 @@ pub struct Addr(pub [u8; 16]);
 const V4_PREFIX: [u8; 12] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
 
 impl Addr {
+    /// The address Zeek's fake DNS (`ZEEK_DNS_FAKE`) answers for `name`:
+    /// the 128-bit HighwayHash of the name under `key`, its bytes in
+    /// memory order as an IPv6 address.
+    pub fn fake_dns(key: &[u64; 4], name: &[u8]) -> Addr {
+        let h = zest_dict::highway::highway_hash128(key, name);
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&h[0].to_le_bytes());
+        b[8..].copy_from_slice(&h[1].to_le_bytes());
+        Addr::from_ip(IpAddr::V6(std::net::Ipv6Addr::from(b)))
+    }
+
     pub fn from_ip(ip: IpAddr) -> Addr {
         match ip {
             IpAddr::V4(v4) => {

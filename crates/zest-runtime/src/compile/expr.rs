@@ -90,17 +90,22 @@ impl Interp {
                 )
             }
             Literal::String(s) => (Value::str(s), b.string.clone()),
-            Literal::Hostname(_) => {
+            Literal::Hostname(name) => {
                 let t = Type::new(TypeKind::Table {
                     index: vec![b.addr.clone()],
                     yield_: None,
                 });
-                (
-                    Value::Table(Rc::new(std::cell::RefCell::new(
-                        crate::table::TableVal::new(t.clone()),
-                    ))),
-                    t,
-                )
+                let mut tv = crate::table::TableVal::new(t.clone());
+                // With ZEEK_DNS_FAKE, a name resolves to one address made
+                // from its hash; while parsing, the hash key is still all
+                // zeros (DNS_Mgr's `fake_name_lookup_result`).
+                if std::env::var_os("ZEEK_DNS_FAKE").is_some() {
+                    tv.insert(
+                        vec![Value::Addr(Addr::fake_dns(&[0; 4], name.as_bytes()))],
+                        None,
+                    );
+                }
+                (Value::Table(Rc::new(std::cell::RefCell::new(tv))), t)
             }
         }
     }
