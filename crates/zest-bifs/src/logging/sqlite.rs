@@ -270,14 +270,7 @@ impl Writer for Sqlite {
         terminating: bool,
         out: &mut Outbox,
     ) -> bool {
-        out.push(BackendMsg::RotationFinished {
-            new_name: Some(b"/dev/null".to_vec()),
-            old_name: Some(info.path.clone()),
-            open,
-            close,
-            success: true,
-            terminating,
-        });
+        super::writer::rotated_to_dev_null(info, open, close, terminating, out);
         true
     }
 

@@ -60,6 +60,25 @@ pub enum BackendMsg {
 /// Messages produced by one backend operation.
 pub type Outbox = Vec<BackendMsg>;
 
+/// A rotation of a writer that renames nothing (None, SQLite): it
+/// finishes with `/dev/null` as the rotated file, as Zeek's do.
+pub fn rotated_to_dev_null(
+    info: &WriterInfo,
+    open: f64,
+    close: f64,
+    terminating: bool,
+    out: &mut Outbox,
+) {
+    out.push(BackendMsg::RotationFinished {
+        new_name: Some(b"/dev/null".to_vec()),
+        old_name: Some(info.path.clone()),
+        open,
+        close,
+        success: true,
+        terminating,
+    });
+}
+
 /// The output-specific part of a writer (`DoInit`, `DoWrite`, …). Each
 /// returns false on failure, after putting its error into `out`.
 pub trait Writer: Send {
