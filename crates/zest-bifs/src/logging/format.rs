@@ -13,20 +13,8 @@
 //! `src/threading/Formatter.cc`, `src/logging/writers/ascii/Ascii.cc`,
 //! `src/threading/formatters/JSON.cc`.
 
+use zest_runtime::render::num::modp_split_rounded;
 use zest_runtime::render::printf::{self, FloatConv, PrintfSpec};
-
-const POW10: [f64; 10] = [
-    1.0,
-    10.0,
-    100.0,
-    1000.0,
-    10000.0,
-    100000.0,
-    1000000.0,
-    10000000.0,
-    100000000.0,
-    1000000000.0,
-];
 
 /// `modp_dtoa(value, buf, 6)`.
 pub fn write_modp_dtoa(out: &mut Vec<u8>, value: f64) {
@@ -40,7 +28,7 @@ pub fn write_modp_dtoa(out: &mut Vec<u8>, value: f64) {
         write_exp17(out, value);
         return;
     }
-    let (whole, frac) = split_rounded(a, 6);
+    let (whole, frac) = modp_split_rounded(a, 6);
     if neg {
         out.push(b'-');
     }
@@ -90,7 +78,7 @@ fn write_modp_dtoa3(out: &mut Vec<u8>, value: f64) {
         }
         return;
     }
-    let (whole, frac) = split_rounded(a, 6);
+    let (whole, frac) = modp_split_rounded(a, 6);
     if neg {
         out.push(b'-');
     }
@@ -105,26 +93,6 @@ fn write_modp_dtoa3(out: &mut Vec<u8>, value: f64) {
         out.push(b'.');
         push_padded(out, f, width);
     }
-}
-
-/// modp's split of `a` (`0 <= a < INT_MAX`) into the integer part and
-/// `prec` rounded decimals, with its own round-half rule.
-fn split_rounded(a: f64, prec: usize) -> (u32, u32) {
-    // `a < INT_MAX`: the C `(int)` and `(uint32_t)` conversions truncate.
-    let mut whole = a as u32;
-    let tmp = (a - f64::from(whole)) * POW10[prec];
-    let mut frac = tmp as u32;
-    let diff = tmp - f64::from(frac);
-    if diff > 0.5 {
-        frac += 1;
-        if f64::from(frac) >= POW10[prec] {
-            frac = 0;
-            whole += 1;
-        }
-    } else if diff == 0.5 && (frac == 0 || frac & 1 == 1) {
-        frac += 1;
-    }
-    (whole, frac)
 }
 
 /// The digits of `v`, left-padded with zeros to `width`.

@@ -98,21 +98,9 @@ pub fn write_modp_dtoa2(out: &mut Vec<u8>, value: f64, prec: i32) {
         write_exp17(out, value);
         return;
     }
-    // `a < INT_MAX`, so the C `(int)` and `(uint32_t)` conversions are plain truncations.
-    let mut whole = a as i32;
-    let tmp = (a - f64::from(whole)) * POW10[prec];
-    let mut frac = tmp as u32;
-    let diff = tmp - f64::from(frac);
-    if diff > 0.5 {
-        frac += 1;
-        if f64::from(frac) >= POW10[prec] {
-            frac = 0;
-            whole += 1;
-        }
-    } else if diff == 0.5 && (frac == 0 || frac & 1 == 1) {
-        // modp rounds an exact half up when the digit is odd or zero, without a carry check.
-        frac += 1;
-    }
+    let (whole, mut frac) = modp_split_rounded(a, prec);
+    // At most INT_MAX: `a < INT_MAX` before rounding.
+    let mut whole = whole as i32;
     let mut frac_text: Option<(u32, usize)> = None;
     if prec == 0 {
         let diff = a - f64::from(whole);
@@ -171,6 +159,28 @@ fn write_exp17(out: &mut Vec<u8>, v: f64) {
         cut = dot;
     }
     out.drain(cut..e);
+}
+
+/// modp's split of `a` (`0 <= a < INT_MAX`) into the integer part and
+/// `prec` (at most 9) rounded decimals, with its own round-half rule: an
+/// exact half rounds up when the digit is odd or zero, without a carry
+/// check. Shared by `%f`-style formatting and the log writers.
+pub fn modp_split_rounded(a: f64, prec: usize) -> (u32, u32) {
+    // `a < INT_MAX`: the C `(int)` and `(uint32_t)` conversions truncate.
+    let mut whole = a as u32;
+    let tmp = (a - f64::from(whole)) * POW10[prec];
+    let mut frac = tmp as u32;
+    let diff = tmp - f64::from(frac);
+    if diff > 0.5 {
+        frac += 1;
+        if f64::from(frac) >= POW10[prec] {
+            frac = 0;
+            whole += 1;
+        }
+    } else if diff == 0.5 && (frac == 0 || frac & 1 == 1) {
+        frac += 1;
+    }
+    (whole, frac)
 }
 
 #[cfg(test)]
