@@ -819,12 +819,23 @@ fn increment(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResu
 }
 
 fn decrement(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
+    subtract(it, args, site, "amount")
+}
+
+/// `decrement` and `remove_from`: Broker's subtract command on the value
+/// at a key (argument 2, named `what` in conversion errors).
+fn subtract(
+    it: &mut Interp,
+    args: &mut [Value],
+    site: &CallSite<'_>,
+    what: &'static str,
+) -> RtResult {
     let expiry = expiry(args.get(3));
     modify(
         it,
         args,
         site,
-        &[(1, "key"), (2, "amount")],
+        &[(1, "key"), (2, what)],
         |mut d, publisher| Command::Subtract {
             key: take(&mut d),
             value: take(&mut d),
@@ -879,19 +890,7 @@ fn insert_into_table(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -
 }
 
 fn remove_from(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
-    let expiry = expiry(args.get(3));
-    modify(
-        it,
-        args,
-        site,
-        &[(1, "key"), (2, "index")],
-        |mut d, publisher| Command::Subtract {
-            key: take(&mut d),
-            value: take(&mut d),
-            expiry,
-            publisher,
-        },
-    )
+    subtract(it, args, site, "index")
 }
 
 fn push(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
