@@ -678,6 +678,9 @@ impl Interp {
                 for i in idx {
                     keys.push(self.eval(i)?);
                 }
+                if let Value::Vector(vv) = &cv {
+                    self.check_vector_element(c, vv, &v, lv, e)?;
+                }
                 if self.index_assign(&cv, keys, v, e)? {
                     let mut d = String::new();
                     self.describe_lvalue_into(lv, &mut d);
@@ -722,6 +725,48 @@ impl Interp {
             }
             LValue::Bad => Err(self.expr_error(e.loc, "bad lvalue")),
         }
+    }
+
+    /// Zeek's `VectorVal::CheckElementType` for an assignment through a
+    /// `vector of any` view of a vector whose elements have one type: an
+    /// element of another type is a runtime error. Statically typed
+    /// assignments need no check.
+    fn check_vector_element(
+        &mut self,
+        c: &Expr,
+        vv: &Rc<RefCell<crate::value::VectorVal>>,
+        v: &Value,
+        lv: &LValue,
+        e: &Expr,
+    ) -> Result<(), RtErr> {
+        if c.ty.yield_type().is_none_or(|t| t.tag() != Tag::Any) {
+            return Ok(());
+        }
+        let Some(yt) = vv.borrow().ty.yield_type().cloned() else {
+            return Ok(());
+        };
+        if yt.tag() == Tag::Any || matches!(v, Value::Void) {
+            return Ok(());
+        }
+        let vt = v.type_of(&self.prog.base);
+        if crate::types::same_type(&vt, &yt) {
+            return Ok(());
+        }
+        let tn = if vt.tag() == Tag::Record {
+            vt.type_name()
+                .map_or(String::new(), |s| s.as_str().to_string())
+        } else {
+            vt.tag().name().to_string()
+        };
+        let mut val = Vec::new();
+        self.describe_value(v, &mut val, crate::describe::Style::Short);
+        let msg = format!(
+            "vector index assignment failed for invalid type '{tn}', value: {}",
+            String::from_utf8_lossy(&val)
+        );
+        let mut d = String::new();
+        self.describe_lvalue_into(lv, &mut d);
+        Err(self.runtime_error_with_call_stack(e.loc, &d, &msg))
     }
 
     /// Zeek's `GetFieldOrDefault`: field `name` of a record value, else

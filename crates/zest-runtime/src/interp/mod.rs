@@ -425,6 +425,64 @@ impl Interp {
         }
     }
 
+    /// Zeek's `render_call_stack`: the calls in progress, innermost
+    /// first, as `| #0 f(args) at file:line | … |` (empty outside calls).
+    pub fn render_call_stack(&self) -> String {
+        let mut out = String::new();
+        if self.call_stack.is_empty() {
+            return out;
+        }
+        out.push_str("| ");
+        for (lvl, ci) in self.call_stack.iter().rev().enumerate() {
+            if lvl > 0 {
+                out.push_str(" | ");
+            }
+            let name = match &ci.func {
+                CallFunc::Global(g) => self.prog.globals[*g as usize].name,
+                CallFunc::Builtin(b) => self.prog.builtins[*b as usize].name,
+                CallFunc::Lambda(def) => def.name,
+            };
+            let mut args = Vec::new();
+            if ci.args_base != usize::MAX {
+                for i in 0..ci.nargs as usize {
+                    let Some(v) = self.stack.get(ci.args_base + i) else {
+                        break;
+                    };
+                    if i > 0 {
+                        args.extend_from_slice(b", ");
+                    }
+                    self.describe_value(v, &mut args, crate::describe::Style::Short);
+                }
+            }
+            out.push_str(&format!(
+                "#{lvl} {}({})",
+                name.as_str(),
+                String::from_utf8_lossy(&args)
+            ));
+            if let Some(loc) = ci.call {
+                out.push_str(&format!(
+                    " at {}:{}",
+                    self.prog.file_name(loc),
+                    loc.first_line
+                ));
+            }
+        }
+        out.push_str(" |");
+        out
+    }
+
+    /// Zeek's `Expr::RuntimeErrorWithCallStack`: a runtime error naming
+    /// the expression and the call stack, or an expression error outside
+    /// any call.
+    pub fn runtime_error_with_call_stack(&mut self, loc: Loc, d: &str, msg: &str) -> RtErr {
+        let rcs = self.render_call_stack();
+        if rcs.is_empty() {
+            self.expr_error(loc, &format!("{msg} ({d})"))
+        } else {
+            self.runtime_error(loc, &format!("{msg}, expression: {d}, call stack: {rcs}"))
+        }
+    }
+
     /// Records a call in progress (see `call_stack`); the caller pops it.
     #[inline]
     pub fn push_call(&mut self, func: CallFunc, call: Option<Loc>, args_base: usize, nargs: usize) {
