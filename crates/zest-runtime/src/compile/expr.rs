@@ -2134,8 +2134,6 @@ impl Interp {
                 let nidx = entries.first().map_or(1, |(k, _)| k.len());
                 let mut index = Vec::with_capacity(nidx);
                 for i in 0..nidx {
-                    let col: Vec<Expr> = Vec::new();
-                    let _ = col;
                     let mut t: Option<TypeRef> = None;
                     for (k, _) in &entries {
                         if let Some(x) = k.get(i) {
@@ -2158,21 +2156,12 @@ impl Interp {
                     if is_set || entries.iter().all(|(_, v)| v.is_none()) && !entries.is_empty() {
                         None
                     } else {
-                        let vals: Vec<Expr> = Vec::new();
-                        let _ = vals;
                         let mut t: Option<TypeRef> = None;
                         for (_, v) in &entries {
                             if let Some(x) = v {
                                 t = Some(match t {
                                     None => x.ty.clone(),
-                                    Some(cur)
-                                        if cur.is_arith()
-                                            && x.ty.is_arith()
-                                            && arith_rank(x.ty.tag()) > arith_rank(cur.tag()) =>
-                                    {
-                                        x.ty.clone()
-                                    }
-                                    Some(cur) => cur,
+                                    Some(cur) => merge_yield_types(&cur, &x.ty),
                                 });
                             }
                         }
@@ -2712,4 +2701,69 @@ impl Interp {
         }
         None
     }
+}
+
+/// Zeek's `merge_types` as an untyped table constructor's yield type
+/// uses it: arithmetic types widen, and record types merge field by field
+/// (`merge_record_types`: a field only one side has becomes `&optional`).
+/// Other types keep the first element's type.
+fn merge_yield_types(a: &TypeRef, b: &TypeRef) -> TypeRef {
+    use std::cell::RefCell;
+    use zest_syntax::ast::AttrKind;
+    if a.is_arith() && b.is_arith() {
+        return if arith_rank(b.tag()) > arith_rank(a.tag()) {
+            b.clone()
+        } else {
+            a.clone()
+        };
+    }
+    let (Some(ra), Some(rb)) = (a.record(), b.record()) else {
+        return a.clone();
+    };
+    if Rc::ptr_eq(a, b) || a.type_name().is_some() || b.type_name().is_some() {
+        return a.clone();
+    }
+    let fa = ra.fields.borrow();
+    let fb = rb.fields.borrow();
+    let optional = |attrs: &crate::types::Attrs| {
+        let mut attrs = attrs.clone();
+        if !attrs.has(AttrKind::Optional) {
+            attrs.list.push((AttrKind::Optional, None));
+        }
+        attrs
+    };
+    let mut out = Vec::with_capacity(fa.len().max(fb.len()));
+    for f in fa.iter() {
+        match fb.iter().find(|g| g.name == f.name) {
+            Some(g) => {
+                let mut attrs = f.attrs.clone();
+                for at in &g.attrs.list {
+                    if !attrs.has(at.0) {
+                        attrs.list.push(at.clone());
+                    }
+                }
+                out.push(crate::types::Field {
+                    name: f.name,
+                    ty: merge_yield_types(&f.ty, &g.ty),
+                    attrs,
+                    default: f.default.clone(),
+                });
+            }
+            None => out.push(crate::types::Field {
+                attrs: optional(&f.attrs),
+                ..f.clone()
+            }),
+        }
+    }
+    for g in fb.iter() {
+        if !fa.iter().any(|f| f.name == g.name) {
+            out.push(crate::types::Field {
+                attrs: optional(&g.attrs),
+                ..g.clone()
+            });
+        }
+    }
+    Type::new(TypeKind::Record(RecordType {
+        fields: RefCell::new(out),
+    }))
 }
