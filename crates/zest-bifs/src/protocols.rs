@@ -1,7 +1,8 @@
 //! The script-callable helpers of protocol analyzers that need no traffic:
 //! FTP's `PORT`/`EPRT`/`PASV`/`EPSV` argument parsers and formatter
 //! (`ftp/functions.bif`), NetBIOS name decoding
-//! (`netbios/functions.bif`), and X.509 host name matching
+//! (`netbios/functions.bif`), HTTP's URI unescaping
+//! (`http/functions.bif`), and X.509 host name matching
 //! (`x509/functions.bif`).
 
 use crate::conversion::convert_addr_string;
@@ -35,6 +36,11 @@ pub static BIFS: &[Bif] = &[
         name: "fmt_ftp_port",
         signature: "function(a: addr, p: port): string",
         func: fmt_ftp_port,
+    },
+    Bif {
+        name: "unescape_URI",
+        signature: "function(URI: string): string",
+        func: unescape_uri,
     },
     Bif {
         name: "decode_netbios_name",
@@ -286,6 +292,58 @@ fn netbios_upper(c: u8) -> u8 {
     c.to_ascii_uppercase()
 }
 
+/// HTTP's `unescape_URI`: `%xx` and `%uxxxx` escapes decoded as Zeek's
+/// HTTP analyzer does (a doubled `%` drops the first one, a `%` that
+/// starts no escape stays as it is).
+fn unescape_uri(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    Ok(Value::str(&unescape_uri_bytes(str_arg(args, 0))))
+}
+
+fn unescape_uri_bytes(s: &[u8]) -> Vec<u8> {
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] != b'%' {
+            out.push(s[i]);
+            i += 1;
+            continue;
+        }
+        let rest = &s[i + 1..];
+        match rest {
+            [] => {
+                out.push(b'%');
+                break;
+            }
+            [c] => {
+                out.extend_from_slice(&[b'%', *c]);
+                break;
+            }
+            // The first of two `%` is dropped; the second starts over.
+            [b'%', ..] => i += 1,
+            [a, b, ..] if hex(*a).is_some() && hex(*b).is_some() => {
+                out.push((hex(*a).unwrap_or(0) << 4) + hex(*b).unwrap_or(0));
+                i += 3;
+            }
+            [b'u', a, b, c, d, ..]
+                if rest.len() >= 5 && [a, b, c, d].iter().all(|x| hex(**x).is_some()) =>
+            {
+                let v = |x: &u8| hex(*x).unwrap_or(0);
+                if !(*a == b'0' && *b == b'0') {
+                    out.push((v(a) << 4) + v(b));
+                }
+                out.push((v(c) << 4) + v(d));
+                i += 6;
+            }
+            [c, ..] => {
+                out.extend_from_slice(&[b'%', *c]);
+                i += 2;
+            }
+        }
+    }
+    out
+}
+
 fn decode_netbios_name(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
     let s = str_arg(args, 0);
     if s.len() != 32 {
@@ -359,4 +417,19 @@ fn x509_check_hostname(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_
         str_arg(args, 0),
         str_arg(args, 1),
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unescape_uri_bytes;
+
+    #[test]
+    fn unescapes_uris_as_zeeks_http_analyzer() {
+        assert_eq!(unescape_uri_bytes(b"a%20b%41"), b"a bA");
+        assert_eq!(unescape_uri_bytes(b"%%41"), b"A");
+        assert_eq!(unescape_uri_bytes(b"%u00AE%u1234"), b"\xae\x12\x34");
+        assert_eq!(unescape_uri_bytes(b"%zz"), b"%zz");
+        assert_eq!(unescape_uri_bytes(b"x%"), b"x%");
+        assert_eq!(unescape_uri_bytes(b"x%4"), b"x%4");
+    }
 }
