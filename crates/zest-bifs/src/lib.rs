@@ -58,6 +58,7 @@ pub fn all() -> Vec<&'static [Bif]> {
         input::BIFS,
         json::BIFS,
         reporter::BIFS,
+        reporter::NAMED_TYPE_BIFS,
         option::BIFS,
         frameworks::BIFS,
         broker::BIFS,

@@ -110,10 +110,8 @@ pub static BIFS: &[Bif] = &[
     },
 ];
 
-/// The weird functions whose parameter types are records of init-bare.zeek
-/// (`connection`, `fa_file`). They are kept apart because the declarations
-/// [`crate::declarations`] makes for a run without the library cannot name
-/// those types; add this group to [`crate::all`] once they can be named.
+/// The weird functions whose parameters are records of init-bare.zeek
+/// (`connection`, `fa_file`).
 pub static NAMED_TYPE_BIFS: &[Bif] = &[
     Bif {
         name: "Reporter::conn_weird",
