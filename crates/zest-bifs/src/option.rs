@@ -3,7 +3,7 @@
 use crate::support::builtin_error;
 use crate::Bif;
 use zest_runtime::program::GlobalKind;
-use zest_runtime::types::{same_type, same_type_or_any, Flavor, Tag};
+use zest_runtime::types::{same_type_or_any, Flavor, Tag};
 use zest_runtime::{CallSite, Interp, RtResult, Value};
 use zest_syntax::Symbol;
 
@@ -89,7 +89,7 @@ fn set(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
     let gty = it.prog.globals[gid as usize].ty.clone();
     let vty = val.type_of(&it.prog.base);
     let val = match &gty {
-        Some(t) if !same_type(t, &vty) => {
+        Some(t) if !same_type_or_any(t, &vty) => {
             if t.tag() == Tag::Table
                 && vty.tag() == Tag::Table
                 && matches!(&val, Value::Table(tv) if tv.borrow().is_empty())
