@@ -768,6 +768,7 @@ pub fn on_report(it: &mut Interp, prefix: &str, loc: Option<Loc>, msg: &str) -> 
     let level = match prefix {
         "error" | "expression error" | "runtime error" => Level::Error,
         "warning" | "expression warning" => Level::Warning,
+        "info" => Level::Info,
         _ => return true,
     };
     let text = loc_text(it, loc);

@@ -304,7 +304,14 @@ impl Interp {
     }
 
     /// A reporter info message: no prefix, no location.
+    /// Zeek's `reporter->Info`: a `reporter_info` event (through the
+    /// report hook) and, as `Reporter::info_to_stderr` says, stderr.
     pub fn report_info(&mut self, msg: &str) {
+        if let Some(h) = self.hooks.on_report {
+            if !h(self, "info", None, msg) {
+                return;
+            }
+        }
         let _ = std::io::stderr().write_all(format!("{msg}\n").as_bytes());
     }
 
