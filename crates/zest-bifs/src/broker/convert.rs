@@ -179,13 +179,29 @@ pub fn val_to_data(it: &mut Interp, v: &Value) -> Option<Data> {
             Data::string(p.anywhere_text()),
         ]),
         Value::Func(f) => {
-            let name = f.name.as_str();
-            if let FuncValKind::Lambda(..) = f.kind {
-                // Closures would need their captured frame serialized.
-                it.error(None, "unsupported Broker::Data type: func");
-                return None;
+            let name = Data::string(f.name.as_str());
+            match &f.kind {
+                // A lambda goes with its captures (`Frame::SerializeCopyFrame`:
+                // each value with its type tag), or an empty vector.
+                FuncValKind::Lambda(def, caps) => {
+                    let caps: Vec<Value> = caps.borrow().clone();
+                    let frame = if def.captures.is_empty() {
+                        Data::Vector(Vec::new())
+                    } else {
+                        let mut body = Vec::with_capacity(caps.len());
+                        for c in &caps {
+                            let tag = crate::hashing::tag_number(&c.type_of(&it.prog.base));
+                            body.push(Data::Vector(vec![
+                                val_to_data(it, c)?,
+                                Data::Integer(i64::from(tag)),
+                            ]));
+                        }
+                        Data::Vector(vec![Data::string("CopyFrame"), Data::Vector(body)])
+                    };
+                    Data::Vector(vec![name, frame])
+                }
+                _ => Data::Vector(vec![name]),
             }
-            Data::Vector(vec![Data::string(name)])
         }
         Value::Table(t) => {
             let (entries, is_set) = {
@@ -577,11 +593,19 @@ pub fn data_to_val(it: &mut Interp, d: &Data, t: &TypeRef) -> Option<Value> {
             let name = std::str::from_utf8(items[0].as_string()?).ok()?;
             let g = it.prog.lookup(Symbol::intern(name))?;
             let v = it.prog.globals[g as usize].value.clone();
-            if !matches!(v, Value::Func(_)) || items.len() == 2 {
-                // Lambda captures are not restored (see the report).
-                return None;
+            let Value::Func(f) = &v else { return None };
+            match (&f.kind, items.get(1)) {
+                (_, None) => v.clone(),
+                (FuncValKind::Lambda(def, _), Some(frame)) => {
+                    let caps = captures_from_data(it, def, frame)?;
+                    Value::Func(Rc::new(zest_runtime::value::FuncVal {
+                        ty: f.ty.clone(),
+                        name: f.name,
+                        kind: FuncValKind::Lambda(def.clone(), Rc::new(RefCell::new(caps))),
+                    }))
+                }
+                _ => return None,
             }
-            v
         }
         (Data::Vector(_), TypeKind::Opaque(_)) => unserialize_opaque(it, d)?,
         (Data::Vector(items), TypeKind::List(types)) => {
@@ -594,6 +618,37 @@ pub fn data_to_val(it: &mut Interp, d: &Data, t: &TypeRef) -> Option<Value> {
         }
         _ => return None,
     })
+}
+
+/// `Frame::Unserialize` of a lambda's captures: an empty vector (no
+/// captures) or `["CopyFrame", [[value, tag]...]]`, one entry per capture
+/// of the lambda, each converted to the capture's type.
+fn captures_from_data(
+    it: &mut Interp,
+    def: &zest_runtime::ir::LambdaDef,
+    frame: &Data,
+) -> Option<Vec<Value>> {
+    let frame = frame.as_vector()?;
+    if frame.is_empty() {
+        return def.captures.is_empty().then(Vec::new);
+    }
+    let [Data::String(kind), Data::Vector(body)] = frame.as_slice() else {
+        return None;
+    };
+    if kind.as_slice() != b"CopyFrame" || body.len() != def.capture_types.len() {
+        return None;
+    }
+    let mut caps = Vec::with_capacity(body.len());
+    for (entry, ty) in body.iter().zip(&def.capture_types) {
+        let [d, Data::Integer(tag)] = entry.as_vector()?.as_slice() else {
+            return None;
+        };
+        if i64::from(crate::hashing::tag_number(ty)) != *tag {
+            return None;
+        }
+        caps.push(data_to_val(it, d, ty)?);
+    }
+    Some(caps)
 }
 
 #[cfg(test)]
