@@ -290,6 +290,47 @@ fn hash_finish(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> Rt
     }
 }
 
+/// The names Zeek registers the hash opaques under.
+const HASH_CLASSES: &[(Algo, &str)] = &[
+    (Algo::Md5, "MD5Val"),
+    (Algo::Sha1, "SHA1Val"),
+    (Algo::Sha256, "SHA256Val"),
+];
+
+/// `HashVal::DoSerialize` of a hash opaque with algorithm `algo`: its type
+/// id and `[valid, state]`, the state being the input fed so far.
+pub fn serialize_hash(algo: &str, data: &[u8]) -> Option<(&'static str, zest_broker::Data)> {
+    use zest_broker::Data;
+    let a = Algo::from_name(algo)?;
+    let (_, name) = HASH_CLASSES.iter().find(|(x, _)| *x == a)?;
+    let state = Data::Vector(vec![Data::Bool(true), Data::String(data.to_vec())]);
+    Some((name, state))
+}
+
+/// `HashVal::DoUnserialize` for the type ids of [`serialize_hash`].
+pub fn unserialize_hash(_it: &mut Interp, name: &[u8], state: &zest_broker::Data) -> Option<Value> {
+    use zest_broker::Data;
+    let (a, _) = HASH_CLASSES.iter().find(|(_, n)| n.as_bytes() == name)?;
+    let v = new_hash_opaque(*a);
+    match state.as_vector()?.as_slice() {
+        [Data::Bool(false)] => {
+            // A finished (invalid) hash.
+            if let Value::Opaque(o) = &v {
+                o.borrow_mut().state = OpaqueState::Other;
+            }
+        }
+        [Data::Bool(true), Data::String(fed)] => {
+            if let Value::Opaque(o) = &v {
+                if let OpaqueState::Hash { data, .. } = &mut o.borrow_mut().state {
+                    data.clone_from(fed);
+                }
+            }
+        }
+        _ => return None,
+    }
+    Some(v)
+}
+
 // ------------------------------------------------------------------ binary descriptions
 
 const TAG_BOOL: i32 = 1;
@@ -308,7 +349,7 @@ const TAG_FILE: i32 = 18;
 const TAG_TYPE: i32 = 21;
 
 /// Zeek's `TypeTag` numbering (`src/Type.h`).
-fn tag_number(t: &Type) -> i32 {
+pub fn tag_number(t: &Type) -> i32 {
     match &t.kind {
         TypeKind::Void => 0,
         TypeKind::Bool => TAG_BOOL,

@@ -34,6 +34,7 @@ pub mod strings;
 pub mod supervisor;
 mod support;
 pub mod telemetry;
+pub mod x509;
 pub mod zeek;
 
 use zest_runtime::program::{BuiltinFn, Program};
@@ -73,6 +74,7 @@ pub fn all() -> Vec<&'static [Bif]> {
         pcap::BIFS,
         protocols::BIFS,
         supervisor::BIFS,
+        x509::BIFS,
     ]
 }
 

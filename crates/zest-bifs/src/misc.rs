@@ -1095,6 +1095,102 @@ fn entropy_test_finish(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>
     Ok(entropy_record(it, r))
 }
 
+/// The name Zeek registers entropy tests under.
+const ENTROPY_VAL: &str = "EntropyVal";
+
+impl RandTest {
+    /// `EntropyVal::DoSerialize`: the scalars, then `ccount` and `monte`,
+    /// all as counts (the doubles truncated, as Zeek casts them; before
+    /// `end()` they hold whole numbers).
+    fn serialize(&self) -> zest_broker::Data {
+        use zest_broker::Data;
+        let mut d: Vec<Data> = [
+            self.totalc as u64,
+            self.mp as u64,
+            self.sccfirst as u64,
+            self.inmont as u64,
+            self.mcount as u64,
+            self.cexp as u64,
+            self.montex as u64,
+            self.montey as u64,
+            self.montepi as u64,
+            self.sccu0 as u64,
+            self.scclast as u64,
+            self.scct1 as u64,
+            self.scct2 as u64,
+            self.scct3 as u64,
+        ]
+        .into_iter()
+        .map(Data::Count)
+        .collect();
+        d.extend(self.ccount.iter().map(|c| Data::Count(*c as u64)));
+        d.extend(self.monte.iter().map(|m| Data::Count(u64::from(*m))));
+        Data::Vector(d)
+    }
+
+    fn unserialize(d: &zest_broker::Data) -> Option<RandTest> {
+        let v = d.as_vector()?;
+        let n = |i: usize| match v.get(i) {
+            Some(zest_broker::Data::Count(c)) => Some(*c),
+            _ => None,
+        };
+        let mut t = RandTest {
+            totalc: n(0)? as i64,
+            mp: n(1)? as i32,
+            sccfirst: n(2)? as i32,
+            inmont: n(3)? as i64,
+            mcount: n(4)? as i64,
+            cexp: n(5)? as f64,
+            montex: n(6)? as f64,
+            montey: n(7)? as f64,
+            montepi: n(8)? as f64,
+            sccu0: n(9)? as f64,
+            scclast: n(10)? as f64,
+            scct1: n(11)? as f64,
+            scct2: n(12)? as f64,
+            scct3: n(13)? as f64,
+            ..RandTest::default()
+        };
+        // `mp` indexes `monte`.
+        if !(0..RT_MONTEN as i32).contains(&t.mp) {
+            return None;
+        }
+        for (i, c) in t.ccount.iter_mut().enumerate() {
+            *c = n(14 + i)? as i64;
+        }
+        for (i, m) in t.monte.iter_mut().enumerate() {
+            *m = n(14 + 256 + i)? as u32;
+        }
+        Some(t)
+    }
+}
+
+/// `OpaqueVal::Serialize` of the opaques kept in the value itself:
+/// entropy tests and X.509 certificates (paraglobs and files cannot be
+/// serialized).
+pub fn serialize_opaque(v: &Value) -> Option<zest_broker::Data> {
+    use zest_broker::Data;
+    let (name, state) = if let Some(der) = crate::x509::serialize(v) {
+        (crate::x509::X509_VAL, der)
+    } else {
+        let data = opaque_data(Some(v), "entropy")?;
+        (ENTROPY_VAL, RandTest::from_bytes(&data)?.serialize())
+    };
+    Some(Data::Vector(vec![Data::string(name), state]))
+}
+
+/// `OpaqueVal::Unserialize` for the type ids of [`serialize_opaque`].
+pub fn unserialize_opaque(it: &Interp, name: &[u8], state: &zest_broker::Data) -> Option<Value> {
+    if name == crate::x509::X509_VAL.as_bytes() {
+        return crate::x509::unserialize(state);
+    }
+    if name == ENTROPY_VAL.as_bytes() {
+        let t = RandTest::unserialize(state)?;
+        return Some(new_opaque(it, "entropy_test_init", "entropy", t.to_bytes()));
+    }
+    None
+}
+
 // ------------------------------------------------------------------ paraglob
 
 /// glibc `fnmatch(pattern, string, 0)` in the C locale (`posix/fnmatch_loop.c`):

@@ -23,6 +23,7 @@
 //! by the address of the opaque value's allocation; the registry holds a
 //! weak reference so the address cannot be reused while the entry exists.
 
+use crate::broker::convert::{data_to_val, serialize_type, unserialize_type, val_to_data};
 use crate::hashing::prng;
 use crate::reporter;
 use crate::Bif;
@@ -30,6 +31,7 @@ use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
+use zest_broker::Data;
 use zest_dict::{KeyBuf, KeyHasher};
 use zest_runtime::opaque::{OpaqueState, OpaqueVal};
 use zest_runtime::types::{same_type, Type, TypeKind, TypeRef};
@@ -328,10 +330,19 @@ fn uhf(seed: Seed, bytes: &[u8]) -> u64 {
 enum Hasher {
     /// `DefaultHasher`: `k` independent functions, function `i` (from 1)
     /// keyed with `seed + prng(i)`.
-    Default { k: usize, fns: Vec<Seed> },
+    Default {
+        k: usize,
+        seed: Seed,
+        fns: Vec<Seed>,
+    },
     /// `DoubleHasher`: `h1 + i·h2` with `h1`, `h2` keyed with `seed +
     /// prng(1)`, `seed + prng(2)`.
-    Double { k: usize, h1: Seed, h2: Seed },
+    Double {
+        k: usize,
+        seed: Seed,
+        h1: Seed,
+        h2: Seed,
+    },
 }
 
 impl Hasher {
@@ -339,12 +350,13 @@ impl Hasher {
         let fns = (1..=k)
             .map(|i| seed_plus(seed, prng(i as i64) as u64))
             .collect();
-        Hasher::Default { k, fns }
+        Hasher::Default { k, seed, fns }
     }
 
     fn double_hasher(k: usize, seed: Seed) -> Hasher {
         Hasher::Double {
             k,
+            seed,
             h1: seed_plus(seed, prng(1) as u64),
             h2: seed_plus(seed, prng(2) as u64),
         }
@@ -353,7 +365,7 @@ impl Hasher {
     fn hash(&self, bytes: &[u8]) -> Vec<u64> {
         match self {
             Hasher::Default { fns, .. } => fns.iter().map(|s| uhf(*s, bytes)).collect(),
-            Hasher::Double { k, h1, h2 } => {
+            Hasher::Double { k, h1, h2, .. } => {
                 let d1 = uhf(*h1, bytes);
                 let d2 = uhf(*h2, bytes);
                 (0..*k as u64)
@@ -1588,6 +1600,284 @@ fn topk_merge_prune(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) ->
     topk_merge_impl(it, args, site, true)
 }
 
+// ------------------------------------------------------------ serialization
+
+/// The names Zeek registers these opaques under (`IMPLEMENT_OPAQUE_VALUE`).
+pub const BLOOM_FILTER_VAL: &str = "BloomFilterVal";
+pub const CARDINALITY_VAL: &str = "CardinalityVal";
+pub const TOPK_VAL: &str = "TopkVal";
+
+fn count_data(n: u64) -> Data {
+    Data::Count(n)
+}
+
+fn as_count(d: &Data) -> Option<u64> {
+    match d {
+        Data::Count(c) => Some(*c),
+        _ => None,
+    }
+}
+
+fn as_vec(d: &Data) -> Option<&[Data]> {
+    match d {
+        Data::Vector(v) => Some(v),
+        _ => None,
+    }
+}
+
+/// The element type as `SerializeType` writes it, or `none`.
+fn type_data(ty: &Option<TypeRef>) -> Option<Data> {
+    match ty {
+        Some(t) => serialize_type(t),
+        None => Some(Data::None),
+    }
+}
+
+/// The element type of a serialized opaque: `Ok(None)` for `none`.
+fn data_type(it: &Interp, d: &Data) -> Option<Option<TypeRef>> {
+    match d {
+        Data::None => Some(None),
+        d => unserialize_type(it, d).map(Some),
+    }
+}
+
+impl Hasher {
+    /// `Hasher::Serialize`: `[type, k, seed0, seed1]` (`Default` 0,
+    /// `Double` 1).
+    fn serialize(&self) -> Data {
+        let (ty, k, seed) = match self {
+            Hasher::Default { k, seed, .. } => (0, *k, *seed),
+            Hasher::Double { k, seed, .. } => (1, *k, *seed),
+        };
+        Data::Vector(vec![
+            count_data(ty),
+            count_data(k as u64),
+            count_data(seed[0]),
+            count_data(seed[1]),
+        ])
+    }
+
+    fn unserialize(d: &Data) -> Option<Hasher> {
+        let [ty, k, s0, s1] = as_vec(d)? else {
+            return None;
+        };
+        let k = usize::try_from(as_count(k)?).ok()?;
+        let seed = [as_count(s0)?, as_count(s1)?];
+        match as_count(ty)? {
+            // Each function is made eagerly: refuse absurd counts.
+            0 if k <= 1 << 16 => Some(Hasher::default_hasher(k, seed)),
+            1 => Some(Hasher::double_hasher(k, seed)),
+            _ => None,
+        }
+    }
+}
+
+impl BitVector {
+    /// `BitVector::Serialize`: `[num_bits, blocks, block...]`.
+    fn serialize(&self) -> Data {
+        let mut v = Vec::with_capacity(2 + self.bits.len());
+        v.push(count_data(self.num_bits as u64));
+        v.push(count_data(self.bits.len() as u64));
+        v.extend(self.bits.iter().map(|b| count_data(*b)));
+        Data::Vector(v)
+    }
+
+    fn unserialize(d: &Data) -> Option<BitVector> {
+        let v = as_vec(d)?;
+        let num_bits = usize::try_from(as_count(v.first()?)?).ok()?;
+        let blocks = usize::try_from(as_count(v.get(1)?)?).ok()?;
+        if v.len() - 2 != blocks || blocks != num_bits.div_ceil(64) {
+            return None;
+        }
+        let bits = v[2..].iter().map(as_count).collect::<Option<Vec<u64>>>()?;
+        Some(BitVector { bits, num_bits })
+    }
+}
+
+impl BloomFilter {
+    /// `BloomFilter::Serialize`: `[type, hasher, cells]` (`Basic` 0,
+    /// `Counting` 1; a counting filter's cells are `[width, bits]`).
+    fn serialize(&self) -> Data {
+        let (ty, cells) = match &self.cells {
+            Cells::Basic(b) => (0, b.serialize()),
+            Cells::Counting(c) => (
+                1,
+                Data::Vector(vec![count_data(c.width as u64), c.bits.serialize()]),
+            ),
+        };
+        Data::Vector(vec![count_data(ty), self.hasher.serialize(), cells])
+    }
+
+    fn unserialize(d: &Data) -> Option<BloomFilter> {
+        let [ty, hasher, cells] = as_vec(d)? else {
+            return None;
+        };
+        let hasher = Hasher::unserialize(hasher)?;
+        let cells = match as_count(ty)? {
+            0 => Cells::Basic(BitVector::unserialize(cells)?),
+            1 => {
+                let v = as_vec(cells)?;
+                let width = usize::try_from(as_count(v.first()?)?).ok()?;
+                let bits = BitVector::unserialize(v.get(1)?)?;
+                if width == 0 {
+                    return None;
+                }
+                Cells::Counting(CounterVector { bits, width })
+            }
+            _ => return None,
+        };
+        Some(BloomFilter { hasher, cells })
+    }
+}
+
+impl Counter {
+    /// `CardinalityCounter::Serialize`: `[m, V, alpha_m, bucket...]`.
+    fn serialize(&self) -> Data {
+        let mut v = Vec::with_capacity(3 + self.buckets.len());
+        v.push(count_data(self.m));
+        v.push(count_data(self.v));
+        v.push(Data::Real(self.alpha_m));
+        v.extend(self.buckets.iter().map(|b| count_data(u64::from(*b))));
+        Data::Vector(v)
+    }
+
+    fn unserialize(d: &Data) -> Option<Counter> {
+        let v = as_vec(d)?;
+        let m = as_count(v.first()?)?;
+        let big_v = as_count(v.get(1)?)?;
+        let Data::Real(alpha_m) = v.get(2)? else {
+            return None;
+        };
+        // Bucket indexes are `hash % m`, ranks shift by log2(m).
+        if !m.is_power_of_two() || v.len() as u64 - 3 != m {
+            return None;
+        }
+        let buckets = v[3..]
+            .iter()
+            .map(|x| as_count(x).map(|b| b as u8))
+            .collect::<Option<Vec<u8>>>()?;
+        Some(Counter {
+            m,
+            p: m.trailing_zeros(),
+            v: big_v,
+            alpha_m: *alpha_m,
+            buckets,
+        })
+    }
+}
+
+impl Topk {
+    /// `TopkVal::DoSerialize`: `[size, elements, pruned, type]`, then per
+    /// bucket (ascending) its element count and count, then per element
+    /// its epsilon and value.
+    fn serialize(&self, it: &mut Interp) -> Option<Data> {
+        let mut d = vec![
+            count_data(self.size),
+            count_data(self.num_elements),
+            Data::Bool(self.pruned),
+            type_data(&self.ty)?,
+        ];
+        for b in &self.buckets {
+            d.push(count_data(b.elements.len() as u64));
+            d.push(count_data(b.count));
+            for key in &b.elements {
+                let e = self.elements.get(key)?;
+                d.push(count_data(e.epsilon));
+                d.push(val_to_data(it, &e.value)?);
+            }
+        }
+        Some(Data::Vector(d))
+    }
+
+    fn unserialize(it: &mut Interp, d: &Data) -> Option<Topk> {
+        let v = as_vec(d)?;
+        if v.len() < 4 {
+            return None;
+        }
+        let mut t = Topk::new(as_count(&v[0])?);
+        t.num_elements = as_count(&v[1])?;
+        let Data::Bool(pruned) = v[2] else {
+            return None;
+        };
+        t.pruned = pruned;
+        t.ty = data_type(it, &v[3])?;
+        let mut rest = v[4..].iter();
+        let mut n = 0;
+        while n < t.num_elements {
+            let elements = as_count(rest.next()?)?;
+            let count = as_count(rest.next()?)?;
+            let mut bucket = Bucket {
+                count,
+                elements: Vec::new(),
+            };
+            for _ in 0..elements {
+                let epsilon = as_count(rest.next()?)?;
+                let value = data_to_val(it, rest.next()?, t.ty.as_ref()?)?;
+                let key = key_bytes(&value);
+                if t.elements.contains_key(&key) {
+                    return None;
+                }
+                bucket.elements.push(key.clone());
+                t.elements.insert(
+                    key,
+                    Elem {
+                        value,
+                        epsilon,
+                        count,
+                    },
+                );
+                n += 1;
+            }
+            t.buckets.push(bucket);
+        }
+        Some(t)
+    }
+}
+
+/// `OpaqueVal::Serialize` of a Bloom filter, cardinality counter or top-k
+/// handle: `[type id, state]`; `None` for other values or when the state
+/// cannot be serialized.
+pub fn serialize(it: &mut Interp, v: &Value) -> Option<Data> {
+    let (name, state) = match native_clone(it, v)? {
+        Native::Bloom(b) => (
+            BLOOM_FILTER_VAL,
+            Data::Vector(vec![type_data(&b.ty)?, b.filter.serialize()]),
+        ),
+        Native::Card(c) => (
+            CARDINALITY_VAL,
+            Data::Vector(vec![type_data(&c.ty)?, c.counter.serialize()]),
+        ),
+        Native::Topk(t) => (TOPK_VAL, t.serialize(it)?),
+    };
+    Some(Data::Vector(vec![Data::string(name), state]))
+}
+
+/// `OpaqueVal::Unserialize` for the type ids of [`serialize`]: `None` for
+/// another id or a malformed state.
+pub fn unserialize(it: &mut Interp, name: &[u8], state: &Data) -> Option<Value> {
+    let (ty_name, native) = match name {
+        n if n == BLOOM_FILTER_VAL.as_bytes() => {
+            let [ty, filter] = as_vec(state)? else {
+                return None;
+            };
+            let ty = data_type(it, ty)?;
+            let filter = BloomFilter::unserialize(filter)?;
+            ("bloomfilter", Native::Bloom(BloomVal { filter, ty }))
+        }
+        n if n == CARDINALITY_VAL.as_bytes() => {
+            let [ty, counter] = as_vec(state)? else {
+                return None;
+            };
+            let ty = data_type(it, ty)?;
+            let counter = Counter::unserialize(counter)?;
+            ("cardinality", Native::Card(CardVal { counter, ty }))
+        }
+        n if n == TOPK_VAL.as_bytes() => ("topk", Native::Topk(Topk::unserialize(it, state)?)),
+        _ => return None,
+    };
+    Some(new_opaque(it, ty_name, native))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1705,6 +1995,117 @@ mod tests {
     /// originals (top-k `[b, a, c]` twice; the Bloom filter copy does not
     /// see 0 added later, keeps 42, and keeps its type: adding 0.5 is
     /// "incompatible").
+    /// Every structure survives `OpaqueVal::Serialize`/`Unserialize`
+    /// with its state, element type and Zeek's layout.
+    #[test]
+    fn serialization_round_trips() {
+        let mut it = Interp::new(zest_runtime::Program::new());
+        let site = CallSite {
+            loc: zest_runtime::ir::Loc::default(),
+            expr: None,
+        };
+        let s = |x: &str| Value::str(x.as_bytes());
+        let round = |it: &mut Interp, v: &Value| -> Value {
+            let d = serialize(it, v).expect("serializable");
+            let [Data::String(name), state] = d.as_vector().unwrap().as_slice() else {
+                panic!("not [type id, state]: {d:?}");
+            };
+            unserialize(it, name, state).expect("unserializable")
+        };
+
+        // Top-k: buckets, counts and the element type.
+        let k1 = topk_init(&mut it, &mut [Value::Count(4)], &site).unwrap();
+        for x in ["a", "b", "b", "c"] {
+            topk_add(&mut it, &mut [k1.clone(), s(x)], &site).unwrap();
+        }
+        let d = serialize(&mut it, &k1).unwrap();
+        let state = &d.as_vector().unwrap()[1];
+        assert_eq!(
+            state.as_vector().unwrap()[..4],
+            [
+                Data::Count(4),
+                Data::Count(3),
+                Data::Bool(false),
+                Data::Vector(vec![Data::Bool(false), Data::Count(7)]),
+            ]
+        );
+        let k2 = round(&mut it, &k1);
+        let count = |it: &mut Interp, k: &Value, x: &str| {
+            topk_count(it, &mut [k.clone(), s(x)], &site)
+                .unwrap()
+                .as_count()
+        };
+        assert_eq!(count(&mut it, &k2, "b"), 2);
+        assert_eq!(count(&mut it, &k2, "c"), 1);
+        assert_eq!(serialize(&mut it, &k2), serialize(&mut it, &k1));
+
+        // Cardinality counter: same estimate, still typed.
+        let c1 = hll_cardinality_init(
+            &mut it,
+            &mut [Value::Double(0.01), Value::Double(0.95)],
+            &site,
+        )
+        .unwrap();
+        for x in [2001, 2002, 2003] {
+            hll_cardinality_add(&mut it, &mut [c1.clone(), Value::Count(x)], &site).unwrap();
+        }
+        let c2 = round(&mut it, &c1);
+        let est = |it: &mut Interp, c: &Value| {
+            hll_cardinality_estimate(it, &mut [c.clone()], &site)
+                .unwrap()
+                .as_double()
+        };
+        assert_eq!(est(&mut it, &c2), est(&mut it, &c1));
+        let errors = it.error_count;
+        hll_cardinality_add(&mut it, &mut [c2.clone(), s("x")], &site).unwrap();
+        assert_eq!(it.error_count, errors + 1);
+
+        // Bloom filters, basic and counting, with their hashers' seeds.
+        for counting in [false, true] {
+            let bf = if counting {
+                bloomfilter_counting_init(
+                    &mut it,
+                    &mut [
+                        Value::Count(3),
+                        Value::Count(64),
+                        Value::Count(3),
+                        s("seed"),
+                    ],
+                    &site,
+                )
+            } else {
+                bloomfilter_basic_init(
+                    &mut it,
+                    &mut [Value::Double(0.1), Value::Count(1000), s("")],
+                    &site,
+                )
+            }
+            .unwrap();
+            for x in [42, 84, 84] {
+                bloomfilter_add(&mut it, &mut [bf.clone(), Value::Count(x)], &site).unwrap();
+            }
+            let copy = round(&mut it, &bf);
+            let lookup = |it: &mut Interp, f: &Value, x: u64| {
+                bloomfilter_lookup(it, &mut [f.clone(), Value::Count(x)], &site)
+                    .unwrap()
+                    .as_count()
+            };
+            for x in [0, 42, 84] {
+                assert_eq!(lookup(&mut it, &copy, x), lookup(&mut it, &bf, x));
+            }
+            assert_eq!(serialize(&mut it, &copy), serialize(&mut it, &bf));
+        }
+
+        // Malformed states are refused.
+        assert!(unserialize(&mut it, b"TopkVal", &Data::Vector(vec![])).is_none());
+        assert!(unserialize(&mut it, b"CardinalityVal", &Data::Count(1)).is_none());
+        let bad_counter = Data::Vector(vec![
+            Data::None,
+            Data::Vector(vec![Data::Count(3), Data::Count(3), Data::Real(0.7)]),
+        ]);
+        assert!(unserialize(&mut it, b"CardinalityVal", &bad_counter).is_none());
+    }
+
     #[test]
     fn copies_are_independent() {
         let mut it = Interp::new(zest_runtime::Program::new());

@@ -157,6 +157,8 @@ pub struct LambdaDef {
     /// Slot in the enclosing frame of each capture, and whether it is
     /// deep-copied.
     pub captures: Vec<(u32, bool)>,
+    /// The type of each capture.
+    pub capture_types: Vec<TypeRef>,
     pub body: Rc<Body>,
 }
 

@@ -179,13 +179,29 @@ pub fn val_to_data(it: &mut Interp, v: &Value) -> Option<Data> {
             Data::string(p.anywhere_text()),
         ]),
         Value::Func(f) => {
-            let name = f.name.as_str();
-            if let FuncValKind::Lambda(..) = f.kind {
-                // Closures would need their captured frame serialized.
-                it.error(None, "unsupported Broker::Data type: func");
-                return None;
+            let name = Data::string(f.name.as_str());
+            match &f.kind {
+                // A lambda goes with its captures (`Frame::SerializeCopyFrame`:
+                // each value with its type tag), or an empty vector.
+                FuncValKind::Lambda(def, caps) => {
+                    let caps: Vec<Value> = caps.borrow().clone();
+                    let frame = if def.captures.is_empty() {
+                        Data::Vector(Vec::new())
+                    } else {
+                        let mut body = Vec::with_capacity(caps.len());
+                        for c in &caps {
+                            let tag = crate::hashing::tag_number(&c.type_of(&it.prog.base));
+                            body.push(Data::Vector(vec![
+                                val_to_data(it, c)?,
+                                Data::Integer(i64::from(tag)),
+                            ]));
+                        }
+                        Data::Vector(vec![Data::string("CopyFrame"), Data::Vector(body)])
+                    };
+                    Data::Vector(vec![name, frame])
+                }
+                _ => Data::Vector(vec![name]),
             }
-            Data::Vector(vec![Data::string(name)])
         }
         Value::Table(t) => {
             let (entries, is_set) = {
@@ -277,14 +293,81 @@ pub fn tag_name(t: Tag) -> &'static str {
     t.name()
 }
 
-/// `OpaqueVal::Serialize` for the Broker opaques: `[type_id, state]`.
+/// `OpaqueVal::SerializeType`: `[true, name]` for the types Zeek keeps
+/// by name (its `TYPE_INTERNAL_OTHER` ones), `[false, tag]` for base types;
+/// `None` for unnamed composite types and the error type.
+pub fn serialize_type(t: &TypeRef) -> Option<Data> {
+    match &t.kind {
+        TypeKind::Void | TypeKind::Error => None,
+        TypeKind::Pattern
+        | TypeKind::Any
+        | TypeKind::Table { .. }
+        | TypeKind::Record(_)
+        | TypeKind::List(_)
+        | TypeKind::Func(_)
+        | TypeKind::File(_)
+        | TypeKind::Vector(_)
+        | TypeKind::Opaque(_)
+        | TypeKind::Type(_) => {
+            let name = t.type_name()?;
+            Some(Data::Vector(vec![
+                Data::Bool(true),
+                Data::string(name.as_str()),
+            ]))
+        }
+        _ => Some(Data::Vector(vec![
+            Data::Bool(false),
+            Data::Count(crate::hashing::tag_number(t) as u64),
+        ])),
+    }
+}
+
+/// `OpaqueVal::UnserializeType`: a global type by name, or a base type
+/// by tag.
+pub fn unserialize_type(it: &Interp, d: &Data) -> Option<TypeRef> {
+    let [Data::Bool(by_name), what] = d.as_vector()?.as_slice() else {
+        return None;
+    };
+    if *by_name {
+        let name = std::str::from_utf8(what.as_string()?).ok()?;
+        let g = &it.prog.globals[it.prog.lookup(Symbol::intern(name))? as usize];
+        if g.kind != zest_runtime::program::GlobalKind::Type {
+            return None;
+        }
+        return g.ty.clone();
+    }
+    let Data::Count(tag) = what else { return None };
+    let base = &it.prog.base;
+    Some(
+        match tag {
+            1 => &base.bool_,
+            2 => &base.int,
+            3 => &base.count,
+            4 => &base.double,
+            5 => &base.time,
+            6 => &base.interval,
+            7 => &base.string,
+            10 => &base.port,
+            11 => &base.addr,
+            12 => &base.subnet,
+            _ => return None,
+        }
+        .clone(),
+    )
+}
+
+/// `OpaqueVal::Serialize`: `[type id, state]` for every opaque Zeek can
+/// serialize (`None` for the others: store handles, telemetry, files).
 pub fn serialize_opaque(it: &mut Interp, v: &Value) -> Option<Data> {
+    if let Some(d) = crate::probabilistic::serialize(it, v) {
+        return Some(d);
+    }
+    if let Some(d) = crate::misc::serialize_opaque(v) {
+        return Some(d);
+    }
     if let Value::Opaque(o) = v {
         if let OpaqueState::Hash { algo, data } = &o.borrow().state {
-            // The state is the data fed so far (Zeek serializes the digest
-            // context, which only Zeek reads back).
-            let name = hash_class(algo)?;
-            let state = Data::Vector(vec![Data::Bool(true), Data::String(data.clone())]);
+            let (name, state) = crate::hashing::serialize_hash(algo, data)?;
             return Some(Data::Vector(vec![Data::string(name), state]));
         }
     }
@@ -319,7 +402,8 @@ pub fn serialize_opaque(it: &mut Interp, v: &Value) -> Option<Data> {
     Some(Data::Vector(vec![Data::string(name), state]))
 }
 
-/// `OpaqueVal::Unserialize` for the Broker opaques.
+/// `OpaqueVal::Unserialize`: the opaque of the type id, or `None` for an
+/// unknown id or a state that id's `DoUnserialize` rejects.
 pub fn unserialize_opaque(it: &mut Interp, d: &Data) -> Option<Value> {
     let v = d.as_vector()?;
     if v.len() != 2 {
@@ -355,34 +439,17 @@ pub fn unserialize_opaque(it: &mut Interp, d: &Data) -> Option<Value> {
                 Native::RecordIter(items.clone(), pos)
             }
         }
-        _ => {
-            let algo = HASH_CLASSES
-                .iter()
-                .find(|(_, c)| c.as_bytes() == name)
-                .map(|(a, _)| *a)?;
-            let p = state.as_vector().filter(|p| p.len() == 2)?;
-            let data = p[1].as_string()?.to_vec();
-            return Some(Value::Opaque(Rc::new(RefCell::new(OpaqueVal {
-                ty: Type::new(TypeKind::Opaque(Symbol::intern(algo))),
-                state: OpaqueState::Hash { algo, data },
-            }))));
+        n => {
+            if let Some(v) = crate::probabilistic::unserialize(it, n, state) {
+                return Some(v);
+            }
+            if let Some(v) = crate::misc::unserialize_opaque(it, n, state) {
+                return Some(v);
+            }
+            return crate::hashing::unserialize_hash(it, n, state);
         }
     };
     Some(make_opaque(it, n))
-}
-
-/// The hash opaques' algorithm names and Zeek's class names for them.
-const HASH_CLASSES: &[(&str, &str)] = &[
-    ("md5", "zeek::detail::MD5Val"),
-    ("sha1", "zeek::detail::SHA1Val"),
-    ("sha256", "zeek::detail::SHA256Val"),
-];
-
-fn hash_class(algo: &str) -> Option<&'static str> {
-    HASH_CLASSES
-        .iter()
-        .find(|(a, _)| *a == algo)
-        .map(|(_, c)| *c)
 }
 
 /// Whether the data of a table key for a one-column index of type `t`
@@ -526,11 +593,19 @@ pub fn data_to_val(it: &mut Interp, d: &Data, t: &TypeRef) -> Option<Value> {
             let name = std::str::from_utf8(items[0].as_string()?).ok()?;
             let g = it.prog.lookup(Symbol::intern(name))?;
             let v = it.prog.globals[g as usize].value.clone();
-            if !matches!(v, Value::Func(_)) || items.len() == 2 {
-                // Lambda captures are not restored (see the report).
-                return None;
+            let Value::Func(f) = &v else { return None };
+            match (&f.kind, items.get(1)) {
+                (_, None) => v.clone(),
+                (FuncValKind::Lambda(def, _), Some(frame)) => {
+                    let caps = captures_from_data(it, def, frame)?;
+                    Value::Func(Rc::new(zest_runtime::value::FuncVal {
+                        ty: f.ty.clone(),
+                        name: f.name,
+                        kind: FuncValKind::Lambda(def.clone(), Rc::new(RefCell::new(caps))),
+                    }))
+                }
+                _ => return None,
             }
-            v
         }
         (Data::Vector(_), TypeKind::Opaque(_)) => unserialize_opaque(it, d)?,
         (Data::Vector(items), TypeKind::List(types)) => {
@@ -543,6 +618,37 @@ pub fn data_to_val(it: &mut Interp, d: &Data, t: &TypeRef) -> Option<Value> {
         }
         _ => return None,
     })
+}
+
+/// `Frame::Unserialize` of a lambda's captures: an empty vector (no
+/// captures) or `["CopyFrame", [[value, tag]...]]`, one entry per capture
+/// of the lambda, each converted to the capture's type.
+fn captures_from_data(
+    it: &mut Interp,
+    def: &zest_runtime::ir::LambdaDef,
+    frame: &Data,
+) -> Option<Vec<Value>> {
+    let frame = frame.as_vector()?;
+    if frame.is_empty() {
+        return def.captures.is_empty().then(Vec::new);
+    }
+    let [Data::String(kind), Data::Vector(body)] = frame.as_slice() else {
+        return None;
+    };
+    if kind.as_slice() != b"CopyFrame" || body.len() != def.capture_types.len() {
+        return None;
+    }
+    let mut caps = Vec::with_capacity(body.len());
+    for (entry, ty) in body.iter().zip(&def.capture_types) {
+        let [d, Data::Integer(tag)] = entry.as_vector()?.as_slice() else {
+            return None;
+        };
+        if i64::from(crate::hashing::tag_number(ty)) != *tag {
+            return None;
+        }
+        caps.push(data_to_val(it, d, ty)?);
+    }
+    Some(caps)
 }
 
 #[cfg(test)]

@@ -2588,9 +2588,11 @@ impl Interp {
             }
         }
         let mut captured: Vec<Symbol> = Vec::new();
+        let mut capture_types = Vec::new();
         for c in l.captures.iter().flatten() {
             if let Some((slot, t)) = self.capture_slot(c) {
                 captures.push((slot, c.deep_copy));
+                capture_types.push(t.clone());
                 captured.push(c.name.sym);
                 if let Some((_, Some(loc))) = inner.outer.get(&c.name.sym) {
                     inner.local_locs.insert(c.name.sym, *loc);
@@ -2637,7 +2639,29 @@ impl Interp {
             return self.err_expr(span);
         }
         self.prog.lambda_counter += 1;
-        let name = Symbol::intern(&format!("lambda_<{}>", self.prog.lambda_counter));
+        // Zeek's `LambdaExpr`: the name is a keyed hash of the function's
+        // description (frame size and body), so that peers loading the
+        // same scripts agree on it; a taken name gets the description
+        // extended by a blank until it is free.
+        let mut desc = format!("\n{} ", ctx.nslots);
+        {
+            let names = |slot: u32| {
+                ctx.locals
+                    .iter()
+                    .find(|(_, (s, _))| *s == slot)
+                    .map(|(n, _)| n.to_string())
+                    .unwrap_or_default()
+            };
+            self.describe_stmt_list_into(&stmts, &mut desc, &names);
+        }
+        let hasher = zest_dict::global_hasher();
+        let name = loop {
+            let name = Symbol::intern(&format!("lambda_<{}>", hasher.hash(desc.as_bytes())));
+            if self.prog.lookup(name).is_none() {
+                break name;
+            }
+            desc.push(' ');
+        };
         let body = Rc::new(crate::ir::Body {
             stmts,
             frame_size: ctx.nslots,
@@ -2651,8 +2675,26 @@ impl Interp {
             name,
             ty: ty.clone(),
             captures,
+            capture_types,
             body,
         });
+        // The lambda as a global constant (without captures), for
+        // receiving it from a peer.
+        let g = self.prog.declare(
+            name,
+            GlobalKind::Const,
+            Some(ty.clone()),
+            self.loc(span),
+            false,
+        );
+        self.prog.globals[g as usize].value = Value::Func(Rc::new(crate::value::FuncVal {
+            ty: ty.clone(),
+            name,
+            kind: crate::value::FuncValKind::Lambda(
+                def.clone(),
+                Rc::new(std::cell::RefCell::new(Vec::new())),
+            ),
+        }));
         self.mk(ExprKind::Lambda(def), ty, span)
     }
 
