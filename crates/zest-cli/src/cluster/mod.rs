@@ -16,6 +16,7 @@
 mod ctl;
 pub mod layout;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -310,9 +311,8 @@ fn up(o: &Opts) -> Result<(), String> {
     Ok(())
 }
 
-/// The last lines of a node's stderr, indented.
-fn stderr_tail(dir: &Path, node: &str) -> String {
-    let err = std::fs::read_to_string(dir.join(node).join("stderr.log")).unwrap_or_default();
+/// The last lines of a node's stderr (`err`), indented.
+fn stderr_tail(err: &str) -> String {
     let tail: Vec<&str> = err.lines().rev().take(5).collect();
     if tail.is_empty() {
         return "    (nothing on stderr)".to_owned();
@@ -328,7 +328,17 @@ fn stderr_tail(dir: &Path, node: &str) -> String {
 /// did (Unix seconds). Fails when a node exits, the supervisor is gone,
 /// or at `deadline`.
 fn wait_ready(dir: &Path, state: &State, deadline: Instant) -> Result<f64, String> {
+    // What each node last wrote to stderr: a node started again after a
+    // failure truncates the file.
+    let mut stderr: BTreeMap<&str, String> = BTreeMap::new();
     loop {
+        for n in &state.nodes {
+            let err =
+                std::fs::read_to_string(dir.join(&n.name).join("stderr.log")).unwrap_or_default();
+            if !err.is_empty() {
+                stderr.insert(&n.name, err);
+            }
+        }
         let st = layout::statuses(dir, &state.nodes);
         let times: Vec<f64> = state
             .nodes
@@ -346,16 +356,18 @@ fn wait_ready(dir: &Path, state: &State, deadline: Instant) -> Result<f64, Strin
         // (PID n) exited prematurely ...`).
         if let Some(line) = log.lines().find(|l| l.contains("prematurely")) {
             let node = line.split('\'').nth(1).unwrap_or_default();
+            let err = stderr.get(node).map_or("", String::as_str);
             return Err(format!(
                 "node {node} failed to start:\n{}",
-                stderr_tail(dir, node)
+                stderr_tail(err)
             ));
         }
         if Instant::now() >= deadline {
             let mut msg = "not every node saw all its peers in time; waiting for:".to_owned();
             for n in &state.nodes {
                 if st.get(&n.name).and_then(|s| s.ready).is_none() {
-                    msg.push_str(&format!("\n  {}:\n{}", n.name, stderr_tail(dir, &n.name)));
+                    let err = stderr.get(n.name.as_str()).map_or("", String::as_str);
+                    msg.push_str(&format!("\n  {}:\n{}", n.name, stderr_tail(err)));
                 }
             }
             return Err(msg);
@@ -467,7 +479,23 @@ fn stop(o: &Opts) -> Result<(), String> {
     }
     println!("cluster stopped in {:.2} s", t0.elapsed().as_secs_f64());
     if let Some(n) = log_node(&state.nodes) {
-        println!("logs: {}", dir.join(&n.name).display());
+        // The logger rotates its logs when it ends (into
+        // Log::default_rotation_dir, `log-queue` for cluster loggers).
+        let node_dir = dir.join(&n.name);
+        let queue = node_dir.join("log-queue");
+        let shown = if queue.is_dir() { queue } else { node_dir };
+        let mut logs: Vec<String> = std::fs::read_dir(&shown)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|f| f.ends_with(".log") && !f.starts_with('.') && !f.starts_with("std"))
+            .collect();
+        logs.sort();
+        println!("logs: {}", shown.display());
+        for l in logs {
+            println!("    {l}");
+        }
     }
     Ok(())
 }
