@@ -121,7 +121,7 @@ fn example_cluster_up_restart_stop() {
 
     // Up: returns once every node saw all its peers, and says how long
     // that took.
-    let up = zest(&dir, &["up", example, "--timeout", "45"]);
+    let up = zest(&dir, &["up", example, "--timeout", "120"]);
     assert!(up.status.success(), "up failed:\n{}", text(&up));
     let out = String::from_utf8_lossy(&up.stdout);
     assert!(out.contains("cluster up:"), "{}", text(&up));

@@ -133,7 +133,13 @@ pub fn read(zest_as_zeek: &mut Command, layout: &Path) -> Result<Vec<Node>, Stri
     }
     nodes.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
     let kinds: Vec<(String, Kind)> = nodes.iter().map(|n| (n.name.clone(), n.kind)).collect();
-    for n in &mut nodes {
+    set_peers(&mut nodes, &kinds);
+    Ok(nodes)
+}
+
+/// Fills in who peers with whom.
+fn set_peers(nodes: &mut [Node], kinds: &[(String, Kind)]) {
+    for n in nodes.iter_mut() {
         n.peers = kinds
             .iter()
             .filter(|(name, k)| {
@@ -142,7 +148,6 @@ pub fn read(zest_as_zeek: &mut Command, layout: &Path) -> Result<Vec<Node>, Stri
             .map(|(name, _)| name.clone())
             .collect();
     }
-    Ok(nodes)
 }
 
 /// Gives every node without a port (`0/unknown`) a free one: each is
@@ -364,4 +369,52 @@ pub fn statuses(dir: &Path, nodes: &[Node]) -> BTreeMap<String, NodeStatus> {
         .iter()
         .filter_map(|n| Some((n.name.clone(), node_status(&dir.join(&n.name))?)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(name: &str, kind: Kind) -> Node {
+        Node {
+            name: name.to_owned(),
+            kind,
+            ip: "127.0.0.1".to_owned(),
+            port: 0,
+            peers: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn peers_follow_setup_connections() {
+        let mut nodes = vec![
+            node("m", Kind::Manager),
+            node("l", Kind::Logger),
+            node("p", Kind::Proxy),
+            node("w1", Kind::Worker),
+            node("w2", Kind::Worker),
+        ];
+        let kinds: Vec<(String, Kind)> = nodes.iter().map(|n| (n.name.clone(), n.kind)).collect();
+        set_peers(&mut nodes, &kinds);
+        let peers = |i: usize| nodes[i].peers.iter().cloned().collect::<Vec<_>>().join(",");
+        assert_eq!(peers(0), "l,p,w1,w2");
+        assert_eq!(peers(1), "m,p,w1,w2");
+        assert_eq!(peers(2), "l,m,w1,w2");
+        assert_eq!(peers(3), "l,m,p");
+    }
+
+    #[test]
+    fn ports_are_distinct() {
+        let mut nodes = vec![node("a", Kind::Manager), node("b", Kind::Worker)];
+        nodes[1].port = 1234;
+        assign_ports(&mut nodes).unwrap();
+        assert_ne!(nodes[0].port, 0);
+        assert_eq!(nodes[1].port, 1234);
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote(r#"a"b\c"#), r#""a\"b\\c""#);
+        assert_eq!(addr("::1"), "[::1]");
+    }
 }
