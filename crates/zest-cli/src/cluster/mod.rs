@@ -294,10 +294,7 @@ fn up(o: &Opts) -> Result<(), String> {
             } else {
                 "the cluster could not be stopped cleanly"
             };
-            return Err(format!(
-                "{e}
-({what})"
-            ));
+            return Err(format!("{e}\n({what})"));
         }
     };
     println!(
