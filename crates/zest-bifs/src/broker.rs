@@ -484,7 +484,10 @@ fn listen(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult 
         0
     } else {
         match endpoint(it) {
-            Some(ep) => ep.listen(&addr, port).unwrap_or(0),
+            Some(ep) => match crate::supervisor::inherited_listener(port) {
+                Some(l) => ep.listen_on(l).unwrap_or(0),
+                None => ep.listen(&addr, port).unwrap_or(0),
+            },
             None => 0,
         }
     };

@@ -576,6 +576,25 @@ fn os_error(e: &std::io::Error) -> String {
     }
 }
 
+/// A supervised node's listening socket for `port`, bound by its stem
+/// and passed as standard input (see [`stem::LISTEN_PORT_ENV`]); taken
+/// once.
+pub fn inherited_listener(port: u16) -> Option<std::net::TcpListener> {
+    use std::os::fd::AsFd;
+    static TAKEN: AtomicBool = AtomicBool::new(false);
+    if port == 0 || std::env::var_os(stem::NODE_ENV).is_none() {
+        return None;
+    }
+    let want = std::env::var(stem::LISTEN_PORT_ENV).ok()?;
+    if want.parse::<u16>().ok()? != port || TAKEN.swap(true, Ordering::Relaxed) {
+        return None;
+    }
+    let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+    let l = std::net::TcpListener::from(fd);
+    // Standard input may be anything if the stem could not bind.
+    (l.local_addr().ok()?.port() == port).then_some(l)
+}
+
 /// Makes this interpreter a supervised node (before the scripts load).
 pub fn install_node(it: &mut Interp, config: NodeConfig, parent_pid: u32) {
     watch_termination_signals();

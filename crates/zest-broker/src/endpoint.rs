@@ -223,6 +223,12 @@ impl Endpoint {
         };
         let host = host.trim_start_matches('[').trim_end_matches(']');
         let l = std::net::TcpListener::bind((host, port))?;
+        self.listen_on(l)
+    }
+
+    /// Accepts peers on a socket that is already listening (bound by
+    /// someone else, e.g. a supervisor's stem). Returns its port.
+    pub fn listen_on(&mut self, l: std::net::TcpListener) -> std::io::Result<u16> {
         l.set_nonblocking(true)?;
         let bound = l.local_addr()?.port();
         let _ = self.cmd.send(Command::Listen(l));

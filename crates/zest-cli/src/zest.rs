@@ -2,6 +2,8 @@
 //!
 //! - `zest parse [--json] FILE…`: parse files; print the AST as JSON.
 //! - `zest check FILE…`: parse and show every syntax error richly.
+//! - `zest cluster up|status|stop|restart|ctl …`: run a Zeek cluster
+//!   (see [`crate::cluster`]).
 
 use zest_diagnostics::{from_syntax, Diagnostic};
 use zest_syntax::LineIndex;
@@ -10,6 +12,8 @@ const USAGE: &str = "usage: zest <command> [args]
 commands:
     parse [--json] FILE...   parse scripts (every @if branch taken); --json dumps the AST
     check FILE...            parse scripts and report every syntax error with source excerpts
+    cluster COMMAND ...      run a cluster-layout.zeek's nodes under the supervisor
+                             (up, status, stop, restart, ctl; `zest cluster --help`)
 ";
 
 /// Runs the `zest` command; returns the exit status.
@@ -17,6 +21,7 @@ pub fn main(args: &[String]) -> i32 {
     match args.first().map(String::as_str) {
         Some("parse") => parse(&args[1..]),
         Some("check") => check(&args[1..]),
+        Some("cluster") => crate::cluster::main(&args[1..]),
         Some("-h" | "--help") | None => {
             print!("{USAGE}");
             i32::from(args.is_empty())

@@ -29,6 +29,13 @@ pub const STEM_ENV: &str = "ZEEK_STEM";
 pub const NODE_ENV: &str = "ZEEK_SUPERVISED_NODE";
 /// The environment variable with the PID of a node's stem.
 pub const NODE_PARENT_ENV: &str = "ZEEK_SUPERVISED_NODE_PARENT";
+/// A Zest extension: a node whose configured environment sets this to a
+/// TCP port gets a socket listening on that port (all addresses) as its
+/// standard input, bound by the stem before the node starts and kept
+/// across restarts; the node's `Broker::listen` on that port takes it
+/// over. Peers started after it can connect at once, and the port is
+/// never free while the node restarts.
+pub const LISTEN_PORT_ENV: &str = "ZEST_BROKER_LISTEN_PORT";
 
 const MAX_TERM_ATTEMPTS: u32 = 13;
 const KILL_DELAY: Duration = Duration::from_secs(2);
@@ -46,6 +53,8 @@ struct Node {
     revival_delay: u64,
     /// The node's output lines (true: stdout), until both pipes end.
     output: Option<Receiver<(bool, Vec<u8>)>>,
+    /// The socket bound for the node (see [`LISTEN_PORT_ENV`]).
+    listener: Option<std::net::TcpListener>,
 }
 
 impl Node {
@@ -59,6 +68,7 @@ impl Node {
             revival_attempts: 0,
             revival_delay: 1,
             output: None,
+            listener: None,
         }
     }
 }
@@ -297,12 +307,29 @@ impl Stem {
         let Some(node) = self.nodes.get_mut(name) else {
             return false;
         };
+        let mut error = None;
+        if node.listener.is_none() {
+            if let Some(port) = node.config.env.get(LISTEN_PORT_ENV) {
+                match port.parse::<u16>() {
+                    Ok(p) => match std::net::TcpListener::bind(("0.0.0.0", p)) {
+                        Ok(l) => node.listener = Some(l),
+                        Err(e) => error = Some(format!("failed to listen on port {p}: {e}")),
+                    },
+                    Err(_) => error = Some(format!("invalid listen port '{port}'")),
+                }
+            }
+        }
+        let stdin = node
+            .listener
+            .as_ref()
+            .and_then(|l| l.try_clone().ok())
+            .map_or_else(Stdio::null, |l| Stdio::from(std::os::fd::OwnedFd::from(l)));
         let mut cmd = Command::new(&self.exe);
         cmd.args(&self.args)
             .env_remove(STEM_ENV)
             .env(NODE_ENV, node.config.to_json())
             .env(NODE_PARENT_ENV, stem_pid.to_string())
-            .stdin(Stdio::null())
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = match cmd.spawn() {
@@ -324,6 +351,9 @@ impl Stem {
         node.child = Some(child);
         node.output = Some(lines_rx);
         node.spawn_time = Instant::now();
+        if let Some(e) = error {
+            self.log_error(&format!("node '{name}': {e}"));
+        }
         true
     }
 
