@@ -17,11 +17,14 @@
 //! name) under the key derived from `digest_salt`, cut to `bits_per_uid`
 //! and written in base 62 after `F` (`Manager::HashHandle`).
 //!
-//! Not done: MIME type detection by file magic (`file_sniff` carries no
-//! MIME type), the reassembler (data that is out of order is counted as
+//! MIME types come from the `file-magic` signatures of the files
+//! `@load-sigs` loaded ([`magic`]).
+//!
+//! Not done: the reassembler (data that is out of order is counted as
 //! overflow), and the formats of the PE, X.509 and OCSP analyzers.
 
 mod analyzer;
+mod magic;
 
 use crate::Bif;
 use analyzer::{Analyzer, Delivered};
@@ -107,6 +110,16 @@ pub static BIFS: &[Bif] = &[
         func: bif_set_file_handle,
     },
     Bif {
+        name: "identify_data",
+        signature: "function(data: string, return_mime: bool &default=T): string",
+        func: bif_identify_data,
+    },
+    Bif {
+        name: "file_magic",
+        signature: "function(data: string): mime_matches",
+        func: bif_file_magic,
+    },
+    Bif {
         name: "FileExtract::__set_limit",
         signature: "function(file_id: string, args: any, n: count): bool",
         func: bif_set_limit,
@@ -128,6 +141,7 @@ pub struct Manager {
     /// Analyzer components switched off (`Component::SetEnabled`).
     disabled: BTreeSet<i64>,
     ids: Option<Rc<Ids>>,
+    magic: Option<Rc<magic::Magic>>,
 }
 
 /// Names resolved once: events, types and `fa_file` field positions.
@@ -158,6 +172,40 @@ struct Ids {
 
 fn manager(it: &mut Interp) -> Rc<RefCell<Manager>> {
     it.ext_mut::<Rc<RefCell<Manager>>>(KEY).clone()
+}
+
+/// The file magic signatures, read on first use.
+fn magic(it: &mut Interp) -> Rc<magic::Magic> {
+    let m = manager(it);
+    if let Some(x) = m.borrow().magic.clone() {
+        return x;
+    }
+    let x = Rc::new(magic::Magic::load(&it.prog.sig_files));
+    m.borrow_mut().magic = Some(x.clone());
+    x
+}
+
+/// `GenMIMEMatchesVal`: one `mime_match` per strength, strongest first;
+/// of the types of one strength the element keeps the last.
+fn mime_matches_val(it: &mut Interp, m: &magic::MimeMatches) -> Value {
+    let Some(vt) = global_type(it, "mime_matches") else {
+        return Value::Void;
+    };
+    let Some(rt) = global_type(it, "mime_match") else {
+        return Value::Void;
+    };
+    let v = Value::new_vector(vt);
+    if let Value::Vector(vv) = &v {
+        for (strength, mimes) in m {
+            let e = it.default_value(&rt);
+            for mime in mimes {
+                set_field(&e, 0, Value::Int(strength.0));
+                set_field(&e, 1, Value::str(mime.as_bytes()));
+            }
+            vv.borrow_mut().items.push(Some(e));
+        }
+    }
+    v
 }
 
 fn global_type(it: &Interp, name: &str) -> Option<TypeRef> {
@@ -610,8 +658,7 @@ fn buffer_bof(it: &mut Interp, f: &FileRef, data: &[u8]) {
     }
 }
 
-/// `File::InferMetadata`. Without file magic the metadata carry no MIME
-/// type.
+/// `File::InferMetadata`.
 fn infer_metadata(it: &mut Interp, f: &FileRef) {
     let ids = ids(it);
     f.borrow_mut().did_metadata_inference = true;
@@ -631,6 +678,20 @@ fn infer_metadata(it: &mut Interp, f: &FileRef) {
         Some(t) => it.default_value(t),
         None => Value::Void,
     };
+    let bof = get_field(&val, ids.f_bof_buffer).unwrap_or(Value::Void);
+    let len = (bof.as_bytes().len() as u64).min(count_field(it, &val, ids.f_bof_buffer_size));
+    let matches = magic(it).detect(&bof.as_bytes()[..len as usize]);
+    if let Some(best) = magic::strongest(&matches) {
+        let best = Value::str(best.as_bytes());
+        let all = mime_matches_val(it, &matches);
+        if let Some(rt) = ids.fa_metadata.as_ref().and_then(|t| t.record()) {
+            for (name, v) in [("mime_type", best), ("mime_types", all)] {
+                if let Some(i) = rt.field_index(Symbol::intern(name)) {
+                    set_field(&meta, i, v);
+                }
+            }
+        }
+    }
     file_event_args(it, f, g, vec![val, meta], true);
 }
 
@@ -1027,6 +1088,26 @@ fn bif_set_file_handle(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>
         manager(it).borrow_mut().current_file_id = id;
     }
     Ok(Value::Void)
+}
+
+fn bif_identify_data(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    if !args.get(1).is_none_or(Value::as_bool) {
+        crate::reporter::message(
+            it,
+            crate::reporter::Level::Warning,
+            None,
+            Loc::default(),
+            "identify_data() builtin-function only returns MIME types, but verbose file info requested",
+        );
+    }
+    let matches = magic(it).detect(crate::support::str_arg(args, 0));
+    let best = magic::strongest(&matches).map_or("<unknown>", String::as_str);
+    Ok(Value::str(best.as_bytes()))
+}
+
+fn bif_file_magic(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    let matches = magic(it).detect(crate::support::str_arg(args, 0));
+    Ok(mime_matches_val(it, &matches))
 }
 
 /// `Manager::SetExtractionLimit`.
