@@ -123,3 +123,49 @@ impl Magic {
 pub fn strongest(m: &MimeMatches) -> Option<&String> {
     m.values().next().and_then(|s| s.iter().next())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SIGS: &str = r#"
+# Plaintext
+signature file-plaintext {
+	file-mime "text/plain", -20
+	file-magic /^(\xef\xbb\xbf|(\x00\x00)?\xfe\xff|\xff\xfe(\x00\x00)?)?[[:space:]\x20-\x7E]{10}/
+}
+
+signature file-pe {
+	file-mime "application/x-dosexec", 51
+	file-magic /MZ/
+}
+
+signature dpd-only {
+	ip-proto == tcp
+	payload /^MZ/
+	enable "foo"
+}
+"#;
+
+    /// The patterns are anchored at the start of the data; the matches
+    /// come strongest first (btest bifs.identify_data, core.file-analyzer-violation).
+    #[test]
+    fn detect_by_strength() {
+        let mut m = Magic::default();
+        m.parse(SIGS);
+        assert_eq!(m.sigs.len(), 2);
+        let r = m.detect(b"MZ0000000000000000000\n");
+        let order: Vec<_> = r.iter().map(|(s, t)| (s.0, t.clone())).collect();
+        assert_eq!(order.len(), 2);
+        assert_eq!(
+            strongest(&r).map(String::as_str),
+            Some("application/x-dosexec")
+        );
+        assert_eq!(order[1].0, -20);
+        assert!(m.detect(b"xMZ").is_empty());
+        assert_eq!(
+            strongest(&m.detect(b"This is a test")).map(String::as_str),
+            Some("text/plain")
+        );
+    }
+}
