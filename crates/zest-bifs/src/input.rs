@@ -35,8 +35,8 @@
 //! for its exit, so that `InputRaw::process_finished` is not lost to a
 //! race.
 //!
-//! Not done: analysis streams (`Input::__create_analysis_stream`), which
-//! need file analysis.
+//! Analysis streams (`Input::__create_analysis_stream`) hand their data to
+//! file analysis ([`crate::file_analysis`]).
 
 pub mod ascii;
 pub mod backend;
@@ -62,6 +62,11 @@ pub static BIFS: &[Bif] = &[
         name: "Input::__create_event_stream",
         signature: "function(description: Input::EventDescription): bool",
         func: create_event_stream,
+    },
+    Bif {
+        name: "Input::__create_analysis_stream",
+        signature: "function(description: Input::AnalysisDescription): bool",
+        func: create_analysis_stream,
     },
     Bif {
         name: "Input::__remove_stream",
@@ -121,6 +126,11 @@ fn create_table_stream(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>)
 
 fn create_event_stream(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
     let ok = manager::create_event_stream(it, site, &arg(args, 0));
+    Ok(Value::Bool(ok))
+}
+
+fn create_analysis_stream(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
+    let ok = manager::create_analysis_stream(it, site, &arg(args, 0));
     Ok(Value::Bool(ok))
 }
 

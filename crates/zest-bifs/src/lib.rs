@@ -15,6 +15,7 @@
 pub mod broker;
 pub mod containers;
 pub mod conversion;
+pub mod file_analysis;
 pub mod files;
 pub mod frameworks;
 pub mod hashing;
@@ -65,6 +66,7 @@ pub fn all() -> Vec<&'static [Bif]> {
         broker::BIFS,
         logging::BIFS,
         files::BIFS,
+        file_analysis::BIFS,
         misc::BIFS,
         broker::TAKEOVER,
         broker::store::BIFS,
@@ -114,4 +116,5 @@ pub fn install_hooks(it: &mut zest_runtime::Interp) {
     it.hooks.table_store = Some(broker::store::table_changed);
     it.hooks.post_script.push(broker::store::init_forwarding);
     it.hooks.copy_opaque = Some(probabilistic::copy_opaque);
+    it.hooks.terminate_first.push(file_analysis::terminate);
 }

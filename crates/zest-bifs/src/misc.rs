@@ -1021,7 +1021,7 @@ impl Reader<'_> {
     }
 }
 
-fn entropy_record(it: &mut Interp, r: EntropyResult) -> Value {
+pub(crate) fn entropy_record(it: &mut Interp, r: EntropyResult) -> Value {
     let rec = new_record(it, "entropy_test_result");
     for (i, x) in r.into_iter().enumerate() {
         set_field(&rec, i, Value::Double(x));

@@ -119,7 +119,16 @@ fn get_dns_stats(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> 
 }
 
 fn get_file_analysis_stats(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    Ok(zero_record(it, "get_file_analysis_stats"))
+    let (current, max, cumulative) = crate::file_analysis::stats(it);
+    Ok(crate::support::record(
+        it,
+        "get_file_analysis_stats",
+        vec![
+            ("current", Value::Count(current)),
+            ("max", Value::Count(max)),
+            ("cumulative", Value::Count(cumulative)),
+        ],
+    ))
 }
 
 fn get_gap_stats(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {

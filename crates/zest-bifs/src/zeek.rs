@@ -312,9 +312,10 @@ fn false_bif(_it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtR
     Ok(Value::Bool(false))
 }
 
-/// The hash key of Zeek's fake DNS answers once scripts are loaded: the
-/// SHA-256 of `digest_salt` (`KeyedHash::InitOptions`).
-fn fake_dns_key(it: &Interp) -> [u64; 4] {
+/// The key of Zeek's `KeyedHash::StaticHash128` once scripts are loaded
+/// (fake DNS answers, file ids): the SHA-256 of `digest_salt`
+/// (`KeyedHash::InitOptions`).
+pub(crate) fn digest_salt_key(it: &Interp) -> [u64; 4] {
     use sha2::Digest;
     let salt = it
         .prog
@@ -352,7 +353,7 @@ fn lookup_hostname(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> 
             .first()
             .map(|v| v.as_bytes().to_vec())
             .unwrap_or_default();
-        let key = fake_dns_key(it);
+        let key = digest_salt_key(it);
         out.insert(
             vec![Value::Addr(zest_runtime::value::Addr::fake_dns(
                 &key, &name,

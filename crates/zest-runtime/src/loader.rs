@@ -117,6 +117,28 @@ impl Loader {
         }
         current_dir.and_then(candidates)
     }
+
+    /// Finds a signature file named by `@load-sigs` (`find_relative_file`
+    /// with the extension `.sig`): next to the current script for `./`
+    /// and `../`, else on the search path.
+    pub fn find_sig(&self, name: &str, current_dir: Option<&Path>) -> Option<PathBuf> {
+        let candidates = |base: &Path| -> Option<PathBuf> {
+            let p = base.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+            let with_ext = base.join(format!("{name}.sig"));
+            with_ext.is_file().then_some(with_ext)
+        };
+        if Path::new(name).is_absolute() {
+            return candidates(Path::new("/"));
+        }
+        if name.starts_with("./") || name.starts_with("../") {
+            let dir = current_dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            return candidates(&dir);
+        }
+        self.path.iter().find_map(|dir| candidates(Path::new(dir)))
+    }
 }
 
 /// The search path when `ZEEKPATH` is unset: the current directory, Zest's
@@ -266,6 +288,13 @@ impl Interp {
                         break;
                     }
                 }
+                DeclKind::LoadSigs(what) => match loader.find_sig(what, dir.as_deref()) {
+                    Some(p) => self.prog.sig_files.push(p),
+                    None => self.error(
+                        None,
+                        &format!("failed to find file associated with @load-sigs {what}"),
+                    ),
+                },
                 DeclKind::Unload(what) => {
                     if let Some(p) = loader.find(what, dir.as_deref()) {
                         loader

@@ -93,6 +93,9 @@ pub struct Program {
     /// while parsing keeps that location, which error messages about it
     /// show. Looked up only when such a message is reported.
     pub const_locs: FxHashMap<usize, (Value, Loc)>,
+    /// The signature files `@load-sigs` named, in load order (Zeek's
+    /// `sig_files`).
+    pub sig_files: Vec<std::path::PathBuf>,
 }
 
 impl Program {
@@ -108,6 +111,7 @@ impl Program {
             lambda_counter: 0,
             type_aliases: Vec::new(),
             const_locs: FxHashMap::default(),
+            sig_files: Vec::new(),
         }
     }
 

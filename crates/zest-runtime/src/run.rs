@@ -117,7 +117,10 @@ impl Interp {
             }
         }
         self.terminating = true;
-        // S8
+        // S8: file analysis ends (its own drains), then one drain.
+        for f in self.hooks.terminate_first.clone() {
+            f(self);
+        }
         self.drain();
         // S9
         if let Some(id) = self.event_id("zeek_done") {

@@ -48,6 +48,8 @@ pub struct EventStream {
 pub enum Kind {
     Table(Box<TableStream>),
     Event(EventStream),
+    /// Feeds file analysis: the id of the file the data goes to.
+    Analysis(String),
 }
 
 pub struct Stream {
@@ -1209,6 +1211,37 @@ pub fn create_event_stream(it: &mut Interp, site: &CallSite<'_>, fval: &Value) -
     true
 }
 
+/// `Manager::CreateAnalysisStream`: the reader's one field is the byte
+/// stream, which goes to file analysis.
+pub fn create_analysis_stream(it: &mut Interp, site: &CallSite<'_>, fval: &Value) -> bool {
+    let Ok((name, info, _reader, reader_name)) = create_stream_common(it, site, fval) else {
+        return false;
+    };
+    let file_id = crate::file_analysis::hash_handle(it, name.as_bytes());
+    let fields = vec![Field {
+        name: "bytestream".to_string(),
+        secondary_name: None,
+        ty: Tag::String,
+        subtype: Tag::Void,
+        optional: false,
+    }];
+    let Some(backend) = make_backend(it, site, &reader_name, info.clone(), fields) else {
+        return false;
+    };
+    register(
+        it,
+        site,
+        name,
+        &info,
+        &reader_name,
+        fval,
+        None,
+        Kind::Analysis(file_id),
+        backend,
+    );
+    true
+}
+
 /// `Manager::CreateTableStream`.
 pub fn create_table_stream(it: &mut Interp, site: &CallSite<'_>, fval: &Value) -> bool {
     let stream_name = cstring(field(it, fval, "name").unwrap_or(Value::Void).as_bytes());
@@ -1635,7 +1668,7 @@ fn handle(it: &mut Interp, s: &Rc<RefCell<Stream>>, msg: Msg) {
             }
         }
         Msg::EndCurrentSend => end_current_send(it, s, &si),
-        Msg::EndOfData => send_end_of_data(it, &si),
+        Msg::EndOfData => send_end_of_data(it, s, &si),
         Msg::ReaderError(level, m) => error_handler(it, &si, level, false, &m),
         Msg::Event(name, vals) => {
             if !thread_send_event(it, &thread, &name, &vals) {
@@ -1661,15 +1694,37 @@ fn handle(it: &mut Interp, s: &Rc<RefCell<Stream>>, msg: Msg) {
     }
 }
 
-fn send_end_of_data(it: &mut Interp, si: &SInfo) {
-    let Some(ev) = it.prog.lookup(Symbol::intern("Input::end_of_data")) else {
-        return;
+/// `Manager::SendEndOfData`: `Input::end_of_data`, and the end of the
+/// file of an analysis stream.
+fn send_end_of_data(it: &mut Interp, s: &Rc<RefCell<Stream>>, si: &SInfo) {
+    if let Some(ev) = it.prog.lookup(Symbol::intern("Input::end_of_data")) {
+        let args = vec![
+            Value::str(si.name.as_bytes()),
+            Value::str(si.source.as_bytes()),
+        ];
+        it.queue_event(ev, args);
+    }
+    let file_id = match &s.borrow().kind {
+        Kind::Analysis(id) => Some(id.clone()),
+        _ => None,
     };
-    let args = vec![
-        Value::str(si.name.as_bytes()),
-        Value::str(si.source.as_bytes()),
-    ];
-    it.queue_event(ev, args);
+    if let Some(id) = file_id {
+        crate::file_analysis::end_of_file(it, &id);
+    }
+}
+
+/// A chunk of an analysis stream goes to file analysis (`SendEntry`,
+/// `Put`), with the stream's name as the file's source. False for other
+/// streams.
+fn analysis_data_in(it: &mut Interp, s: &Rc<RefCell<Stream>>, si: &SInfo, vals: &[Val]) -> bool {
+    let file_id = match &s.borrow().kind {
+        Kind::Analysis(id) => id.clone(),
+        _ => return false,
+    };
+    if let Some(Some(Data::Bytes(b))) = vals.first().map(|v| &v.data) {
+        crate::file_analysis::data_in(it, b, &file_id, si.name.as_bytes());
+    }
+    true
 }
 
 /// `threading::Manager::SendEvent`: an event a reader raises itself.
@@ -1864,7 +1919,7 @@ fn send_event_stream_event(
 ) {
     let (event, fields, want_record) = match &s.borrow().kind {
         Kind::Event(e) => (e.event, e.fields.clone(), e.want_record),
-        Kind::Table(_) => return,
+        _ => return,
     };
     let mut out = vec![si.description.clone(), input_event(it, which)];
     let mut position = 0;
@@ -1913,7 +1968,7 @@ fn table_of(s: &Rc<RefCell<Stream>>) -> Option<TableParts> {
             pred: t.pred.clone(),
             event: t.event,
         }),
-        Kind::Event(_) => None,
+        _ => None,
     }
 }
 
@@ -1952,11 +2007,14 @@ impl TableParts {
 fn with_table<R>(s: &Rc<RefCell<Stream>>, f: impl FnOnce(&mut TableStream) -> R) -> Option<R> {
     match &mut s.borrow_mut().kind {
         Kind::Table(t) => Some(f(t)),
-        Kind::Event(_) => None,
+        _ => None,
     }
 }
 
 fn send_entry(it: &mut Interp, s: &Rc<RefCell<Stream>>, si: &SInfo, vals: &[Val]) {
+    if analysis_data_in(it, s, si, vals) {
+        return;
+    }
     if matches!(s.borrow().kind, Kind::Event(_)) {
         send_event_stream_event(it, s, si, "EVENT_NEW", vals);
         return;
@@ -1965,6 +2023,9 @@ fn send_entry(it: &mut Interp, s: &Rc<RefCell<Stream>>, si: &SInfo, vals: &[Val]
 }
 
 fn put(it: &mut Interp, s: &Rc<RefCell<Stream>>, si: &SInfo, vals: &[Val]) {
+    if analysis_data_in(it, s, si, vals) {
+        return;
+    }
     if matches!(s.borrow().kind, Kind::Event(_)) {
         send_event_stream_event(it, s, si, "EVENT_NEW", vals);
         return;
@@ -2094,7 +2155,7 @@ fn send_entry_table(it: &mut Interp, s: &Rc<RefCell<Stream>>, si: &SInfo, vals: 
 /// then signals the end of the data.
 fn end_current_send(it: &mut Interp, s: &Rc<RefCell<Stream>>, si: &SInfo) {
     let Some(tp) = table_of(s) else {
-        send_end_of_data(it, si);
+        send_end_of_data(it, s, si);
         return;
     };
     let h = hasher();
@@ -2156,7 +2217,7 @@ fn end_current_send(it: &mut Interp, s: &Rc<RefCell<Stream>>, si: &SInfo) {
     with_table(s, |t| {
         t.last = std::mem::take(&mut t.curr);
     });
-    send_end_of_data(it, si);
+    send_end_of_data(it, s, si);
 }
 
 /// `Manager::PutTable`: a row of a stream, added without tracking.
@@ -2226,6 +2287,10 @@ fn put_table(it: &mut Interp, s: &Rc<RefCell<Stream>>, si: &SInfo, vals: &[Val])
 
 /// `Manager::Delete`.
 fn delete(it: &mut Interp, s: &Rc<RefCell<Stream>>, si: &SInfo, vals: &[Val]) {
+    if matches!(s.borrow().kind, Kind::Analysis(_)) {
+        // Nothing to take back from file analysis.
+        return;
+    }
     if matches!(s.borrow().kind, Kind::Event(_)) {
         send_event_stream_event(it, s, si, "EVENT_REMOVED", vals);
         return;

@@ -93,6 +93,9 @@ pub struct NativeHooks {
     /// (`TableVal::SendToStore`): the store number, the index, and the new
     /// value (`None` for a set element) or removal.
     pub table_store: Option<TableStoreFn>,
+    /// Run, in order, when the process begins to terminate, before
+    /// `zeek_done` is queued (`file_mgr->Terminate()`).
+    pub terminate_first: Vec<fn(&mut Interp)>,
     /// Run once after the scripts are loaded, before `zeek_init`
     /// (`InitPostScript`).
     pub post_script: Vec<fn(&mut Interp)>,
@@ -729,6 +732,14 @@ impl Interp {
                 if !self.terminating {
                     self.table_expire(&w);
                 }
+            }
+            TimerAction::Native(f, data) => {
+                let t = if self.terminating {
+                    self.timer_time.max(self.network_time)
+                } else {
+                    self.network_time
+                };
+                f(self, t, self.terminating, &data);
             }
         }
     }

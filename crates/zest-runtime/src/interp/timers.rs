@@ -12,7 +12,14 @@ pub enum TimerAction {
     WhenTimeout(u64),
     /// The next expiration step of a table (`TableValTimer`).
     TableExpire(std::rc::Weak<std::cell::RefCell<crate::table::TableVal>>),
+    /// A timer of a native library: the function runs with the time it
+    /// fires at, whether the timer manager is expiring every timer
+    /// (shutdown), and the library's data.
+    Native(NativeTimerFn, std::rc::Rc<dyn std::any::Any>),
 }
+
+/// See [`TimerAction::Native`].
+pub type NativeTimerFn = fn(&mut crate::Interp, f64, bool, &std::rc::Rc<dyn std::any::Any>);
 
 pub struct Timer {
     pub when: f64,
