@@ -479,14 +479,10 @@ fn listen(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult 
         }
         _ => false,
     };
-    let bound = if websocket {
-        // The WebSocket server is not implemented: listening fails.
-        0
-    } else {
-        match endpoint(it) {
-            Some(ep) => ep.listen(&addr, port).unwrap_or(0),
-            None => 0,
-        }
+    let bound = match endpoint(it) {
+        Some(ep) if websocket => ep.listen_websocket(&addr, port).unwrap_or(0),
+        Some(ep) => ep.listen(&addr, port).unwrap_or(0),
+        None => 0,
     };
     let st = state(it);
     st.bound_port = bound;
