@@ -348,7 +348,7 @@ impl<'a> Parser<'a> {
         }
         let digits = &text[digits_start - start..];
         let mut v: i64 = 0;
-        for c in digits.bytes() {
+        for (k, c) in digits.bytes().enumerate() {
             let d = i64::from(c - b'0');
             v = match v.checked_mul(10).and_then(|v| {
                 if neg {
@@ -359,11 +359,13 @@ impl<'a> Parser<'a> {
             }) {
                 Some(v) => v,
                 None => {
+                    // CAF stops at the digit that does not fit.
+                    self.i = digits_start + k;
                     return Err(self.fail(if neg {
                         "integer_underflow"
                     } else {
                         "integer_overflow"
-                    }))
+                    }));
                 }
             };
         }
