@@ -962,6 +962,15 @@ pub fn poll(it: &mut Interp) -> bool {
     state(it).counting
 }
 
+/// The run loop's idle wait: returns as soon as the endpoint has something
+/// for [`poll`], at the latest after `d`.
+pub fn wait(it: &mut Interp, d: Duration) {
+    match state(it).endpoint.as_ref() {
+        Some(ep) => ep.wait(d),
+        None => std::thread::sleep(d),
+    }
+}
+
 /// Subscribes a data store's topic (now, or when the endpoint starts).
 fn subscribe_store(it: &mut Interp, topic: &[u8]) {
     let st = state(it);

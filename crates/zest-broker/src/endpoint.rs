@@ -36,7 +36,7 @@ use bytes::{Bytes, BytesMut};
 use openssl::ssl::SslContext;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::io::{ReadHalf, WriteHalf};
@@ -141,12 +141,29 @@ struct Shared {
     peers: Vec<PeerInfo>,
 }
 
+/// Set when reports were queued for the owner since its last wait.
+#[derive(Default)]
+struct Ready {
+    flag: Mutex<bool>,
+    cond: Condvar,
+}
+
+impl Ready {
+    fn notify(&self) {
+        if let Ok(mut f) = self.flag.lock() {
+            *f = true;
+            self.cond.notify_one();
+        }
+    }
+}
+
 /// The owner's handle on an endpoint.
 pub struct Endpoint {
     id: EndpointId,
     cmd: mpsc::UnboundedSender<Command>,
     inbound: Option<mpsc::Receiver<Inbound>>,
     shared: Arc<Mutex<Shared>>,
+    ready: Arc<Ready>,
     thread: Option<std::thread::JoinHandle<()>>,
     listening: bool,
 }
@@ -171,6 +188,8 @@ impl Endpoint {
             .enable_time()
             .build()?;
         let sh = shared.clone();
+        let ready = Arc::new(Ready::default());
+        let rd = ready.clone();
         let thread = std::thread::Builder::new()
             .name("zest-broker".into())
             .stack_size(16 << 20)
@@ -195,6 +214,7 @@ impl Endpoint {
                         inbound: in_tx,
                         outbox: Vec::new(),
                         shared: sh,
+                        ready: rd,
                         listeners: Vec::new(),
                         finishing: Vec::new(),
                         shutting_down: None,
@@ -207,6 +227,7 @@ impl Endpoint {
             cmd: cmd_tx,
             inbound: Some(in_rx),
             shared,
+            ready,
             thread: Some(thread),
             listening: false,
         })
@@ -307,6 +328,16 @@ impl Endpoint {
             .lock()
             .map(|s| s.peers.clone())
             .unwrap_or_default()
+    }
+
+    /// Blocks until reports were queued since the last call, at most `d`.
+    pub fn wait(&self, d: Duration) {
+        let Ok(flag) = self.ready.flag.lock() else {
+            return;
+        };
+        if let Ok(mut flag) = self.ready.cond.wait_timeout_while(flag, d, |f| !*f) {
+            *flag.0 = false;
+        }
     }
 
     /// The next report, if one is waiting.
@@ -452,6 +483,7 @@ struct Core {
     inbound: mpsc::Sender<Inbound>,
     outbox: Vec<Inbound>,
     shared: Arc<Mutex<Shared>>,
+    ready: Arc<Ready>,
     listeners: Vec<JoinHandle<()>>,
     /// Writers of closed peerings, still flushing.
     finishing: Vec<JoinHandle<()>>,
@@ -479,10 +511,18 @@ impl Core {
                     }
                 }
             }
-            for item in std::mem::take(&mut self.outbox) {
-                if self.shutting_down.is_some() || self.inbound.send(item).await.is_err() {
-                    break;
+            if !self.outbox.is_empty() {
+                let full = self.outbox.len() > self.inbound.capacity();
+                if full {
+                    // The owner may have to make room first: wake it now.
+                    self.ready.notify();
                 }
+                for item in std::mem::take(&mut self.outbox) {
+                    if self.shutting_down.is_some() || self.inbound.send(item).await.is_err() {
+                        break;
+                    }
+                }
+                self.ready.notify();
             }
             if self.shutting_down.is_some() && self.peers.is_empty() {
                 break;
