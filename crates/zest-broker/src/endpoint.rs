@@ -25,7 +25,9 @@ use crate::data::Data;
 use crate::filter::{prefix_matches, Filter};
 use crate::id::EndpointId;
 use crate::json;
-use crate::status::{ec, EndpointInfo, ErrorReport, NetworkInfo, Status, StatusCode};
+use crate::status::{
+    ec, EndpointInfo, ErrorReport, NetworkInfo, Status, StatusCode, ERROR_TOPIC, STATUS_TOPIC,
+};
 use crate::transport::{Stream, TlsConfig};
 use crate::websocket::ClientEvent;
 use crate::wire::{
@@ -561,19 +563,27 @@ impl Core {
         network: Option<NetworkInfo>,
         msg: &str,
     ) {
-        self.outbox.push(Inbound::Status(Status {
+        let s = Status {
             code,
             context: EndpointInfo { node, network },
             message: msg.to_owned(),
-        }));
+        };
+        if self.local_subscribers(STATUS_TOPIC) {
+            self.deliver_to_clients(STATUS_TOPIC, Some(&s.to_data()), &[], 0);
+        }
+        self.outbox.push(Inbound::Status(s));
     }
 
     fn error(&mut self, code: u8, context: Option<EndpointInfo>, msg: &str) {
-        self.outbox.push(Inbound::Error(ErrorReport {
+        let e = ErrorReport {
             code,
             context,
             message: msg.to_owned(),
-        }));
+        };
+        if self.local_subscribers(ERROR_TOPIC) {
+            self.deliver_to_clients(ERROR_TOPIC, Some(&e.to_data()), &[], 0);
+        }
+        self.outbox.push(Inbound::Error(e));
     }
 
     fn command(&mut self, c: Command) {
@@ -653,9 +663,9 @@ impl Core {
                 topic,
                 payload,
             } => {
-                if receiver.is_nil() {
-                    self.deliver_to_clients(&topic, None, &payload, 0);
-                }
+                // Clients see every message whose topic they subscribed,
+                // whatever its receiver (§6.6).
+                self.deliver_to_clients(&topic, None, &payload, 0);
                 let msg = NodeMessage {
                     sender: self.id,
                     receiver,
@@ -687,6 +697,14 @@ impl Core {
                 }
             }));
         }
+    }
+
+    /// Whether a WebSocket client's prefixes reach this node's local
+    /// status or error topic (Broker does not keep them from clients).
+    fn local_subscribers(&self, topic: &[u8]) -> bool {
+        self.clients
+            .values()
+            .any(|c| c.filter.iter().any(|p| prefix_matches(p, topic)))
     }
 
     /// Hands a data message to the WebSocket clients subscribed to its
