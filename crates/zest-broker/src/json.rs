@@ -695,9 +695,7 @@ fn parse_timespan(s: &[u8]) -> Option<i64> {
         "ns" => 1.0,
         _ => return None,
     };
-    if let Ok(i) = num.parse::<i64>() {
-        return i.checked_mul(scale as i64);
-    }
+    // CAF reads a double and converts with duration_cast (truncating).
     let f: f64 = num.parse().ok()?;
     let ns = f * scale;
     if !ns.is_finite() || ns.abs() > 9.2e18 {
