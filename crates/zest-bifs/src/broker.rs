@@ -479,17 +479,13 @@ fn listen(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult 
         }
         _ => false,
     };
-    let bound = if websocket {
-        // The WebSocket server is not implemented: listening fails.
-        0
-    } else {
-        match endpoint(it) {
-            Some(ep) => match crate::supervisor::inherited_listener(port) {
-                Some(l) => ep.listen_on(l).unwrap_or(0),
-                None => ep.listen(&addr, port).unwrap_or(0),
-            },
-            None => 0,
-        }
+    let bound = match endpoint(it) {
+        Some(ep) if websocket => ep.listen_websocket(&addr, port).unwrap_or(0),
+        Some(ep) => match crate::supervisor::inherited_listener(port) {
+            Some(l) => ep.listen_on(l).unwrap_or(0),
+            None => ep.listen(&addr, port).unwrap_or(0),
+        },
+        None => 0,
     };
     let st = state(it);
     st.bound_port = bound;
@@ -967,6 +963,15 @@ pub fn poll(it: &mut Interp) -> bool {
     }
     store::poll(it);
     state(it).counting
+}
+
+/// The run loop's idle wait: returns as soon as the endpoint has something
+/// for [`poll`], at the latest after `d`.
+pub fn wait(it: &mut Interp, d: Duration) {
+    match state(it).endpoint.as_ref() {
+        Some(ep) => ep.wait(d),
+        None => std::thread::sleep(d),
+    }
 }
 
 /// Subscribes a data store's topic (now, or when the endpoint starts).

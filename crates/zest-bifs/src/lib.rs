@@ -108,6 +108,7 @@ pub fn install_hooks(it: &mut zest_runtime::Interp) {
     it.hooks.print = Some(logging::print_statement);
     it.hooks.on_report = Some(reporter::on_report);
     it.hooks.io_poll = Some(io_poll);
+    it.hooks.io_wait = Some(broker::wait);
     it.hooks.on_dispatch = Some(broker::auto_publish_dispatch);
     it.hooks.at_exit.push(broker::store::shutdown);
     it.hooks.at_exit.push(broker::shutdown);

@@ -24,8 +24,12 @@ use crate::codec;
 use crate::data::Data;
 use crate::filter::{prefix_matches, Filter};
 use crate::id::EndpointId;
-use crate::status::{ec, EndpointInfo, ErrorReport, NetworkInfo, Status, StatusCode};
+use crate::json;
+use crate::status::{
+    ec, EndpointInfo, ErrorReport, NetworkInfo, Status, StatusCode, ERROR_TOPIC, STATUS_TOPIC,
+};
 use crate::transport::{Stream, TlsConfig};
+use crate::websocket::ClientEvent;
 use crate::wire::{
     frame, put_filter, read_filter, take_frame, Handshake, MessageType, NodeMessage, WireError,
     MAGIC, MAX_FRAME, MAX_HANDSHAKE_FRAME, PROTOCOL_VERSION,
@@ -34,7 +38,7 @@ use bytes::{Bytes, BytesMut};
 use openssl::ssl::SslContext;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::io::{ReadHalf, WriteHalf};
@@ -108,6 +112,7 @@ pub struct PeerInfo {
 
 enum Command {
     Listen(std::net::TcpListener),
+    ListenWebSocket(std::net::TcpListener),
     Peer {
         address: String,
         port: u16,
@@ -138,12 +143,29 @@ struct Shared {
     peers: Vec<PeerInfo>,
 }
 
+/// Set when reports were queued for the owner since its last wait.
+#[derive(Default)]
+struct Ready {
+    flag: Mutex<bool>,
+    cond: Condvar,
+}
+
+impl Ready {
+    fn notify(&self) {
+        if let Ok(mut f) = self.flag.lock() {
+            *f = true;
+            self.cond.notify_one();
+        }
+    }
+}
+
 /// The owner's handle on an endpoint.
 pub struct Endpoint {
     id: EndpointId,
     cmd: mpsc::UnboundedSender<Command>,
     inbound: Option<mpsc::Receiver<Inbound>>,
     shared: Arc<Mutex<Shared>>,
+    ready: Arc<Ready>,
     thread: Option<std::thread::JoinHandle<()>>,
     listening: bool,
 }
@@ -168,6 +190,8 @@ impl Endpoint {
             .enable_time()
             .build()?;
         let sh = shared.clone();
+        let ready = Arc::new(Ready::default());
+        let rd = ready.clone();
         let thread = std::thread::Builder::new()
             .name("zest-broker".into())
             .stack_size(16 << 20)
@@ -176,6 +200,7 @@ impl Endpoint {
                     let (ev_tx, ev_rx) = mpsc::channel(1024);
                     let core = Core {
                         id,
+                        clients: HashMap::new(),
                         tls,
                         cfg: config,
                         filter: Filter::default(),
@@ -191,6 +216,7 @@ impl Endpoint {
                         inbound: in_tx,
                         outbox: Vec::new(),
                         shared: sh,
+                        ready: rd,
                         listeners: Vec::new(),
                         finishing: Vec::new(),
                         shutting_down: None,
@@ -203,6 +229,7 @@ impl Endpoint {
             cmd: cmd_tx,
             inbound: Some(in_rx),
             shared,
+            ready,
             thread: Some(thread),
             listening: false,
         })
@@ -216,13 +243,7 @@ impl Endpoint {
     /// port 0 an ephemeral port) and accepts peers from then on. Returns
     /// the bound port.
     pub fn listen(&mut self, address: &str, port: u16) -> std::io::Result<u16> {
-        let host = if address.is_empty() {
-            "0.0.0.0"
-        } else {
-            address
-        };
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let l = std::net::TcpListener::bind((host, port))?;
+        let (l, _) = bind(address, port)?;
         self.listen_on(l)
     }
 
@@ -232,6 +253,15 @@ impl Endpoint {
         l.set_nonblocking(true)?;
         let bound = l.local_addr()?.port();
         let _ = self.cmd.send(Command::Listen(l));
+        self.listening = true;
+        Ok(bound)
+    }
+
+    /// Like [`Endpoint::listen`], for clients of the WebSocket JSON API
+    /// (`/v1/messages/json`, TLS as for peerings).
+    pub fn listen_websocket(&mut self, address: &str, port: u16) -> std::io::Result<u16> {
+        let (l, bound) = bind(address, port)?;
+        let _ = self.cmd.send(Command::ListenWebSocket(l));
         self.listening = true;
         Ok(bound)
     }
@@ -310,6 +340,16 @@ impl Endpoint {
             .unwrap_or_default()
     }
 
+    /// Blocks until reports were queued since the last call, at most `d`.
+    pub fn wait(&self, d: Duration) {
+        let Ok(flag) = self.ready.flag.lock() else {
+            return;
+        };
+        if let Ok(mut flag) = self.ready.cond.wait_timeout_while(flag, d, |f| !*f) {
+            *flag.0 = false;
+        }
+    }
+
     /// The next report, if one is waiting.
     pub fn try_recv(&mut self) -> Option<Inbound> {
         self.inbound.as_mut()?.try_recv().ok()
@@ -330,6 +370,19 @@ impl Endpoint {
     }
 }
 
+fn bind(address: &str, port: u16) -> std::io::Result<(std::net::TcpListener, u16)> {
+    let host = if address.is_empty() {
+        "0.0.0.0"
+    } else {
+        address
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let l = std::net::TcpListener::bind((host, port))?;
+    l.set_nonblocking(true)?;
+    let bound = l.local_addr()?.port();
+    Ok((l, bound))
+}
+
 impl Drop for Endpoint {
     fn drop(&mut self) {
         if self.thread.is_some() {
@@ -342,7 +395,7 @@ impl Drop for Endpoint {
 
 /// Where an outgoing peering goes, and how to retry.
 #[derive(Clone, Debug)]
-struct Target {
+pub(crate) struct Target {
     id: u64,
     address: String,
     port: u16,
@@ -359,8 +412,10 @@ impl Target {
     }
 }
 
-enum Event {
+pub(crate) enum Event {
     Accepted(TcpStream, SocketAddr),
+    WsAccepted(TcpStream, SocketAddr),
+    Ws(ClientEvent),
     Query {
         conn: u64,
         peer: EndpointId,
@@ -407,8 +462,18 @@ struct Peer {
     writer: JoinHandle<()>,
 }
 
+/// An attached WebSocket client: a lightweight peer with an ID of its own.
+struct Client {
+    id: EndpointId,
+    filter: Vec<Vec<u8>>,
+    tx: mpsc::Sender<Bytes>,
+    network: NetworkInfo,
+}
+
 struct Core {
     id: EndpointId,
+    /// WebSocket clients by connection.
+    clients: HashMap<u64, Client>,
     cfg: Config,
     /// The TLS context of every connection, without `Config::tls` none.
     tls: Option<SslContext>,
@@ -428,6 +493,7 @@ struct Core {
     inbound: mpsc::Sender<Inbound>,
     outbox: Vec<Inbound>,
     shared: Arc<Mutex<Shared>>,
+    ready: Arc<Ready>,
     listeners: Vec<JoinHandle<()>>,
     /// Writers of closed peerings, still flushing.
     finishing: Vec<JoinHandle<()>>,
@@ -455,10 +521,18 @@ impl Core {
                     }
                 }
             }
-            for item in std::mem::take(&mut self.outbox) {
-                if self.shutting_down.is_some() || self.inbound.send(item).await.is_err() {
-                    break;
+            if !self.outbox.is_empty() {
+                let full = self.outbox.len() > self.inbound.capacity();
+                if full {
+                    // The owner may have to make room first: wake it now.
+                    self.ready.notify();
                 }
+                for item in std::mem::take(&mut self.outbox) {
+                    if self.shutting_down.is_some() || self.inbound.send(item).await.is_err() {
+                        break;
+                    }
+                }
+                self.ready.notify();
             }
             if self.shutting_down.is_some() && self.peers.is_empty() {
                 break;
@@ -497,35 +571,33 @@ impl Core {
         network: Option<NetworkInfo>,
         msg: &str,
     ) {
-        self.outbox.push(Inbound::Status(Status {
+        let s = Status {
             code,
             context: EndpointInfo { node, network },
             message: msg.to_owned(),
-        }));
+        };
+        if self.local_subscribers(STATUS_TOPIC) {
+            self.deliver_to_clients(STATUS_TOPIC, Some(&s.to_data()), &[], 0);
+        }
+        self.outbox.push(Inbound::Status(s));
     }
 
     fn error(&mut self, code: u8, context: Option<EndpointInfo>, msg: &str) {
-        self.outbox.push(Inbound::Error(ErrorReport {
+        let e = ErrorReport {
             code,
             context,
             message: msg.to_owned(),
-        }));
+        };
+        if self.local_subscribers(ERROR_TOPIC) {
+            self.deliver_to_clients(ERROR_TOPIC, Some(&e.to_data()), &[], 0);
+        }
+        self.outbox.push(Inbound::Error(e));
     }
 
     fn command(&mut self, c: Command) {
         match c {
-            Command::Listen(l) => {
-                if let Ok(l) = tokio::net::TcpListener::from_std(l) {
-                    let tx = self.ev_tx.clone();
-                    self.listeners.push(tokio::spawn(async move {
-                        while let Ok((s, a)) = l.accept().await {
-                            if tx.send(Event::Accepted(s, a)).await.is_err() {
-                                return;
-                            }
-                        }
-                    }));
-                }
-            }
+            Command::Listen(l) => self.accept_on(l, Event::Accepted),
+            Command::ListenWebSocket(l) => self.accept_on(l, Event::WsAccepted),
             Command::Peer {
                 address,
                 port,
@@ -599,6 +671,9 @@ impl Core {
                 topic,
                 payload,
             } => {
+                // Clients see every message whose topic they subscribed,
+                // whatever its receiver (§6.6).
+                self.deliver_to_clients(&topic, None, &payload, 0);
                 let msg = NodeMessage {
                     sender: self.id,
                     receiver,
@@ -611,6 +686,162 @@ impl Core {
             }
             Command::Shutdown(done) => self.begin_shutdown(Some(done)),
         }
+    }
+
+    fn accept_on(&mut self, l: std::net::TcpListener, ev: fn(TcpStream, SocketAddr) -> Event) {
+        if let Ok(l) = tokio::net::TcpListener::from_std(l) {
+            let tx = self.ev_tx.clone();
+            self.listeners.push(tokio::spawn(async move {
+                loop {
+                    match l.accept().await {
+                        Ok((s, a)) => {
+                            if tx.send(ev(s, a)).await.is_err() {
+                                return;
+                            }
+                        }
+                        // Out of descriptors and the like: try again soon.
+                        Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                    }
+                }
+            }));
+        }
+    }
+
+    /// Whether a WebSocket client's prefixes reach this node's local
+    /// status or error topic (Broker does not keep them from clients).
+    fn local_subscribers(&self, topic: &[u8]) -> bool {
+        self.clients
+            .values()
+            .any(|c| c.filter.iter().any(|p| prefix_matches(p, topic)))
+    }
+
+    /// Hands a data message to the WebSocket clients subscribed to its
+    /// topic (except the one it came from), encoded once for all of them.
+    /// `payload` is its binary encoding, decoded only when a client wants it.
+    fn deliver_to_clients(&mut self, topic: &[u8], data: Option<&Data>, payload: &[u8], from: u64) {
+        if self.clients.is_empty() {
+            return;
+        }
+        let targets: Vec<u64> = self
+            .clients
+            .iter()
+            .filter(|(c, cl)| **c != from && cl.filter.iter().any(|p| prefix_matches(p, topic)))
+            .map(|(c, _)| *c)
+            .collect();
+        if targets.is_empty() {
+            return;
+        }
+        let decoded;
+        let data = match data {
+            Some(d) => d,
+            None => match codec::decode(payload) {
+                Ok(d) => {
+                    decoded = d;
+                    &decoded
+                }
+                Err(_) => return,
+            },
+        };
+        let text = Bytes::from(json::encode_message(topic, data));
+        for c in targets {
+            let full = self
+                .clients
+                .get(&c)
+                .is_some_and(|cl| cl.tx.try_send(text.clone()).is_err());
+            if full {
+                // A client that does not keep up is dropped, like a peer.
+                self.client_gone(c);
+            }
+        }
+    }
+
+    fn client_event(&mut self, e: ClientEvent) {
+        match e {
+            ClientEvent::Attached {
+                conn,
+                filter,
+                addr,
+                tx,
+            } => {
+                if self.shutting_down.is_some() {
+                    return;
+                }
+                let Ok(id) = EndpointId::random() else {
+                    return;
+                };
+                let network = NetworkInfo {
+                    address: addr.ip().to_string(),
+                    port: addr.port(),
+                    retry_secs: 0,
+                };
+                self.clients.insert(
+                    conn,
+                    Client {
+                        id,
+                        filter,
+                        tx,
+                        network: network.clone(),
+                    },
+                );
+                self.status(
+                    StatusCode::EndpointDiscovered,
+                    id,
+                    None,
+                    "found a new client in the network",
+                );
+                self.status(
+                    StatusCode::PeerAdded,
+                    id,
+                    Some(network),
+                    "handshake successful",
+                );
+            }
+            ClientEvent::Data { conn, topic, data } => {
+                let Some(sender) = self.clients.get(&conn).map(|c| c.id) else {
+                    return;
+                };
+                if self.subs.iter().any(|s| prefix_matches(s, &topic)) {
+                    self.outbox.push(Inbound::Data {
+                        topic: topic.clone(),
+                        data: data.clone(),
+                    });
+                }
+                self.deliver_to_clients(&topic, Some(&data), &[], conn);
+                if self.cfg.forwarding && !self.peers.is_empty() {
+                    let msg = NodeMessage {
+                        sender,
+                        receiver: EndpointId::NIL,
+                        kind: MessageType::Data,
+                        ttl: self.cfg.ttl,
+                        topic: Bytes::from(topic),
+                        payload: Bytes::from(codec::to_bytes(&data)),
+                    };
+                    self.route(&msg, Some(sender));
+                }
+            }
+            ClientEvent::Closed { conn } => self.client_gone(conn),
+        }
+    }
+
+    fn client_gone(&mut self, conn: u64) {
+        let Some(c) = self.clients.remove(&conn) else {
+            return;
+        };
+        if self.shutting_down.is_some() {
+            return;
+        }
+        self.status(
+            StatusCode::PeerLost,
+            c.id,
+            Some(c.network),
+            "lost connection to client",
+        );
+        self.status(
+            StatusCode::EndpointUnreachable,
+            c.id,
+            None,
+            "lost the last path",
+        );
     }
 
     /// Adds a prefix to the filter and tells every peer when it grew.
@@ -629,6 +860,8 @@ impl Core {
     fn begin_shutdown(&mut self, done: Option<std::sync::mpsc::Sender<()>>) {
         let (tx, _) = std::sync::mpsc::channel();
         self.shutting_down = Some(done.unwrap_or(tx));
+        // Dropping a client's queue makes its task close the connection.
+        self.clients.clear();
         self.targets.clear();
         let ids: Vec<EndpointId> = self.peers.keys().copied().collect();
         for id in ids {
@@ -751,6 +984,23 @@ impl Core {
                     stream, tls, false, own, conn, tx, network, None,
                 ));
             }
+            Event::WsAccepted(stream, addr) => {
+                if self.shutting_down.is_some() {
+                    return;
+                }
+                let conn = self.next_conn;
+                self.next_conn += 1;
+                tokio::spawn(crate::websocket::serve(
+                    stream,
+                    addr,
+                    self.tls.clone(),
+                    self.id,
+                    conn,
+                    self.cfg.peer_buffer,
+                    self.ev_tx.clone(),
+                ));
+            }
+            Event::Ws(e) => self.client_event(e),
             Event::Query {
                 conn,
                 peer,
@@ -956,11 +1206,14 @@ impl Core {
                 {
                     // A payload that does not decode is dropped here only.
                     if let Ok(data) = codec::decode(&msg.payload) {
+                        self.deliver_to_clients(&msg.topic, Some(&data), &[], 0);
                         self.outbox.push(Inbound::Data {
                             topic: msg.topic.to_vec(),
                             data,
                         });
                     }
+                } else {
+                    self.deliver_to_clients(&msg.topic, None, &msg.payload, 0);
                 }
                 if msg.receiver != self.id {
                     self.route(&msg, Some(from));

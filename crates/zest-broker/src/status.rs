@@ -1,6 +1,7 @@
 //! Status and error reports (`broker-protocol.md` §7): what an endpoint
 //! tells its owner about peerings, with Broker 2.5's exact texts.
 
+use crate::data::{Data, Port, Protocol};
 use crate::id::EndpointId;
 
 /// `broker::sc`.
@@ -101,9 +102,161 @@ impl ErrorReport {
     }
 }
 
+/// The names of `broker::ec` values, by number.
+pub const EC_NAMES: [&str; 41] = [
+    "none",
+    "unspecified",
+    "peer_incompatible",
+    "peer_invalid",
+    "peer_unavailable",
+    "peer_disconnect_during_handshake",
+    "peer_timeout",
+    "master_exists",
+    "no_such_master",
+    "no_such_key",
+    "request_timeout",
+    "type_clash",
+    "invalid_data",
+    "backend_failure",
+    "stale_data",
+    "cannot_open_file",
+    "cannot_write_file",
+    "invalid_topic_key",
+    "end_of_file",
+    "invalid_tag",
+    "invalid_message",
+    "invalid_status",
+    "conversion_failed",
+    "consumer_exists",
+    "connection_timeout",
+    "bad_member_function_call",
+    "repeated_request_id",
+    "broken_clone",
+    "shutting_down",
+    "invalid_peering_request",
+    "repeated_peering_handshake_request",
+    "unexpected_handshake_message",
+    "invalid_handshake_state",
+    "no_path_to_peer",
+    "no_connector_available",
+    "cannot_open_resource",
+    "serialization_failed",
+    "deserialization_failed",
+    "wrong_magic_number",
+    "redundant_connection",
+    "logic_error",
+];
+
+/// The topics Broker publishes its statuses and errors on (local only).
+pub const STATUS_TOPIC: &[u8] = b"<$>/local/data/statuses";
+pub const ERROR_TOPIC: &[u8] = b"<$>/local/data/errors";
+
+impl StatusCode {
+    pub fn name(self) -> &'static str {
+        match self {
+            StatusCode::Unspecified => "unspecified",
+            StatusCode::PeerAdded => "peer_added",
+            StatusCode::PeerRemoved => "peer_removed",
+            StatusCode::PeerLost => "peer_lost",
+            StatusCode::EndpointDiscovered => "endpoint_discovered",
+            StatusCode::EndpointUnreachable => "endpoint_unreachable",
+        }
+    }
+}
+
+impl EndpointInfo {
+    /// `vector[node, address, port, retry]` (`none` for what is unknown).
+    pub fn to_data(&self) -> Data {
+        let node = if self.node.is_nil() {
+            Data::None
+        } else {
+            Data::string(self.node.to_string())
+        };
+        let mut v = vec![node];
+        match &self.network {
+            Some(n) => {
+                v.push(Data::string(&n.address));
+                v.push(Data::Port(Port {
+                    number: n.port,
+                    protocol: Protocol::Tcp,
+                }));
+                v.push(Data::Count(n.retry_secs));
+            }
+            None => v.extend([Data::None, Data::None, Data::None]),
+        }
+        Data::Vector(v)
+    }
+}
+
+impl Status {
+    /// The `data` form Broker publishes on [`STATUS_TOPIC`].
+    pub fn to_data(&self) -> Data {
+        let mut v = vec![
+            Data::string("status"),
+            Data::Enum(self.code.name().as_bytes().to_vec()),
+        ];
+        if self.code == StatusCode::Unspecified {
+            v.extend([Data::None, Data::None]);
+        } else {
+            v.push(self.context.to_data());
+            v.push(Data::string(&self.message));
+        }
+        Data::Vector(v)
+    }
+}
+
+impl ErrorReport {
+    /// The `data` form Broker publishes on [`ERROR_TOPIC`].
+    pub fn to_data(&self) -> Data {
+        let name = EC_NAMES
+            .get(usize::from(self.code))
+            .copied()
+            .unwrap_or("unspecified");
+        let context = match &self.context {
+            Some(c) => Data::Vector(vec![c.to_data(), Data::string(&self.message)]),
+            None => Data::Vector(vec![Data::string(&self.message)]),
+        };
+        Data::Vector(vec![
+            Data::string("error"),
+            Data::Enum(name.as_bytes().to_vec()),
+            context,
+        ])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `data` forms of §7.3.
+    #[test]
+    fn data_forms() {
+        let net = NetworkInfo {
+            address: "127.0.0.1".into(),
+            port: 5000,
+            retry_secs: 0,
+        };
+        let s = Status {
+            code: StatusCode::PeerLost,
+            context: EndpointInfo {
+                node: EndpointId::NIL,
+                network: Some(net.clone()),
+            },
+            message: "lost connection to client".into(),
+        };
+        assert_eq!(
+            s.to_data().to_string(),
+            "(status, peer_lost, (nil, 127.0.0.1, 5000/tcp, 0), lost connection to client)"
+        );
+        let e = ErrorReport {
+            code: ec::PEER_INVALID,
+            context: None,
+            message: "x".into(),
+        };
+        assert_eq!(e.to_data().to_string(), "(error, peer_invalid, (x))");
+        assert_eq!(EC_NAMES[usize::from(ec::LOGIC_ERROR)], "logic_error");
+        assert_eq!(EC_NAMES[37], "deserialization_failed");
+    }
 
     /// Zeek's `broker.error` baseline.
     #[test]

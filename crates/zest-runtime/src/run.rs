@@ -158,12 +158,16 @@ impl Interp {
             // waiting (and its processing advances network time).
             if self.events.is_empty() {
                 let now = wall_clock();
-                match self.timers.peek_time() {
-                    Some(t) if t <= now => {}
-                    Some(t) => {
-                        std::thread::sleep(std::time::Duration::from_secs_f64((t - now).min(0.05)))
+                let idle = match self.timers.peek_time() {
+                    Some(t) if t <= now => None,
+                    Some(t) => Some(std::time::Duration::from_secs_f64((t - now).min(0.05))),
+                    None => Some(std::time::Duration::from_millis(10)),
+                };
+                if let Some(d) = idle {
+                    match self.hooks.io_wait {
+                        Some(f) => f(self, d),
+                        None => std::thread::sleep(d),
                     }
-                    None => std::thread::sleep(std::time::Duration::from_millis(10)),
                 }
             }
             self.network_time = wall_clock();

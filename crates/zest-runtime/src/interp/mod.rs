@@ -74,6 +74,9 @@ pub struct NativeHooks {
     /// Polls counted I/O sources (the Broker endpoint): delivers what
     /// arrived and says whether a source is active (keeps the loop alive).
     pub io_poll: Option<fn(&mut Interp) -> bool>,
+    /// Waits at most the given time for an I/O source to deliver (returns
+    /// early when one does); without it the run loop just sleeps.
+    pub io_wait: Option<fn(&mut Interp, std::time::Duration)>,
     /// Sees every locally raised event as it is dispatched (auto-publish).
     pub on_dispatch: Option<fn(&mut Interp, u32, &[Value])>,
     /// Sees every `print` statement's values first; true means it took
