@@ -10,6 +10,49 @@ fn wall_clock() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
+/// The process status file (`-U`), if any, and whether a final status
+/// has been written.
+static PROC_STATUS: std::sync::Mutex<(Option<String>, bool)> = std::sync::Mutex::new((None, false));
+
+/// Names the process status file (`zeek -U`).
+pub fn set_proc_status_file(path: &str) {
+    if let Ok(mut g) = PROC_STATUS.lock() {
+        g.0 = Some(path.to_owned());
+    }
+}
+
+/// Writes `STATUS [reason]` to the process status file, replacing its
+/// content (util.cc's `set_processing_status`); a failure to open it is
+/// reported on stderr with the errno. After a `TERMINATED` status nothing
+/// more is written.
+pub fn set_processing_status(status: &str, reason: &str) {
+    let Ok(mut g) = PROC_STATUS.lock() else {
+        return;
+    };
+    let Some(path) = g.0.clone() else {
+        return;
+    };
+    if g.1 {
+        return;
+    }
+    if status == "TERMINATED" {
+        g.1 = true;
+    }
+    match std::fs::File::create(&path) {
+        Ok(mut f) => {
+            let _ = std::io::Write::write_all(&mut f, format!("{status} [{reason}]\n").as_bytes());
+        }
+        Err(e) => {
+            let errno = e.raw_os_error().unwrap_or(0);
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                format!("Failed to open process status file '{path}': {errno} [{status}]\n")
+                    .as_bytes(),
+            );
+        }
+    }
+}
+
 impl Interp {
     fn event_id(&self, name: &str) -> Option<u32> {
         self.prog.lookup(zest_syntax::Symbol::intern(name))
@@ -77,6 +120,7 @@ impl Interp {
             return 1;
         }
         self.init_done = true;
+        set_processing_status("RUNNING", "run_loop");
 
         // A counted I/O source (Broker listening or peered) keeps the loop
         // running until terminate(), as exit_only_after_terminate does.
@@ -117,6 +161,7 @@ impl Interp {
             }
         }
         self.terminating = true;
+        set_processing_status("TERMINATING", "done_with_network");
         // S8
         self.drain();
         // S9

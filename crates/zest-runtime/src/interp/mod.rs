@@ -266,6 +266,9 @@ impl Interp {
     pub fn report(&mut self, prefix: &str, loc: Option<Loc>, msg: &str) {
         if let Some(h) = self.hooks.on_report {
             if !h(self, prefix, loc, msg) {
+                if prefix == "fatal error" {
+                    crate::run::set_processing_status("TERMINATED", "fatal_error");
+                }
                 return;
             }
         }
@@ -278,6 +281,9 @@ impl Interp {
         line.push_str(msg);
         line.push('\n');
         let _ = std::io::stderr().write_all(line.as_bytes());
+        if prefix == "fatal error" {
+            crate::run::set_processing_status("TERMINATED", "fatal_error");
+        }
     }
 
     pub fn describe_loc(&self, loc: Loc, out: &mut String) {
