@@ -385,7 +385,10 @@ impl Interp {
                     break;
                 }
                 Ok(_) => break,
-                Err(_) if self.no_value => self.no_value = false,
+                // A call waiting in a `return when` delays the whole
+                // function (Zeek's `Frame::SetDelayed`): no statement
+                // after it runs.
+                Err(_) if self.no_value && !self.call_waiting => self.no_value = false,
                 Err(e) => {
                     result = Err(e);
                     break;
