@@ -29,6 +29,7 @@ pub mod pcap;
 pub mod probabilistic;
 pub mod protocols;
 pub mod reporter;
+pub mod signatures;
 pub mod stats;
 pub mod strings;
 pub mod supervisor;
@@ -72,6 +73,7 @@ pub fn all() -> Vec<&'static [Bif]> {
         pcap::BIFS,
         protocols::BIFS,
         supervisor::BIFS,
+        signatures::BIFS,
     ]
 }
 

@@ -37,6 +37,8 @@ struct Options {
     script_positions: Vec<usize>,
     /// Arguments after `-- script`, for `zeek_script_args`.
     script_args: Vec<String>,
+    /// Signature files (`-s`).
+    sig_files: Vec<String>,
 }
 
 /// The built-in plugins Zest implements natively, as `zeek -NN` lists
@@ -199,6 +201,16 @@ pub fn main(args: &[String]) -> i32 {
             }
             "-D" | "--deterministic" | "-C" | "--no-checksums" | "-Q" | "--time" | "-W"
             | "--watchdog" => {}
+            "-s" | "--rulefile" => {
+                i += 1;
+                match args.get(i) {
+                    Some(f) => o.sig_files.push(f.clone()),
+                    None => {
+                        eprintln!("zeek: option requires an argument -- 's'");
+                        return 1;
+                    }
+                }
+            }
             "-U" | "--status-file" => {
                 i += 1;
                 if let Some(p) = args.get(i) {
@@ -397,6 +409,23 @@ fn run(o: &mut Options) -> i32 {
     }
     if it.error_count > 0 {
         return 1;
+    }
+    for f in &o.sig_files {
+        match loader.find_sig_file(f, None) {
+            Some(p) => {
+                if !it.prog.sig_files.contains(&p) {
+                    it.prog.sig_files.push(p);
+                }
+            }
+            None => {
+                it.report(
+                    "fatal error",
+                    None,
+                    &format!("can't find signature file {f}"),
+                );
+                return 1;
+            }
+        }
     }
     if !o.script_args.is_empty() {
         if let Some(gid) = it

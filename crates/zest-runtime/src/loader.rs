@@ -135,23 +135,26 @@ impl Loader {
         p
     }
 
-    /// `name` or `name.zeek` as a file in a `ZEEKPATH` directory (a name
-    /// starting with `.` is not searched for).
-    fn find_script_file(&self, name: &str) -> Option<PathBuf> {
+    /// A signature file (`@load-sigs`, `-s`): `name.sig` or `name`, beside
+    /// the current script for a name starting with `.`, else in
+    /// `ZEEKPATH` (scan.l's `find_relative_file`).
+    pub fn find_sig_file(&self, name: &str, current_dir: Option<&Path>) -> Option<PathBuf> {
+        let try_dir = |d: &Path| -> Option<PathBuf> {
+            let p = d.join(format!("{name}.sig"));
+            if p.is_file() {
+                return Some(p);
+            }
+            let p = d.join(name);
+            p.is_file().then_some(p)
+        };
+        if Path::new(name).is_absolute() {
+            return try_dir(Path::new("/"));
+        }
         if name.starts_with('.') {
-            return None;
+            let dir = current_dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            return try_dir(&dir);
         }
-        for dir in &self.path {
-            let p = Path::new(dir).join(format!("{name}.zeek"));
-            if p.is_file() {
-                return Some(p);
-            }
-            let p = Path::new(dir).join(name);
-            if p.is_file() {
-                return Some(p);
-            }
-        }
-        None
+        self.path.iter().find_map(|d| try_dir(Path::new(d)))
     }
 }
 
@@ -348,7 +351,7 @@ impl Interp {
                 let canon = loader.without_zeekpath_component(&name);
                 for prefix in loader.prefixes.iter().rev() {
                     let flat = flatten_script_name(&canon, prefix);
-                    if let Some(p) = loader.find_script_file(&flat) {
+                    if let Some(p) = loader.find(&flat, None) {
                         found.push(p);
                     }
                 }
@@ -419,6 +422,13 @@ impl Interp {
                 }
                 DeclKind::Deprecated(comment) => {
                     self.deprecated_script(loader, decl.span, comment.as_deref());
+                }
+                DeclKind::LoadSigs(what) => {
+                    if let Some(p) = loader.find_sig_file(what, dir.as_deref()) {
+                        if !self.prog.sig_files.contains(&p) {
+                            self.prog.sig_files.push(p);
+                        }
+                    }
                 }
                 DeclKind::Prefixes { add, prefix } => {
                     if !add {

@@ -93,6 +93,8 @@ pub struct Program {
     /// while parsing keeps that location, which error messages about it
     /// show. Looked up only when such a message is reported.
     pub const_locs: FxHashMap<usize, (Value, Loc)>,
+    /// Signature files named by `@load-sigs` and `-s`, found, in order.
+    pub sig_files: Vec<std::path::PathBuf>,
 }
 
 impl Program {
@@ -108,6 +110,7 @@ impl Program {
             lambda_counter: 0,
             type_aliases: Vec::new(),
             const_locs: FxHashMap::default(),
+            sig_files: Vec::new(),
         }
     }
 
