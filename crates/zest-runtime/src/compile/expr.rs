@@ -1377,6 +1377,9 @@ impl Interp {
                 ast::ExprKind::BraceList(items) | ast::ExprKind::List(items),
                 TypeKind::Table { .. },
             ) => {
+                if let Some(u) = self.set_union_rhs(items, target, rhs.span) {
+                    return u;
+                }
                 self.compile_table_ctor(items, &[], Some(target.clone()), target.is_set(), rhs.span)
             }
             (ast::ExprKind::TableCons(items, attrs), TypeKind::Table { .. }) => {
@@ -1438,6 +1441,38 @@ impl Interp {
         }
     }
 
+    /// `{ s1, s2, … }` for a set whose first element is a set of the same
+    /// type: the union `s1 | s2 | …` (Zeek's `CheckForRHSList`, the idiom
+    /// of `set1 += { set2, set3 }`). Only a name or a hostname literal is
+    /// looked at first, so nothing is compiled twice.
+    fn set_union_rhs(&mut self, items: &[ast::Expr], target: &TypeRef, span: Span) -> Option<Expr> {
+        if !target.is_set() {
+            return None;
+        }
+        let first = items.first()?;
+        let ft = match &first.kind {
+            ast::ExprKind::Const(Literal::Hostname(_)) => Type::new(TypeKind::Table {
+                index: vec![self.prog.base.addr.clone()],
+                yield_: None,
+            }),
+            ast::ExprKind::Name(n) => match self.resolve(n.sym) {
+                Some(Resolved::Local(_, t)) => t,
+                Some(Resolved::Global(g)) => self.prog.globals[g as usize].ty.clone()?,
+                None => return None,
+            },
+            _ => return None,
+        };
+        if !ft.is_set() || !super::check::zeek_same_type(target, &ft) {
+            return None;
+        }
+        let mut acc = self.compile_expr(first);
+        for i in &items[1..] {
+            let x = self.compile_expr(i);
+            acc = self.binary_exprs(BinOp::BitOr, acc, x, span);
+        }
+        Some(acc)
+    }
+
     /// Checks and coerces the value of an assignment or initialization of
     /// `target` (described as `lhs`), as Zeek's `AssignExpr::TypeCheck`.
     pub(crate) fn coerce_assign(&mut self, lhs: String, e: Expr, t: &TypeRef, span: Span) -> Expr {
@@ -1486,6 +1521,9 @@ impl Interp {
         };
         match &target.kind {
             TypeKind::Table { .. } => {
+                if let Some(u) = self.set_union_rhs(items, target, at) {
+                    return u;
+                }
                 let x =
                     self.compile_table_ctor(items, &[], Some(target.clone()), target.is_set(), at);
                 if let (Tag::Error, ExprKind::TableCtor(..)) = (x.ty.tag(), &x.kind) {
