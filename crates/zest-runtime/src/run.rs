@@ -10,6 +10,22 @@ fn wall_clock() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
+/// The wall clock for a new iteration of the run loop, at least a
+/// microsecond later than `prev` (the previous iteration's network time).
+/// Zeek's loop never turns within a microsecond (it polls its sources
+/// with system calls on the way), so each iteration has a network time of
+/// its own; Zest's loop can be quicker and waits for the clock instead. A
+/// clock that stepped back is taken as it is.
+fn next_loop_time(prev: f64) -> f64 {
+    loop {
+        let now = wall_clock();
+        if now - prev >= 1e-6 || now < prev {
+            return now;
+        }
+        std::hint::spin_loop();
+    }
+}
+
 /// The process status file (`-U`), if any, and whether a final status
 /// has been written.
 static PROC_STATUS: std::sync::Mutex<(Option<String>, bool)> = std::sync::Mutex::new((None, false));
@@ -208,7 +224,7 @@ impl Interp {
                     None => std::thread::sleep(std::time::Duration::from_millis(10)),
                 }
             }
-            self.network_time = wall_clock();
+            self.network_time = next_loop_time(self.network_time);
             crate::table::set_network_time(self.network_time);
             self.timer_time = self.network_time;
             while self
@@ -225,5 +241,25 @@ impl Interp {
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{next_loop_time, wall_clock};
+
+    /// Iterations of the run loop never share a network time, however
+    /// quick they are.
+    #[test]
+    fn loop_times_are_distinct_microseconds() {
+        let mut t = wall_clock();
+        let mut seen = Vec::new();
+        for _ in 0..1000 {
+            t = next_loop_time(t);
+            seen.push(format!("{t:.6}"));
+        }
+        let n = seen.len();
+        seen.dedup();
+        assert_eq!(seen.len(), n);
     }
 }
