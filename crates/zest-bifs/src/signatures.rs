@@ -27,7 +27,7 @@ pub static BIFS: &[Bif] = &[
     },
     Bif {
         name: "file_magic",
-        signature: "function(data: string): vector of any",
+        signature: "function(data: string): mime_matches",
         func: file_magic,
     },
 ];
