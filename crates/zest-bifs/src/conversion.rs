@@ -2634,59 +2634,10 @@ fn check_subnet(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> Rt
     Ok(Value::Bool(found))
 }
 
-/// `util::detail::normalize_path` (POSIX branch).
-fn normalize_path(path: &[u8]) -> Vec<u8> {
-    let has = |pat: &[u8]| path.windows(pat.len()).any(|w| w == pat);
-    if !has(b"/.") && !has(b"//") {
-        let mut p = path.to_vec();
-        if p.len() > 1 && p.last() == Some(&b'/') {
-            p.pop();
-        }
-        return p;
-    }
-    let mut new_path = Vec::with_capacity(path.len());
-    if path.first() == Some(&b'/') {
-        new_path.push(b'/');
-    }
-    let components: Vec<&[u8]> = path.split(|&b| b == b'/').collect();
-    let mut fin: Vec<&[u8]> = Vec::with_capacity(components.len());
-    for (idx, c) in components.iter().enumerate() {
-        if c.is_empty() {
-            continue;
-        }
-        if *c == b"." && idx != 0 {
-            continue;
-        }
-        fin.push(c);
-        if *c == b".." {
-            let cur = fin.len() - 1;
-            if cur != 0 {
-                let last = fin[cur - 1];
-                if last == b"/" || last == b"~" || last == b".." {
-                    continue;
-                }
-                if last == b"." {
-                    fin[cur - 1] = b"..";
-                    fin.pop();
-                } else {
-                    fin.pop();
-                    fin.pop();
-                }
-            }
-        }
-    }
-    for c in fin {
-        new_path.extend_from_slice(c);
-        new_path.push(b'/');
-    }
-    if new_path.len() > 1 && new_path.last() == Some(&b'/') {
-        new_path.pop();
-    }
-    new_path
-}
-
 fn compress_path(_it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    Ok(string_value(normalize_path(bytes_arg(args, 0))))
+    Ok(string_value(zest_runtime::loader::normalize_path(
+        bytes_arg(args, 0),
+    )))
 }
 
 thread_local! {
@@ -3165,13 +3116,6 @@ mod tests {
             let got = haversine(a, b, c, d);
             assert!(((got - want) / want).abs() < 1e-4, "{got} vs {want}");
         }
-    }
-
-    /// bifs/compress_path.zeek.
-    #[test]
-    fn compress_paths() {
-        assert_eq!(normalize_path(b"./../foo"), b"../foo");
-        assert_eq!(normalize_path(b"././../foo"), b"../foo");
     }
 
     fn subnet_set(items: &[Subnet]) -> TableVal {

@@ -71,6 +71,17 @@ fn enum_val(v: Option<&Value>) -> i64 {
 }
 
 fn register_packet_analyzer(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    if it.init_done {
+        // Analyzer::RegisterProtocol: dispatchers are fixed once zeek_init
+        // has run.
+        it.flush_stdout();
+        it.report(
+            "fatal error",
+            None,
+            "Packet protocols cannot be registered after zeek_init has finished.",
+        );
+        std::process::exit(1);
+    }
     let entry = (
         enum_val(args.first()),
         args.get(1).map_or(0, Value::as_count),

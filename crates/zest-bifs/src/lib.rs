@@ -30,6 +30,7 @@ pub mod pcap;
 pub mod probabilistic;
 pub mod protocols;
 pub mod reporter;
+pub mod signatures;
 pub mod stats;
 pub mod strings;
 pub mod supervisor;

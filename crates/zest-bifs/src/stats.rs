@@ -135,10 +135,22 @@ fn get_gap_stats(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> 
     Ok(zero_record(it, "get_gap_stats"))
 }
 
-/// No signatures are loaded, so there is no rule matcher: Zeek reports
-/// the zeroed statistics.
+/// The number of signature matchers; the DFA statistics stay zero (Zest
+/// does not match packets against signatures).
 fn get_matcher_stats(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
-    Ok(zero_record(it, "get_matcher_stats"))
+    let rec = zero_record(it, "get_matcher_stats");
+    let matchers = crate::signatures::matcher_count(it);
+    if let Value::Record(r) = &rec {
+        let i = r
+            .borrow()
+            .ty
+            .record()
+            .and_then(|rt| rt.field_index(Symbol::intern("matchers")));
+        if let Some(i) = i {
+            r.borrow_mut().fields[i] = Some(Value::Count(matchers));
+        }
+    }
+    Ok(rec)
 }
 
 /// No Broker peers, stores or queries.

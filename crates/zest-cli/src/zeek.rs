@@ -34,7 +34,11 @@ struct Options {
     /// The command line, and where in it the scripts are (the stem and
     /// the nodes of a supervisor run with it, scripts made absolute).
     args: Vec<String>,
-    script_args: Vec<usize>,
+    script_positions: Vec<usize>,
+    /// Arguments after `-- script`, for `zeek_script_args`.
+    script_args: Vec<String>,
+    /// Signature files (`-s`).
+    sig_files: Vec<String>,
 }
 
 /// The built-in plugins Zest implements natively, as `zeek -NN` lists
@@ -120,10 +124,38 @@ pub fn main(args: &[String]) -> i32 {
     if let Ok(v) = std::env::var(zest_bifs::supervisor::stem::STEM_ENV) {
         return zest_bifs::supervisor::stem::main(&v);
     }
-    let mut o = Options {
-        args: args.to_vec(),
-        ..Options::default()
-    };
+    let mut o = Options::default();
+    // Everything after an argument ending in `--` is a script and its
+    // arguments. A `#!` line's options arrive as one argument (`-b --`),
+    // split here as Options.cc does.
+    let mut args = args.to_vec();
+    let mut tail = Vec::new();
+    if let Some(sep) = args.iter().position(|a| a.ends_with("--")) {
+        let rest = args.split_off(sep);
+        if sep == 0 {
+            args.extend(
+                rest[0]
+                    .split_ascii_whitespace()
+                    .filter(|s| !s.ends_with("--"))
+                    .map(str::to_owned),
+            );
+        }
+        let mut after = rest.into_iter().skip(1);
+        if let Some(script) = after.next() {
+            o.scripts.push(script.clone());
+            tail.push(script);
+        }
+        o.script_args.extend(after);
+    }
+    // The command line as a supervisor passes it on: the options, then
+    // `-- script args…` if there were any.
+    o.args = args.clone();
+    if let Some(script) = tail.pop() {
+        o.args.push("--".to_owned());
+        o.script_positions.push(o.args.len());
+        o.args.push(script);
+        o.args.extend(o.script_args.iter().cloned());
+    }
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
@@ -169,8 +201,25 @@ pub fn main(args: &[String]) -> i32 {
             }
             "-D" | "--deterministic" | "-C" | "--no-checksums" | "-Q" | "--time" | "-W"
             | "--watchdog" => {}
-            "-B" | "--debug" | "-G" | "--load-seeds" | "-H" | "--save-seeds" | "-U"
-            | "--status-file" | "-p" | "--prefix" => {
+            "-s" | "--rulefile" => {
+                i += 1;
+                match args.get(i) {
+                    Some(f) => o.sig_files.push(f.clone()),
+                    None => {
+                        eprintln!("zeek: option requires an argument -- 's'");
+                        return 1;
+                    }
+                }
+            }
+            "-U" | "--status-file" => {
+                i += 1;
+                if let Some(p) = args.get(i) {
+                    zest_runtime::run::set_proc_status_file(p);
+                    zest_runtime::run::set_processing_status("INITIALIZING", "main");
+                }
+            }
+            "-B" | "--debug" | "-G" | "--load-seeds" | "-H" | "--save-seeds" | "-p"
+            | "--prefix" => {
                 i += 1;
             }
             _ if a.starts_with('-') && a.len() > 1 => {
@@ -180,13 +229,15 @@ pub fn main(args: &[String]) -> i32 {
             }
             _ if a.contains('=') => o.redefs.push(a.to_owned()),
             _ => {
-                o.script_args.push(i);
+                o.script_positions.push(i);
                 o.scripts.push(a.to_owned());
             }
         }
         i += 1;
     }
-    run(&o)
+    let rc = run(&mut o);
+    zest_runtime::run::set_processing_status("TERMINATED", "atexit");
+    rc
 }
 
 /// Zeek's `canonify_script_path` for supervisor mode: a script becomes
@@ -210,7 +261,12 @@ fn canonify_script_path(loader: &Loader, path: &str) -> Result<String, String> {
     Ok(format!("{}/{}", cwd.display(), p.trim_start_matches("./")))
 }
 
-fn run(o: &Options) -> i32 {
+fn run(o: &mut Options) -> i32 {
+    // Without anything else to run, the script comes from standard input.
+    if o.scripts.is_empty() && o.exec.is_empty() && o.redefs.is_empty() {
+        o.scripts.push("-".to_owned());
+    }
+    let o: &Options = o;
     let usage_issues = o.usage_issues || std::env::var_os("ZEEK_USAGE_ISSUES").is_some();
     let mut o_node;
     let mut o = o;
@@ -226,6 +282,7 @@ fn run(o: &Options) -> i32 {
             exec: o.exec.clone(),
             parse_only: o.parse_only,
             redefs: o.redefs.clone(),
+            script_args: o.script_args.clone(),
             ..Options::default()
         };
         o_node.scripts.extend(cfg.addl_base_scripts.iter().cloned());
@@ -254,7 +311,7 @@ fn run(o: &Options) -> i32 {
     }
     if supervisor {
         let mut args = o.args.clone();
-        for &i in &o.script_args {
+        for &i in &o.script_positions {
             match canonify_script_path(&loader, &args[i]) {
                 Ok(p) => args[i] = p,
                 Err(e) => {
@@ -289,6 +346,9 @@ fn run(o: &Options) -> i32 {
             let _ = std::io::stdout().flush();
             return 1;
         }
+    }
+    if it.load_prefixed_scripts(&mut loader) != LoadStatus::Ok {
+        return 1;
     }
     for (n, code) in o.exec.iter().enumerate() {
         let name = if n == 0 {
@@ -349,6 +409,37 @@ fn run(o: &Options) -> i32 {
     }
     if it.error_count > 0 {
         return 1;
+    }
+    for f in &o.sig_files {
+        match loader.find_sig_file(f, None) {
+            Some(p) => {
+                if !it.prog.sig_files.contains(&p) {
+                    it.prog.sig_files.push(p);
+                }
+            }
+            None => {
+                it.report(
+                    "fatal error",
+                    None,
+                    &format!("can't find signature file {f}"),
+                );
+                return 1;
+            }
+        }
+    }
+    if !o.script_args.is_empty() {
+        if let Some(gid) = it
+            .prog
+            .lookup(zest_syntax::Symbol::intern("zeek_script_args"))
+        {
+            if let zest_runtime::value::Value::Vector(v) = &it.prog.globals[gid as usize].value {
+                v.borrow_mut().items.extend(
+                    o.script_args
+                        .iter()
+                        .map(|a| Some(zest_runtime::value::Value::str(a.as_bytes()))),
+                );
+            }
+        }
     }
     if o.parse_only {
         return 0;

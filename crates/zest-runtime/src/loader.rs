@@ -31,6 +31,8 @@ pub struct Loader {
     /// The command-line script that follows the one being loaded: Zeek's
     /// scanner reads on into it when a script ends inside a declaration.
     pub next_script: Option<String>,
+    /// How many of `loaded_scripts` have been looked up with `@prefixes`.
+    pub prefixes_checked: usize,
 }
 
 /// The outcome of loading.
@@ -117,28 +119,117 @@ impl Loader {
         }
         current_dir.and_then(candidates)
     }
+}
 
-    /// Finds a signature file named by `@load-sigs` (`find_relative_file`
-    /// with the extension `.sig`): next to the current script for `./`
-    /// and `../`, else on the search path.
-    pub fn find_sig(&self, name: &str, current_dir: Option<&Path>) -> Option<PathBuf> {
-        let candidates = |base: &Path| -> Option<PathBuf> {
-            let p = base.join(name);
+impl Loader {
+    /// A script's path relative to the first `ZEEKPATH` directory it
+    /// lies in (util.cc's `without_zeekpath_component`).
+    fn without_zeekpath_component(&self, path: &str) -> String {
+        let p = String::from_utf8_lossy(&normalize_path(path.as_bytes())).into_owned();
+        for dir in &self.path {
+            let common = String::from_utf8_lossy(&normalize_path(dir.as_bytes())).into_owned();
+            if let Some(rest) = p.strip_prefix(common.as_str()) {
+                return rest.trim_start_matches('/').to_owned();
+            }
+        }
+        p
+    }
+
+    /// A signature file (`@load-sigs`, `-s`): `name.sig` or `name`, beside
+    /// the current script for a name starting with `.`, else in
+    /// `ZEEKPATH` (scan.l's `find_relative_file`).
+    pub fn find_sig_file(&self, name: &str, current_dir: Option<&Path>) -> Option<PathBuf> {
+        let try_dir = |d: &Path| -> Option<PathBuf> {
+            let p = d.join(format!("{name}.sig"));
             if p.is_file() {
                 return Some(p);
             }
-            let with_ext = base.join(format!("{name}.sig"));
-            with_ext.is_file().then_some(with_ext)
+            let p = d.join(name);
+            p.is_file().then_some(p)
         };
         if Path::new(name).is_absolute() {
-            return candidates(Path::new("/"));
+            return try_dir(Path::new("/"));
         }
-        if name.starts_with("./") || name.starts_with("../") {
+        if name.starts_with('.') {
             let dir = current_dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-            return candidates(&dir);
+            return try_dir(&dir);
         }
-        self.path.iter().find_map(|dir| candidates(Path::new(dir)))
+        self.path.iter().find_map(|d| try_dir(Path::new(d)))
     }
+}
+
+/// `util::detail::normalize_path` (POSIX branch).
+pub fn normalize_path(path: &[u8]) -> Vec<u8> {
+    let has = |pat: &[u8]| path.windows(pat.len()).any(|w| w == pat);
+    if !has(b"/.") && !has(b"//") {
+        let mut p = path.to_vec();
+        if p.len() > 1 && p.last() == Some(&b'/') {
+            p.pop();
+        }
+        return p;
+    }
+    let mut new_path = Vec::with_capacity(path.len());
+    if path.first() == Some(&b'/') {
+        new_path.push(b'/');
+    }
+    let components: Vec<&[u8]> = path.split(|&b| b == b'/').collect();
+    let mut fin: Vec<&[u8]> = Vec::with_capacity(components.len());
+    for (idx, c) in components.iter().enumerate() {
+        if c.is_empty() {
+            continue;
+        }
+        if *c == b"." && idx != 0 {
+            continue;
+        }
+        fin.push(c);
+        if *c == b".." {
+            let cur = fin.len() - 1;
+            if cur != 0 {
+                let last = fin[cur - 1];
+                if last == b"/" || last == b"~" || last == b".." {
+                    continue;
+                }
+                if last == b"." {
+                    fin[cur - 1] = b"..";
+                    fin.pop();
+                } else {
+                    fin.pop();
+                    fin.pop();
+                }
+            }
+        }
+    }
+    for c in fin {
+        new_path.extend_from_slice(c);
+        new_path.push(b'/');
+    }
+    if new_path.len() > 1 && new_path.last() == Some(&b'/') {
+        new_path.pop();
+    }
+    new_path
+}
+
+/// `prefix.` and the script's path with `/` turned into `.`; a package's
+/// `__load__.zeek` stands for its directory.
+fn flatten_script_name(name: &str, prefix: &str) -> String {
+    let mut r = String::from(prefix);
+    if !r.is_empty() {
+        r.push('.');
+    }
+    let is_loader = Path::new(name)
+        .file_name()
+        .is_some_and(|f| f == "__load__.zeek");
+    if is_loader {
+        r.push_str(
+            Path::new(name)
+                .parent()
+                .and_then(Path::to_str)
+                .unwrap_or("."),
+        );
+    } else {
+        r.push_str(name);
+    }
+    r.replace('/', ".")
 }
 
 /// The search path when `ZEEKPATH` is unset: the current directory, Zest's
@@ -243,6 +334,40 @@ impl Interp {
         st
     }
 
+    /// Loads the prefixed, flattened versions of every script loaded so
+    /// far (`@prefixes`): for `base/utils/site.zeek` and prefix `lcl`,
+    /// `lcl.base.utils.site.zeek` from `ZEEKPATH`, the latest prefix
+    /// first; a package's `__load__.zeek` counts as its directory. Scripts
+    /// loaded that way are looked up in turn (scan.l's `yywrap`).
+    pub fn load_prefixed_scripts(&mut self, loader: &mut Loader) -> LoadStatus {
+        loop {
+            let mut found = Vec::new();
+            while loader.prefixes_checked < loader.loaded_scripts.len() {
+                let name = loader.loaded_scripts[loader.prefixes_checked].0.clone();
+                loader.prefixes_checked += 1;
+                if name == "-" {
+                    continue;
+                }
+                let canon = loader.without_zeekpath_component(&name);
+                for prefix in loader.prefixes.iter().rev() {
+                    let flat = flatten_script_name(&canon, prefix);
+                    if let Some(p) = loader.find(&flat, None) {
+                        found.push(p);
+                    }
+                }
+            }
+            if found.is_empty() {
+                return LoadStatus::Ok;
+            }
+            for p in found {
+                let name = p.display().to_string();
+                if self.load_script(loader, &name, None, None) != LoadStatus::Ok {
+                    return LoadStatus::Fatal;
+                }
+            }
+        }
+    }
+
     /// Parses and compiles one source text, declaration by declaration.
     pub fn load_source(&mut self, loader: &mut Loader, name: String, text: String) -> LoadStatus {
         let text: Rc<str> = Rc::from(text);
@@ -288,7 +413,7 @@ impl Interp {
                         break;
                     }
                 }
-                DeclKind::LoadSigs(what) => match loader.find_sig(what, dir.as_deref()) {
+                DeclKind::LoadSigs(what) => match loader.find_sig_file(what, dir.as_deref()) {
                     Some(p) => self.prog.sig_files.push(p),
                     None => self.error(
                         None,
@@ -309,7 +434,12 @@ impl Interp {
                     if !add {
                         loader.prefixes.clear();
                     }
-                    loader.prefixes.push(prefix.clone());
+                    loader.prefixes.extend(
+                        prefix
+                            .split(':')
+                            .filter(|p| !p.is_empty())
+                            .map(str::to_owned),
+                    );
                 }
                 _ => self.compile_decl(&decl),
             }
@@ -414,5 +544,17 @@ impl Interp {
             &mut std::io::stderr(),
             format!("{}\n", d.zeek_text()).as_bytes(),
         );
+    }
+}
+
+#[cfg(test)]
+mod normalize_tests {
+    use super::normalize_path;
+
+    /// bifs/compress_path.zeek.
+    #[test]
+    fn compress_paths() {
+        assert_eq!(normalize_path(b"./../foo"), b"../foo");
+        assert_eq!(normalize_path(b"././../foo"), b"../foo");
     }
 }

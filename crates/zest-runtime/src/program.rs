@@ -93,8 +93,7 @@ pub struct Program {
     /// while parsing keeps that location, which error messages about it
     /// show. Looked up only when such a message is reported.
     pub const_locs: FxHashMap<usize, (Value, Loc)>,
-    /// The signature files `@load-sigs` named, in load order (Zeek's
-    /// `sig_files`).
+    /// Signature files named by `@load-sigs` and `-s`, found, in order.
     pub sig_files: Vec<std::path::PathBuf>,
 }
 

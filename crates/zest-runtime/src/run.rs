@@ -10,6 +10,65 @@ fn wall_clock() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
+/// The wall clock for a new iteration of the run loop, at least a
+/// microsecond later than `prev` (the previous iteration's network time).
+/// Zeek's loop never turns within a microsecond (it polls its sources
+/// with system calls on the way), so each iteration has a network time of
+/// its own; Zest's loop can be quicker and waits for the clock instead. A
+/// clock that stepped back is taken as it is.
+fn next_loop_time(prev: f64) -> f64 {
+    loop {
+        let now = wall_clock();
+        if now - prev >= 1e-6 || now < prev {
+            return now;
+        }
+        std::hint::spin_loop();
+    }
+}
+
+/// The process status file (`-U`), if any, and whether a final status
+/// has been written.
+static PROC_STATUS: std::sync::Mutex<(Option<String>, bool)> = std::sync::Mutex::new((None, false));
+
+/// Names the process status file (`zeek -U`).
+pub fn set_proc_status_file(path: &str) {
+    if let Ok(mut g) = PROC_STATUS.lock() {
+        g.0 = Some(path.to_owned());
+    }
+}
+
+/// Writes `STATUS [reason]` to the process status file, replacing its
+/// content (util.cc's `set_processing_status`); a failure to open it is
+/// reported on stderr with the errno. After a `TERMINATED` status nothing
+/// more is written.
+pub fn set_processing_status(status: &str, reason: &str) {
+    let Ok(mut g) = PROC_STATUS.lock() else {
+        return;
+    };
+    let Some(path) = g.0.clone() else {
+        return;
+    };
+    if g.1 {
+        return;
+    }
+    if status == "TERMINATED" {
+        g.1 = true;
+    }
+    match std::fs::File::create(&path) {
+        Ok(mut f) => {
+            let _ = std::io::Write::write_all(&mut f, format!("{status} [{reason}]\n").as_bytes());
+        }
+        Err(e) => {
+            let errno = e.raw_os_error().unwrap_or(0);
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                format!("Failed to open process status file '{path}': {errno} [{status}]\n")
+                    .as_bytes(),
+            );
+        }
+    }
+}
+
 impl Interp {
     fn event_id(&self, name: &str) -> Option<u32> {
         self.prog.lookup(zest_syntax::Symbol::intern(name))
@@ -77,6 +136,7 @@ impl Interp {
             return 1;
         }
         self.init_done = true;
+        set_processing_status("RUNNING", "run_loop");
 
         // A counted I/O source (Broker listening or peered) keeps the loop
         // running until terminate(), as exit_only_after_terminate does.
@@ -117,6 +177,7 @@ impl Interp {
             }
         }
         self.terminating = true;
+        set_processing_status("TERMINATING", "done_with_network");
         // S8: file analysis ends (its own drains), then one drain.
         for f in self.hooks.terminate_first.clone() {
             f(self);
@@ -170,7 +231,7 @@ impl Interp {
                     }
                 }
             }
-            self.network_time = wall_clock();
+            self.network_time = next_loop_time(self.network_time);
             crate::table::set_network_time(self.network_time);
             self.timer_time = self.network_time;
             while self
@@ -187,5 +248,25 @@ impl Interp {
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{next_loop_time, wall_clock};
+
+    /// Iterations of the run loop never share a network time, however
+    /// quick they are.
+    #[test]
+    fn loop_times_are_distinct_microseconds() {
+        let mut t = wall_clock();
+        let mut seen = Vec::new();
+        for _ in 0..1000 {
+            t = next_loop_time(t);
+            seen.push(format!("{t:.6}"));
+        }
+        let n = seen.len();
+        seen.dedup();
+        assert_eq!(seen.len(), n);
     }
 }

@@ -25,82 +25,35 @@ pub struct Magic {
 /// std::greater<int>>`).
 pub type MimeMatches = BTreeMap<std::cmp::Reverse<i64>, BTreeSet<String>>;
 
-/// The pattern text of a `file-magic /RE/` line and whether it ends in
-/// `i` (case-insensitive).
-fn pattern_text(rest: &str) -> Option<(&str, bool)> {
-    let start = rest.find('/')?;
-    let end = rest.rfind('/')?;
-    if end <= start {
-        return None;
-    }
-    let flags = rest[end + 1..].trim();
-    Some((&rest[start + 1..end], flags == "i"))
-}
-
-/// `"TYPE", STRENGTH` of a `file-mime` line.
-fn mime_action(rest: &str) -> Option<(i64, String)> {
-    let rest = rest.trim();
-    let q1 = rest.find('"')?;
-    let q2 = q1 + 1 + rest[q1 + 1..].find('"')?;
-    let mime = rest[q1 + 1..q2].to_string();
-    let after = rest[q2 + 1..].trim().trim_start_matches(',').trim();
-    let strength = if after.is_empty() {
-        0
-    } else {
-        after.parse().ok()?
-    };
-    Some((strength, mime))
-}
-
 impl Magic {
     /// Reads the signatures of the given files.
     pub fn load(files: &[std::path::PathBuf]) -> Magic {
+        Magic::from_sigs(&crate::signatures::parse_files(files))
+    }
+
+    /// The signatures with a `file-mime` action whose `file-magic`
+    /// patterns all compile.
+    fn from_sigs(sigs: &[crate::signatures::Sig]) -> Magic {
         let mut m = Magic::default();
-        for f in files {
-            if let Ok(text) = std::fs::read(f) {
-                m.parse(&String::from_utf8_lossy(&text));
+        for s in sigs {
+            let Some((strength, mime)) = &s.mime else {
+                continue;
+            };
+            let patterns: Option<Vec<Pattern>> = s
+                .patterns
+                .iter()
+                .filter(|(t, _)| *t == "file-magic")
+                .map(|(_, re)| Pattern::new(re, false).ok())
+                .collect();
+            match patterns {
+                Some(patterns) if !patterns.is_empty() => m.sigs.push(Sig {
+                    patterns,
+                    mimes: vec![(*strength, String::from_utf8_lossy(mime).into_owned())],
+                }),
+                _ => {}
             }
         }
         m
-    }
-
-    fn parse(&mut self, text: &str) {
-        // The signature being read, and whether its lines were understood.
-        let mut cur: Option<(Sig, bool)> = None;
-        for line in text.lines() {
-            let l = line.trim();
-            if l.is_empty() || l.starts_with('#') {
-                continue;
-            }
-            if l.starts_with("signature") {
-                let sig = Sig {
-                    patterns: Vec::new(),
-                    mimes: Vec::new(),
-                };
-                cur = Some((sig, true));
-                continue;
-            }
-            let Some((sig, ok)) = cur.as_mut() else {
-                continue;
-            };
-            if l.starts_with('}') {
-                if let Some((sig, ok)) = cur.take() {
-                    if ok && !sig.patterns.is_empty() && !sig.mimes.is_empty() {
-                        self.sigs.push(sig);
-                    }
-                }
-            } else if let Some(rest) = l.strip_prefix("file-magic") {
-                match pattern_text(rest).and_then(|(t, ci)| Pattern::new(t, ci).ok()) {
-                    Some(p) => sig.patterns.push(p),
-                    None => *ok = false,
-                }
-            } else if let Some(rest) = l.strip_prefix("file-mime") {
-                match mime_action(rest) {
-                    Some(a) => sig.mimes.push(a),
-                    None => *ok = false,
-                }
-            }
-        }
     }
 
     /// The MIME types of `data` (`RuleMatcher::Match` on a fresh state).
@@ -151,8 +104,9 @@ signature dpd-only {
     /// come strongest first (btest bifs.identify_data, core.file-analyzer-violation).
     #[test]
     fn detect_by_strength() {
-        let mut m = Magic::default();
-        m.parse(SIGS);
+        let mut sigs = Vec::new();
+        crate::signatures::parse_file(SIGS.as_bytes(), &mut sigs);
+        let m = Magic::from_sigs(&sigs);
         assert_eq!(m.sigs.len(), 2);
         let r = m.detect(b"MZ0000000000000000000\n");
         let order: Vec<_> = r.iter().map(|(s, t)| (s.0, t.clone())).collect();

@@ -140,7 +140,7 @@ fn promotion_compatible_depth(sup: &TypeRef, sub: &TypeRef, depth: u32) -> bool 
 }
 
 impl Interp {
-    fn loc_text(&self, l: Loc) -> String {
+    pub(crate) fn loc_text(&self, l: Loc) -> String {
         let mut s = String::new();
         self.describe_loc(l, &mut s);
         s

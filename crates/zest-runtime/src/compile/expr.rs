@@ -416,19 +416,9 @@ impl Interp {
             ast::ExprKind::Lambda(l) => self.compile_lambda(l, span),
             ast::ExprKind::Schedule(when, ev) => {
                 let w = self.compile_expr(when);
-                if self.local_event_ref(ev.name.sym, ev.span) {
-                    return self.err_expr(span);
-                }
-                let Some(gid) = self.lookup_global(ev.name.sym) else {
-                    self.unknown_identifier(ev.name.sym, ev.name.span);
+                let Some((gid, args)) = self.compile_event_call(ev) else {
                     return self.err_expr(span);
                 };
-                self.warn_deprecated_global(gid, ev.name.span);
-                let (args, ok) = self.compile_args_for(gid, &ev.args, ev.span);
-                if !ok {
-                    self.event_args_mismatch(gid, &args, ev.span);
-                    return self.err_expr(span);
-                }
                 self.mk(
                     ExprKind::Schedule(bx(w), gid, args),
                     self.prog.base.void.clone(),
@@ -646,6 +636,44 @@ impl Interp {
         self.binary_exprs(op, x, y, span)
     }
 
+    /// Zeek's `BinaryExpr::CheckScalarAggOp`: a deprecation warning for a
+    /// vector and a scalar operand, naming their types in the order of the
+    /// operands after Zeek's canonicalization (`>` and `>=` are already
+    /// swapped here; `*`, `==` and `!=` swap in some cases).
+    fn check_scalar_agg_op(&mut self, kind: BinKind, x: &Expr, y: &Expr, span: Span) {
+        let aggr = |e: &Expr| {
+            matches!(
+                e.ty.tag(),
+                Tag::Vector | Tag::Table | Tag::Record | Tag::List
+            )
+        };
+        if aggr(x) == aggr(y) {
+            return;
+        }
+        let (tx, ty) = (x.ty.tag(), y.ty.tag());
+        let is_const = |e: &Expr| matches!(e.kind, ExprKind::Const(_));
+        let swap = match kind {
+            BinKind::Mul => {
+                expr_tag_rank(y) > expr_tag_rank(x)
+                    || ty == Tag::Interval
+                    || (is_const(y) && ty != Tag::Vector && !is_const(x))
+            }
+            BinKind::Eq | BinKind::Ne => {
+                ty == Tag::Pattern || (tx != Tag::Pattern && expr_tag_rank(y) > expr_tag_rank(x))
+            }
+            _ => false,
+        };
+        let (a, b) = if swap { (ty, tx) } else { (tx, ty) };
+        self.cwarn(
+            span,
+            &format!(
+                "mixing vector and scalar operands is deprecated ({}) ({})",
+                a.name(),
+                b.name()
+            ),
+        );
+    }
+
     pub(crate) fn binary_exprs(&mut self, op: BinOp, x: Expr, y: Expr, span: Span) -> Expr {
         // Zeek's `RelExpr::Canonicalize`: `a > b` is `b < a`.
         let (op, x, y) = match op {
@@ -681,6 +709,9 @@ impl Interp {
         match op {
             BinOp::And | BinOp::Or => {
                 if tx == Tag::Vector || ty == Tag::Vector {
+                    if (tx == Tag::Vector) != (ty == Tag::Vector) {
+                        self.cwarn(span, "mixing vector and scalar operands is deprecated");
+                    }
                     let t = x.ty.clone();
                     let k = if op == BinOp::And {
                         BinKind::BitAnd
@@ -740,6 +771,7 @@ impl Interp {
                 );
                 // Vectors: element-wise.
                 if tx == Tag::Vector || ty == Tag::Vector {
+                    self.check_scalar_agg_op(kind, &x, &y, span);
                     let elem = if tx == Tag::Vector {
                         x.ty.yield_type().cloned()
                     } else {
@@ -1178,7 +1210,21 @@ impl Interp {
             match peek {
                 Some(t) => {
                     let r = self.assign_rhs(op, rhs, &t, n.sym.as_str());
+                    // Adding to a vector, table or pattern and removing from
+                    // a table modify the value, not the name: Zeek's
+                    // `AddToExpr`/`RemoveFromExpr` make no lvalue of it, so
+                    // a const name is fine.
+                    let in_place = match op {
+                        AssignOp::AddTo => {
+                            matches!(t.tag(), Tag::Vector | Tag::Table | Tag::Pattern)
+                        }
+                        AssignOp::RemoveFrom => t.tag() == Tag::Table,
+                        AssignOp::Assign => false,
+                    };
+                    let saved = self.in_init;
+                    self.in_init |= in_place;
                     let (lv, lt) = self.compile_lvalue(lhs);
+                    self.in_init = saved;
                     (lv, lt, r)
                 }
                 None => {
@@ -1331,6 +1377,9 @@ impl Interp {
                 ast::ExprKind::BraceList(items) | ast::ExprKind::List(items),
                 TypeKind::Table { .. },
             ) => {
+                if let Some(u) = self.set_union_rhs(items, target, rhs.span) {
+                    return u;
+                }
                 self.compile_table_ctor(items, &[], Some(target.clone()), target.is_set(), rhs.span)
             }
             (ast::ExprKind::TableCons(items, attrs), TypeKind::Table { .. }) => {
@@ -1392,6 +1441,38 @@ impl Interp {
         }
     }
 
+    /// `{ s1, s2, … }` for a set whose first element is a set of the same
+    /// type: the union `s1 | s2 | …` (Zeek's `CheckForRHSList`, the idiom
+    /// of `set1 += { set2, set3 }`). Only a name or a hostname literal is
+    /// looked at first, so nothing is compiled twice.
+    fn set_union_rhs(&mut self, items: &[ast::Expr], target: &TypeRef, span: Span) -> Option<Expr> {
+        if !target.is_set() {
+            return None;
+        }
+        let first = items.first()?;
+        let ft = match &first.kind {
+            ast::ExprKind::Const(Literal::Hostname(_)) => Type::new(TypeKind::Table {
+                index: vec![self.prog.base.addr.clone()],
+                yield_: None,
+            }),
+            ast::ExprKind::Name(n) => match self.resolve(n.sym) {
+                Some(Resolved::Local(_, t)) => t,
+                Some(Resolved::Global(g)) => self.prog.globals[g as usize].ty.clone()?,
+                None => return None,
+            },
+            _ => return None,
+        };
+        if !ft.is_set() || !super::check::zeek_same_type(target, &ft) {
+            return None;
+        }
+        let mut acc = self.compile_expr(first);
+        for i in &items[1..] {
+            let x = self.compile_expr(i);
+            acc = self.binary_exprs(BinOp::BitOr, acc, x, span);
+        }
+        Some(acc)
+    }
+
     /// Checks and coerces the value of an assignment or initialization of
     /// `target` (described as `lhs`), as Zeek's `AssignExpr::TypeCheck`.
     pub(crate) fn coerce_assign(&mut self, lhs: String, e: Expr, t: &TypeRef, span: Span) -> Expr {
@@ -1440,6 +1521,9 @@ impl Interp {
         };
         match &target.kind {
             TypeKind::Table { .. } => {
+                if let Some(u) = self.set_union_rhs(items, target, at) {
+                    return u;
+                }
                 let x =
                     self.compile_table_ctor(items, &[], Some(target.clone()), target.is_set(), at);
                 if let (Tag::Error, ExprKind::TableCtor(..)) = (x.ty.tag(), &x.kind) {
@@ -2220,6 +2304,55 @@ impl Interp {
         )
     }
 
+    /// Zeek's `EventExpr`: the event an `event` statement or `schedule`
+    /// names and its arguments, checked against the event's parameters.
+    /// `None` after an error (reported).
+    pub(crate) fn compile_event_call(&mut self, ev: &ast::EventCall) -> Option<(u32, Vec<Expr>)> {
+        if self.local_event_ref(ev.name.sym, ev.span) {
+            return None;
+        }
+        let gid = self.lookup_global(ev.name.sym);
+        if let Some(g) = gid {
+            self.warn_deprecated_global(g, ev.name.span);
+        }
+        let ft = gid
+            .and_then(|g| self.prog.globals[g as usize].ty.clone())
+            .filter(|t| t.func().is_some());
+        let (Some(gid), Some(ft)) = (gid, ft) else {
+            // Neither an event nor a function of that name.
+            let args: Vec<Expr> = ev.args.iter().map(|a| self.compile_expr(a)).collect();
+            if !args.iter().any(|a| a.ty.tag() == Tag::Error) {
+                let d = self.describe_event_call(ev.name.sym, &args);
+                self.cerror(ev.span, &format!("not an event ({d})"));
+            }
+            return None;
+        };
+        let (args, ok) = self.compile_args_for(gid, &ev.args, ev.span);
+        if !ok {
+            self.event_args_mismatch(gid, &args, ev.span);
+            return None;
+        }
+        if ft.func().is_some_and(|f| f.flavor != Flavor::Event) {
+            let d = self.describe_event_call(ev.name.sym, &args);
+            self.cerror(ev.span, &format!("function invoked as an event ({d})"));
+            return None;
+        }
+        Some((gid, args))
+    }
+
+    /// `name(args)` as Zeek describes an event expression.
+    fn describe_event_call(&self, name: zest_syntax::Symbol, args: &[Expr]) -> String {
+        let mut d = format!("{name}(");
+        for (i, a) in args.iter().enumerate() {
+            if i > 0 {
+                d.push_str(", ");
+            }
+            d.push_str(&self.describe_expr(a));
+        }
+        d.push(')');
+        d
+    }
+
     /// Compiles call arguments against the parameters of global `gid`;
     /// false when they do not match (reported).
     pub(crate) fn compile_args_for(
@@ -2497,15 +2630,7 @@ impl Interp {
         if args.iter().any(|a| a.ty.tag() == Tag::Error) {
             return;
         }
-        let mut d = self.prog.globals[gid as usize].name.to_string();
-        d.push('(');
-        for (i, a) in args.iter().enumerate() {
-            if i > 0 {
-                d.push_str(", ");
-            }
-            d.push_str(&self.describe_expr(a));
-        }
-        d.push(')');
+        let d = self.describe_event_call(self.prog.globals[gid as usize].name, args);
         self.cerror(
             span,
             &format!("argument type mismatch in event invocation ({d})"),
@@ -2808,4 +2933,66 @@ fn merge_yield_types(a: &TypeRef, b: &TypeRef) -> TypeRef {
     Type::new(TypeKind::Record(RecordType {
         fields: RefCell::new(out),
     }))
+}
+
+/// The position of an expression's kind in Zeek's `ExprTag` enumeration,
+/// which orders operands when Zeek canonicalizes an expression.
+fn expr_tag_rank(e: &Expr) -> u8 {
+    let bin = |k: BinKind| match k {
+        BinKind::Add => 9,
+        BinKind::Sub => 10,
+        BinKind::Mul => 13,
+        BinKind::Div => 14,
+        BinKind::Mod => 15,
+        BinKind::BitAnd => 16,
+        BinKind::BitOr => 17,
+        BinKind::BitXor => 18,
+        BinKind::Shl => 19,
+        BinKind::Shr => 20,
+        BinKind::Lt | BinKind::Gt => 23,
+        BinKind::Le | BinKind::Ge => 24,
+        BinKind::Eq => 25,
+        BinKind::Ne => 26,
+    };
+    match &e.kind {
+        ExprKind::Local(..) | ExprKind::Global(_) | ExprKind::WhenLocal(..) => 0,
+        ExprKind::Const(_) | ExprKind::TypeVal(_) => 1,
+        ExprKind::Copy(_) => 2,
+        ExprKind::IncrDecr(..) => 3,
+        ExprKind::Not(_) => 5,
+        ExprKind::BitNot(_) => 6,
+        ExprKind::Pos(_) => 7,
+        ExprKind::Neg(..) => 8,
+        ExprKind::StrCat(..) => 9,
+        ExprKind::Binary(k, ..) | ExprKind::VecBinary(k, ..) | ExprKind::Compare(k, ..) => bin(*k),
+        ExprKind::PatternOp(and, ..) => {
+            if *and {
+                16
+            } else {
+                17
+            }
+        }
+        ExprKind::AddTo(..) => 11,
+        ExprKind::RemoveFrom(..) => 12,
+        ExprKind::And(..) => 21,
+        ExprKind::Or(..) => 22,
+        ExprKind::Cond(..) => 29,
+        ExprKind::Assign(..) => 31,
+        ExprKind::Index(..) | ExprKind::Slice(..) => 32,
+        ExprKind::Field(..) => 33,
+        ExprKind::HasField(..) => 34,
+        ExprKind::RecordCtor(_) => 35,
+        ExprKind::TableCtor(..) => 36,
+        ExprKind::VectorCtor(_) => 38,
+        ExprKind::In(..) | ExprKind::NotIn(..) => 40,
+        ExprKind::List(_) => 41,
+        ExprKind::Call(..) | ExprKind::Hook(..) => 42,
+        ExprKind::Lambda(_) => 43,
+        ExprKind::Schedule(..) => 45,
+        ExprKind::Coerce(_) => 46,
+        ExprKind::Size(_) => 50,
+        ExprKind::Cast(_) => 51,
+        ExprKind::Is(..) => 52,
+        _ => 60,
+    }
 }

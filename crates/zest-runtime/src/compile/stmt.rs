@@ -50,30 +50,10 @@ impl Interp {
                 let v = args.iter().map(|a| self.compile_expr(a)).collect();
                 self.st(StmtKind::Print(v), span)
             }
-            ast::StmtKind::Event(ev) => {
-                if self.local_event_ref(ev.name.sym, ev.span) {
-                    return self.st(StmtKind::Empty, span);
-                }
-                let Some(gid) = self.lookup_global(ev.name.sym) else {
-                    self.unknown_identifier(ev.name.sym, ev.name.span);
-                    return self.st(StmtKind::Empty, span);
-                };
-                self.warn_deprecated_global(gid, ev.name.span);
-                let is_event = self.prog.globals[gid as usize]
-                    .ty
-                    .as_ref()
-                    .and_then(|t| t.func())
-                    .is_some_and(|f| f.flavor == crate::types::Flavor::Event);
-                if !is_event {
-                    self.cerror(span, &format!("not an event ({}())", ev.name.sym));
-                }
-                let (args, ok) = self.compile_args_for(gid, &ev.args, ev.span);
-                if !ok {
-                    self.event_args_mismatch(gid, &args, ev.span);
-                    return self.st(StmtKind::Empty, span);
-                }
-                self.st(StmtKind::Event(gid, args), span)
-            }
+            ast::StmtKind::Event(ev) => match self.compile_event_call(ev) {
+                Some((gid, args)) => self.st(StmtKind::Event(gid, args), span),
+                None => self.st(StmtKind::Empty, span),
+            },
             ast::StmtKind::If(c, t, e) => {
                 let c = self.cond_expr(c, "conditional in test must be boolean");
                 let t = Box::new(self.compile_stmt(t));

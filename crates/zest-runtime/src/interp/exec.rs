@@ -237,7 +237,7 @@ impl Interp {
             match self.exec(s) {
                 Ok(Flow::Normal) => {}
                 Ok(other) => return Ok(other),
-                Err(_) if self.no_value => self.no_value = false,
+                Err(_) if self.no_value && !self.call_waiting => self.no_value = false,
                 Err(e) => return Err(e),
             }
         }

@@ -272,6 +272,9 @@ impl Interp {
     pub fn report(&mut self, prefix: &str, loc: Option<Loc>, msg: &str) {
         if let Some(h) = self.hooks.on_report {
             if !h(self, prefix, loc, msg) {
+                if prefix == "fatal error" {
+                    crate::run::set_processing_status("TERMINATED", "fatal_error");
+                }
                 return;
             }
         }
@@ -284,6 +287,9 @@ impl Interp {
         line.push_str(msg);
         line.push('\n');
         let _ = std::io::stderr().write_all(line.as_bytes());
+        if prefix == "fatal error" {
+            crate::run::set_processing_status("TERMINATED", "fatal_error");
+        }
     }
 
     pub fn describe_loc(&self, loc: Loc, out: &mut String) {
@@ -392,7 +398,10 @@ impl Interp {
                     break;
                 }
                 Ok(_) => break,
-                Err(_) if self.no_value => self.no_value = false,
+                // A call waiting in a `return when` delays the whole
+                // function (Zeek's `Frame::SetDelayed`): no statement
+                // after it runs.
+                Err(_) if self.no_value && !self.call_waiting => self.no_value = false,
                 Err(e) => {
                     result = Err(e);
                     break;

@@ -38,34 +38,38 @@ impl Interp {
         frame.resize(size.max(w.frame_size as usize), Value::Void);
         if w.is_return {
             // `return when` inside a function: when the condition holds
-            // now, the body's `return` is the function's value.
-            let saved_fp = self.fp;
-            if w.deep_copy {
-                // Without captures the statement works on its own copy of
-                // the function's frame.
-                let base = self.stack.len();
-                self.stack.extend(frame.iter().map(super::ops::deep_copy));
-                self.fp = base;
-                let c = self.eval(&w.cond).map(|v| v.as_bool()).unwrap_or(false);
-                let flow = if c { Some(self.exec(&w.body)) } else { None };
-                self.stack.truncate(base);
-                self.fp = saved_fp;
-                if let Some(flow) = flow {
-                    return Ok(self.return_when_ready(flow?));
-                }
-            } else {
-                let c = self.eval(&w.cond).map(|v| v.as_bool()).unwrap_or(false);
-                self.fp = saved_fp;
-                if c {
-                    let flow = self.exec(&w.body)?;
-                    return Ok(self.return_when_ready(flow));
-                }
-            }
-            // Otherwise the caller (a trigger condition) waits for it.
-            let parent = self.call_parent.take();
-            self.suspended = parent.is_some();
+            // now, the body's `return` is the function's value. The
+            // condition is evaluated as the new trigger's, so that the calls
+            // it waits for deliver to it.
             self.trigger_seq += 1;
             let id = self.trigger_seq;
+            let parent = self.call_parent.take();
+            if self.eval_when_cond(id, w, &mut frame) {
+                self.forget_trigger(id);
+                let flow = if w.deep_copy {
+                    // Without captures the body runs in the statement's own
+                    // copy of the function's frame.
+                    let saved_fp = self.fp;
+                    let base = self.stack.len();
+                    self.stack.extend(frame);
+                    self.fp = base;
+                    let flow = self.exec(&w.body);
+                    self.stack.truncate(base);
+                    self.fp = saved_fp;
+                    flow
+                } else {
+                    // Otherwise in the function's frame, with what the
+                    // condition assigned.
+                    let n = frame.len().min(self.stack.len().saturating_sub(self.fp));
+                    let fp = self.fp;
+                    self.stack[fp..fp + n].clone_from_slice(&frame[..n]);
+                    self.exec(&w.body)
+                };
+                self.call_parent = parent;
+                return Ok(self.return_when_ready(flow?));
+            }
+            // Otherwise the caller (a trigger condition) waits for it.
+            self.suspended = parent.is_some();
             if let Some((te, _)) = &w.timeout {
                 let t = self.eval(te).map(|v| v.as_double()).unwrap_or(0.0);
                 self.timers.push(Timer {
