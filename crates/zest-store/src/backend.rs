@@ -100,7 +100,10 @@ impl Backend {
         }
     }
 
-    /// Stores a value with an absolute expiry (none clears it).
+    /// Stores a value with an absolute expiry (none clears it). On SQLite
+    /// this is one statement in autocommit mode, as in Broker: the write
+    /// is committed when this returns (durable across a killed process;
+    /// across a power loss as `PRAGMA synchronous` decides).
     pub fn put(&mut self, key: &Data, value: &Data, expiry: Option<i64>) -> Result<(), StoreError> {
         match self {
             Backend::Memory(m) => {
