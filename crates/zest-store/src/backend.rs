@@ -79,8 +79,8 @@ impl Backend {
             Backend::Sqlite(c) => {
                 let k = codec::to_bytes(key);
                 let v: Option<Vec<u8>> = c
-                    .query_row("select value from store where key = ?", [k], |r| r.get(0))
-                    .optional()
+                    .prepare_cached("select value from store where key = ?")
+                    .and_then(|mut st| st.query_row([k], |r| r.get(0)).optional())
                     .map_err(failure)?;
                 decode(&v.ok_or(StoreError::NoSuchKey)?)
             }
@@ -92,9 +92,8 @@ impl Backend {
             Backend::Memory(m) => Ok(m.contains_key(key)),
             Backend::Sqlite(c) => {
                 let k = codec::to_bytes(key);
-                c.query_row("select 1 from store where key = ?", [k], |_| Ok(()))
-                    .optional()
-                    .map(|r| r.is_some())
+                c.prepare_cached("select 1 from store where key = ?")
+                    .and_then(|mut st| st.exists([k]))
                     .map_err(failure)
             }
         }
@@ -113,12 +112,10 @@ impl Backend {
             Backend::Sqlite(c) => {
                 let k = codec::to_bytes(key);
                 let v = codec::to_bytes(value);
-                c.execute(
-                    "replace into store(key, value, expiry) values(?, ?, ?)",
-                    params![k, v, expiry],
-                )
-                .map(|_| ())
-                .map_err(failure)
+                c.prepare_cached("replace into store(key, value, expiry) values(?, ?, ?)")
+                    .and_then(|mut st| st.execute(params![k, v, expiry]))
+                    .map(|_| ())
+                    .map_err(failure)
             }
         }
     }
@@ -131,7 +128,8 @@ impl Backend {
             }
             Backend::Sqlite(c) => {
                 let k = codec::to_bytes(key);
-                c.execute("delete from store where key = ?", [k])
+                c.prepare_cached("delete from store where key = ?")
+                    .and_then(|mut st| st.execute([k]))
                     .map(|_| ())
                     .map_err(failure)
             }
