@@ -1,11 +1,10 @@
 //! A log writer that drains more slowly than the script writes: the
-//! `zeek` binary writes a burst of large rows to an ASCII log whose file
-//! is a FIFO read by the test, which first stops reading for a while and
-//! then reads slowly. The writer thread blocks on the full pipe, its
-//! bounded queue fills, and the interpreter waits (backpressure): the
-//! script does not get past its burst while the reader pauses, the
-//! growth of the process's memory stays well below the size of the data it
-//! writes, and
+//! `zeek` binary writes a burst of rows to an ASCII log whose file is a
+//! FIFO read by the test, which first stops reading for a while and then
+//! reads slowly. The writer thread blocks on the full pipe, its bounded
+//! queue fills, and the interpreter waits (backpressure): the script does
+//! not get past its burst while the reader pauses, the growth of the
+//! process's memory stays well below the size of the data it writes, and
 //! every row arrives, in order.
 
 use std::io::{BufRead, BufReader, Read};
