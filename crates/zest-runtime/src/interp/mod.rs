@@ -141,6 +141,9 @@ pub struct Interp {
     /// site), and the calls still waiting in a `return when`.
     pub call_cache: std::collections::BTreeMap<(u64, usize), Value>,
     pub pending_calls: std::collections::BTreeSet<(u64, usize)>,
+    /// Triggers that got a value they waited for since their condition
+    /// was last evaluated.
+    pub(crate) woken: std::collections::BTreeSet<u64>,
     /// The trigger call site a function call is made for; a `return when`
     /// that must wait reports back through `suspended`.
     pub call_parent: Option<(u64, usize)>,
@@ -225,6 +228,7 @@ impl Interp {
             cur_trigger: None,
             call_cache: std::collections::BTreeMap::new(),
             pending_calls: std::collections::BTreeSet::new(),
+            woken: std::collections::BTreeSet::new(),
             call_parent: None,
             call_stack: Vec::with_capacity(256),
             suspended: false,

@@ -113,6 +113,7 @@ impl Interp {
             return false;
         };
         self.call_cache.insert(key, v);
+        self.woken.insert(key.0);
         self.suspended = true;
         self.last_trigger_check = u64::MAX;
         true
@@ -125,6 +126,7 @@ impl Interp {
         if let Flow::Return(v) = &flow {
             if let Some(key) = self.call_parent.take() {
                 self.call_cache.insert(key, v.clone());
+                self.woken.insert(key.0);
                 self.suspended = true;
                 self.last_trigger_check = u64::MAX;
                 return Flow::Return(Value::Void);
@@ -190,6 +192,7 @@ impl Interp {
         if let (Some(key), Ok(Flow::Return(v))) = (parent, flow) {
             self.pending_calls.remove(&key);
             self.call_cache.insert(key, v);
+            self.woken.insert(key.0);
             self.last_trigger_check = u64::MAX;
         }
         self.depth -= 1;
@@ -219,6 +222,12 @@ impl Interp {
                 continue;
             };
             let w = t.when.clone();
+            let woken = self.woken.remove(&t.id);
+            if !woken && watches_nothing(&w, &t.frame) {
+                // Nothing the condition depends on can have changed.
+                kept.push(t);
+                continue;
+            }
             let mut frame = std::mem::take(&mut t.frame);
             if self.eval_when_cond(t.id, &w, &mut frame) {
                 self.forget_trigger(t.id);
@@ -260,11 +269,13 @@ impl Interp {
             return;
         }
         self.call_cache.insert(key, v);
+        self.woken.insert(key.0);
         self.last_trigger_check = u64::MAX;
     }
 
     /// Drops the cached call values of a finished trigger.
     fn forget_trigger(&mut self, id: u64) {
+        self.woken.remove(&id);
         let range = (id, 0)..=(id, usize::MAX);
         if !self.call_cache.is_empty() {
             let keys: Vec<_> = self
@@ -283,6 +294,21 @@ impl Interp {
             }
         }
     }
+}
+
+/// Whether a pending trigger's condition watches nothing that can change
+/// (Zeek's trigger registers with the globals and the aggregates of its
+/// condition): no global, and no aggregate in the locals it reads.
+fn watches_nothing(w: &WhenStmt, frame: &[Value]) -> bool {
+    let Some(slots) = &w.static_locals else {
+        return false;
+    };
+    slots.iter().all(|s| {
+        !matches!(
+            frame.get(*s as usize),
+            Some(Value::Record(_) | Value::Table(_) | Value::Vector(_) | Value::List(_))
+        )
+    })
 }
 
 /// A `when` condition holds when it is true, or, for `local x = f()`,
