@@ -223,6 +223,59 @@ pub struct WhenStmt {
     /// frame is deep-copied when the statement executes and again for each
     /// evaluation of the condition.
     pub deep_copy: bool,
+    /// A condition that refers to no global variable (only constants,
+    /// functions called by name and locals): the local slots it reads.
+    /// Zeek re-evaluates such a condition only when a value it waits for
+    /// arrives, or when one of those locals holds an aggregate that
+    /// changes (its triggers watch globals and aggregates, nothing else).
+    pub static_locals: Option<Vec<u32>>,
+}
+
+/// The local slots an expression reads, if it refers to no global
+/// variable and calls functions only by name (see
+/// [`WhenStmt::static_locals`]). Conservative: anything else is `None`.
+pub fn static_locals(e: &Expr) -> Option<Vec<u32>> {
+    fn walk(e: &Expr, out: &mut Vec<u32>) -> bool {
+        use ExprKind as K;
+        match &e.kind {
+            K::Const(_) | K::TypeVal(_) => true,
+            K::Local(slot, _) => {
+                out.push(*slot);
+                true
+            }
+            K::Not(x)
+            | K::Neg(x, _)
+            | K::Pos(x)
+            | K::BitNot(x)
+            | K::Paren(x)
+            | K::Coerce(x)
+            | K::Cast(x)
+            | K::FromAny(x)
+            | K::Size(x)
+            | K::Is(x, _)
+            | K::Field(x, _)
+            | K::HasField(x, _)
+            | K::WhenLocal(_, x) => walk(x, out),
+            K::Binary(_, _, a, b)
+            | K::StrCat(a, b)
+            | K::Compare(_, a, b)
+            | K::VecBinary(_, _, a, b)
+            | K::And(a, b)
+            | K::Or(a, b)
+            | K::PatternOp(_, a, b)
+            | K::In(a, b)
+            | K::NotIn(a, b) => walk(a, out) && walk(b, out),
+            K::Cond(a, b, c) => walk(a, out) && walk(b, out) && walk(c, out),
+            K::Call(Callee::Global(_) | Callee::Builtin(_), args)
+            | K::List(args)
+            | K::VectorCtor(args) => args.iter().all(|a| walk(a, out)),
+            K::Index(x, idx) => walk(x, out) && idx.iter().all(|a| walk(a, out)),
+            K::RecordCtor(fields) => fields.iter().all(|(_, a)| walk(a, out)),
+            _ => false,
+        }
+    }
+    let mut out = Vec::new();
+    walk(e, &mut out).then_some(out)
 }
 
 /// One body of a function, event handler or hook.

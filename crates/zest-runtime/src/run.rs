@@ -216,8 +216,10 @@ impl Interp {
                 f(self);
             }
             // Pending events make the event manager's source ready: no
-            // waiting (and its processing advances network time).
-            if self.events.is_empty() {
+            // waiting (and its processing advances network time). So does
+            // an answer a trigger waits for (Zeek's trigger manager wakes
+            // the loop when it queues a trigger).
+            if self.events.is_empty() && !self.trigger_check_due() {
                 let now = wall_clock();
                 let idle = match self.timers.peek_time() {
                     Some(t) if t <= now => None,

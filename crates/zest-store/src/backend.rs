@@ -79,8 +79,8 @@ impl Backend {
             Backend::Sqlite(c) => {
                 let k = codec::to_bytes(key);
                 let v: Option<Vec<u8>> = c
-                    .query_row("select value from store where key = ?", [k], |r| r.get(0))
-                    .optional()
+                    .prepare_cached("select value from store where key = ?")
+                    .and_then(|mut st| st.query_row([k], |r| r.get(0)).optional())
                     .map_err(failure)?;
                 decode(&v.ok_or(StoreError::NoSuchKey)?)
             }
@@ -92,15 +92,17 @@ impl Backend {
             Backend::Memory(m) => Ok(m.contains_key(key)),
             Backend::Sqlite(c) => {
                 let k = codec::to_bytes(key);
-                c.query_row("select 1 from store where key = ?", [k], |_| Ok(()))
-                    .optional()
-                    .map(|r| r.is_some())
+                c.prepare_cached("select 1 from store where key = ?")
+                    .and_then(|mut st| st.exists([k]))
                     .map_err(failure)
             }
         }
     }
 
-    /// Stores a value with an absolute expiry (none clears it).
+    /// Stores a value with an absolute expiry (none clears it). On SQLite
+    /// this is one statement in autocommit mode, as in Broker: the write
+    /// is committed when this returns (durable across a killed process;
+    /// across a power loss as `PRAGMA synchronous` decides).
     pub fn put(&mut self, key: &Data, value: &Data, expiry: Option<i64>) -> Result<(), StoreError> {
         match self {
             Backend::Memory(m) => {
@@ -110,12 +112,10 @@ impl Backend {
             Backend::Sqlite(c) => {
                 let k = codec::to_bytes(key);
                 let v = codec::to_bytes(value);
-                c.execute(
-                    "replace into store(key, value, expiry) values(?, ?, ?)",
-                    params![k, v, expiry],
-                )
-                .map(|_| ())
-                .map_err(failure)
+                c.prepare_cached("replace into store(key, value, expiry) values(?, ?, ?)")
+                    .and_then(|mut st| st.execute(params![k, v, expiry]))
+                    .map(|_| ())
+                    .map_err(failure)
             }
         }
     }
@@ -128,7 +128,8 @@ impl Backend {
             }
             Backend::Sqlite(c) => {
                 let k = codec::to_bytes(key);
-                c.execute("delete from store where key = ?", [k])
+                c.prepare_cached("delete from store where key = ?")
+                    .and_then(|mut st| st.execute([k]))
                     .map(|_| ())
                     .map_err(failure)
             }

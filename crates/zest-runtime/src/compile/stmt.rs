@@ -218,7 +218,9 @@ impl Interp {
                         outer_used.push(*n);
                     }
                 }
+                let static_locals = crate::ir::static_locals(&cond);
                 let ws = crate::ir::WhenStmt {
+                    static_locals,
                     cond,
                     body,
                     timeout,

@@ -145,8 +145,11 @@ pub struct Interp {
     pub cur_trigger: Option<u64>,
     /// Values of calls made inside trigger conditions, by (trigger, call
     /// site), and the calls still waiting in a `return when`.
-    pub call_cache: rustc_hash::FxHashMap<(u64, usize), Value>,
-    pub pending_calls: rustc_hash::FxHashSet<(u64, usize)>,
+    pub call_cache: std::collections::BTreeMap<(u64, usize), Value>,
+    pub pending_calls: std::collections::BTreeSet<(u64, usize)>,
+    /// Triggers that got a value they waited for since their condition
+    /// was last evaluated.
+    pub(crate) woken: std::collections::BTreeSet<u64>,
     /// The trigger call site a function call is made for; a `return when`
     /// that must wait reports back through `suspended`.
     pub call_parent: Option<(u64, usize)>,
@@ -229,8 +232,9 @@ impl Interp {
             hooks: NativeHooks::default(),
             remote_event: false,
             cur_trigger: None,
-            call_cache: rustc_hash::FxHashMap::default(),
-            pending_calls: rustc_hash::FxHashSet::default(),
+            call_cache: std::collections::BTreeMap::new(),
+            pending_calls: std::collections::BTreeSet::new(),
+            woken: std::collections::BTreeSet::new(),
             call_parent: None,
             call_stack: Vec::with_capacity(256),
             suspended: false,

@@ -117,6 +117,7 @@ impl Interp {
             return false;
         };
         self.call_cache.insert(key, v);
+        self.woken.insert(key.0);
         self.suspended = true;
         self.last_trigger_check = u64::MAX;
         true
@@ -129,6 +130,7 @@ impl Interp {
         if let Flow::Return(v) = &flow {
             if let Some(key) = self.call_parent.take() {
                 self.call_cache.insert(key, v.clone());
+                self.woken.insert(key.0);
                 self.suspended = true;
                 self.last_trigger_check = u64::MAX;
                 return Flow::Return(Value::Void);
@@ -194,6 +196,7 @@ impl Interp {
         if let (Some(key), Ok(Flow::Return(v))) = (parent, flow) {
             self.pending_calls.remove(&key);
             self.call_cache.insert(key, v);
+            self.woken.insert(key.0);
             self.last_trigger_check = u64::MAX;
         }
         self.depth -= 1;
@@ -202,29 +205,54 @@ impl Interp {
     }
 
     /// Re-evaluates pending triggers in creation order; those now true run
-    /// their body and are removed.
+    /// their body and are removed. Triggers that a body creates are
+    /// evaluated in the same pass, after the others.
     pub fn check_triggers(&mut self) {
         if self.triggers.is_empty() || self.last_trigger_check == self.dispatched {
             return;
         }
         self.last_trigger_check = self.dispatched;
-        let mut i = 0;
-        while i < self.triggers.len() {
-            let w = self.triggers[i].when.clone();
-            let id = self.triggers[i].id;
-            let mut frame = std::mem::take(&mut self.triggers[i].frame);
-            if self.eval_when_cond(id, &w, &mut frame) {
-                let t = self.triggers.remove(i);
-                self.forget_trigger(id);
+        // Linear in the pending triggers: the list is rebuilt, not
+        // shifted on every removal.
+        let mut queue: std::collections::VecDeque<Trigger> =
+            std::mem::take(&mut self.triggers).into();
+        let mut kept: Vec<Trigger> = Vec::with_capacity(queue.len());
+        loop {
+            let Some(mut t) = queue.pop_front() else {
+                if self.triggers.is_empty() {
+                    break;
+                }
+                queue.extend(self.triggers.drain(..));
+                continue;
+            };
+            let w = t.when.clone();
+            let woken = self.woken.remove(&t.id);
+            if !woken && watches_nothing(&w, &t.frame) {
+                // Nothing the condition depends on can have changed.
+                kept.push(t);
+                continue;
+            }
+            let mut frame = std::mem::take(&mut t.frame);
+            if self.eval_when_cond(t.id, &w, &mut frame) {
+                self.forget_trigger(t.id);
                 self.run_when_block(&w, frame, false, t.parent);
             } else {
-                self.triggers[i].frame = frame;
-                i += 1;
+                t.frame = frame;
+                kept.push(t);
             }
             if self.exit_code.is_some() {
-                return;
+                break;
             }
         }
+        kept.extend(queue);
+        kept.append(&mut self.triggers);
+        self.triggers = kept;
+    }
+
+    /// Whether a value some pending trigger waits for has arrived since
+    /// the triggers were last checked.
+    pub fn trigger_check_due(&self) -> bool {
+        self.last_trigger_check == u64::MAX && !self.triggers.is_empty()
     }
 
     /// A trigger's timeout fired: run its timeout block if still pending.
@@ -245,18 +273,46 @@ impl Interp {
             return;
         }
         self.call_cache.insert(key, v);
+        self.woken.insert(key.0);
         self.last_trigger_check = u64::MAX;
     }
 
     /// Drops the cached call values of a finished trigger.
     fn forget_trigger(&mut self, id: u64) {
+        self.woken.remove(&id);
+        let range = (id, 0)..=(id, usize::MAX);
         if !self.call_cache.is_empty() {
-            self.call_cache.retain(|k, _| k.0 != id);
+            let keys: Vec<_> = self
+                .call_cache
+                .range(range.clone())
+                .map(|(k, _)| *k)
+                .collect();
+            for k in keys {
+                self.call_cache.remove(&k);
+            }
         }
         if !self.pending_calls.is_empty() {
-            self.pending_calls.retain(|k| k.0 != id);
+            let keys: Vec<_> = self.pending_calls.range(range).copied().collect();
+            for k in keys {
+                self.pending_calls.remove(&k);
+            }
         }
     }
+}
+
+/// Whether a pending trigger's condition watches nothing that can change
+/// (Zeek's trigger registers with the globals and the aggregates of its
+/// condition): no global, and no aggregate in the locals it reads.
+fn watches_nothing(w: &WhenStmt, frame: &[Value]) -> bool {
+    let Some(slots) = &w.static_locals else {
+        return false;
+    };
+    slots.iter().all(|s| {
+        !matches!(
+            frame.get(*s as usize),
+            Some(Value::Record(_) | Value::Table(_) | Value::Vector(_) | Value::List(_))
+        )
+    })
 }
 
 /// A `when` condition holds when it is true, or, for `local x = f()`,
