@@ -17,9 +17,10 @@ use crate::Bif;
 use convert::{
     data_record, data_to_val, is_data_record_type, lookup_type, record_opaque, val_to_data, Native,
 };
+use std::sync::Arc;
 use std::time::Duration;
 use zest_broker::{
-    zeek as zmsg, Config, Data, Endpoint, EndpointId, Inbound, StatusCode, TlsConfig,
+    zeek as zmsg, Config, Data, Endpoint, EndpointId, Inbound, Notify, StatusCode, TlsConfig,
 };
 use zest_runtime::types::{Flavor, Tag, TypeKind, TypeRef};
 use zest_runtime::value::{Port, Proto};
@@ -414,6 +415,12 @@ fn endpoint(it: &mut Interp) -> Option<&mut Endpoint> {
         let cfg = Config {
             forwarding: global_value(it, "Broker::forward_messages").is_some_and(|v| v.as_bool()),
             tls,
+            // The run loop sleeps with `thread::park_timeout` when idle:
+            // data from peers wakes it at once.
+            notify: Some(Notify(Arc::new({
+                let owner = std::thread::current();
+                move || owner.unpark()
+            }))),
             ..Config::default()
         };
         let id = node(it);

@@ -13,9 +13,18 @@
 //!   from peers, whose reader tasks then stop reading their sockets, so TCP
 //!   pushes back on the senders. Nothing is dropped and no thread blocks.
 //! - Outbound (to one peer): at most [`Config::peer_buffer`] frames wait
-//!   for a peer's socket. A peer that lets its buffer fill up is
-//!   disconnected (reported as `peer_lost`), so a slow peer never stalls
-//!   the core or the other peers.
+//!   for a peer's socket, plus one batch of at most [`WRITE_BATCH`] bytes
+//!   being written. A peer that lets its buffer fill up is disconnected
+//!   (reported as `peer_lost`, and retried like any lost peering), so a
+//!   peer that stops reading never stalls the core or the other peers and
+//!   never makes memory grow without bound. This is the `disconnect`
+//!   overflow policy of later Broker versions (`broker.peer-buffer-capacity`
+//!   and `broker.peer-overflow-policy`, whose defaults are 2048 messages
+//!   and `disconnect`); Broker 2.5 itself has no bound.
+//!
+//! The owner may register a [`Notify`] callback: it runs on the endpoint's
+//! thread whenever new items have been queued for the owner, so the owner
+//! can sleep until then instead of polling.
 //!
 //! Connections are plain TCP or TLS as [`Config::tls`] says
 //! ([`crate::transport`]).
@@ -42,6 +51,8 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+/// Bytes a peer's writer gathers from its queue into one socket write.
+pub const WRITE_BATCH: usize = 64 << 10;
 /// The topic of control messages (routing updates, pings, pongs).
 pub const CONTROL_TOPIC: &[u8] = b"<$>";
 /// How long an unpeering waits for the peer's pong (`defaults::unpeer_timeout`).
@@ -67,6 +78,19 @@ pub struct Config {
     pub peer_buffer: usize,
     /// TLS settings; `None` speaks plain TCP (`Broker::disable_ssl`).
     pub tls: Option<TlsConfig>,
+    /// Called (on the endpoint's thread) after new items were queued for
+    /// the owner.
+    pub notify: Option<Notify>,
+}
+
+/// A wake-up callback for the owner (see [`Config::notify`]).
+#[derive(Clone)]
+pub struct Notify(pub Arc<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for Notify {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Notify")
+    }
 }
 
 impl Default for Config {
@@ -75,8 +99,9 @@ impl Default for Config {
             forwarding: false,
             ttl: crate::wire::DEFAULT_TTL,
             inbound_capacity: 4096,
-            peer_buffer: 8192,
+            peer_buffer: 2048,
             tls: None,
+            notify: None,
         }
     }
 }
@@ -449,9 +474,32 @@ impl Core {
                     }
                 }
             }
-            for item in std::mem::take(&mut self.outbox) {
-                if self.shutting_down.is_some() || self.inbound.send(item).await.is_err() {
-                    break;
+            if !self.outbox.is_empty() {
+                let mut waiting = 0;
+                for item in std::mem::take(&mut self.outbox) {
+                    if self.shutting_down.is_some() {
+                        break;
+                    }
+                    let item = match self.inbound.try_send(item) {
+                        Ok(()) => {
+                            waiting += 1;
+                            continue;
+                        }
+                        Err(mpsc::error::TrySendError::Full(item)) => item,
+                        Err(mpsc::error::TrySendError::Closed(_)) => break,
+                    };
+                    // The owner's buffer is full: wake it, then wait.
+                    if waiting > 0 {
+                        self.wake_owner();
+                        waiting = 0;
+                    }
+                    if self.inbound.send(item).await.is_err() {
+                        break;
+                    }
+                    waiting += 1;
+                }
+                if waiting > 0 {
+                    self.wake_owner();
                 }
             }
             if self.shutting_down.is_some() && self.peers.is_empty() {
@@ -466,6 +514,12 @@ impl Core {
         }
         if let Some(done) = self.shutting_down.take() {
             let _ = done.send(());
+        }
+    }
+
+    fn wake_owner(&self) {
+        if let Some(n) = &self.cfg.notify {
+            (n.0)();
         }
     }
 
@@ -1067,8 +1121,26 @@ async fn write_loop(
     conn: u64,
     tx: mpsc::Sender<Event>,
 ) {
+    // Frames waiting together go out in one write (one TLS record, one
+    // system call) of at most about WRITE_BATCH bytes.
+    let mut batch: Vec<u8> = Vec::new();
     while let Some(b) = rx.recv().await {
-        if w.write_all(&b).await.is_err() {
+        let r = match rx.try_recv() {
+            Err(_) => w.write_all(&b).await,
+            Ok(next) => {
+                batch.clear();
+                batch.extend_from_slice(&b);
+                batch.extend_from_slice(&next);
+                while batch.len() < WRITE_BATCH {
+                    match rx.try_recv() {
+                        Ok(b) => batch.extend_from_slice(&b),
+                        Err(_) => break,
+                    }
+                }
+                w.write_all(&batch).await
+            }
+        };
+        if r.is_err() {
             let _ = tx.send(Event::Closed { conn }).await;
             return;
         }

@@ -157,10 +157,12 @@ impl Interp {
                 let now = wall_clock();
                 match self.timers.peek_time() {
                     Some(t) if t <= now => {}
-                    Some(t) => {
-                        std::thread::sleep(std::time::Duration::from_secs_f64((t - now).min(0.05)))
-                    }
-                    None => std::thread::sleep(std::time::Duration::from_millis(10)),
+                    // Parked, not asleep: an I/O source that has data
+                    // for this thread (the Broker endpoint) unparks it.
+                    Some(t) => std::thread::park_timeout(std::time::Duration::from_secs_f64(
+                        (t - now).min(0.05),
+                    )),
+                    None => std::thread::park_timeout(std::time::Duration::from_millis(10)),
                 }
             }
             self.network_time = wall_clock();
