@@ -36,8 +36,8 @@ use crate::id::EndpointId;
 use crate::status::{ec, EndpointInfo, ErrorReport, NetworkInfo, Status, StatusCode};
 use crate::transport::{Stream, TlsConfig};
 use crate::wire::{
-    frame, put_filter, read_filter, take_frame, Handshake, MessageType, NodeMessage, WireError,
-    MAGIC, MAX_FRAME, MAX_HANDSHAKE_FRAME, PROTOCOL_VERSION,
+    finish_frame, frame, frame_header, put_filter, read_filter, take_frame, Handshake, MessageType,
+    NodeMessage, WireError, MAGIC, MAX_FRAME, MAX_HANDSHAKE_FRAME, PROTOCOL_VERSION,
 };
 use bytes::{Bytes, BytesMut};
 use openssl::ssl::SslContext;
@@ -53,6 +53,8 @@ use tokio::task::JoinHandle;
 
 /// Bytes a peer's writer gathers from its queue into one socket write.
 pub const WRITE_BATCH: usize = 64 << 10;
+/// Items the core takes from one channel per wake-up.
+const BATCH: usize = 256;
 /// The topic of control messages (routing updates, pings, pongs).
 pub const CONTROL_TOPIC: &[u8] = b"<$>";
 /// How long an unpeering waits for the peer's pong (`defaults::unpeer_timeout`).
@@ -144,10 +146,11 @@ enum Command {
     },
     Subscribe(Vec<u8>),
     Unsubscribe(Vec<u8>),
+    /// A data message, its frame already encoded by the owner.
     Publish {
         receiver: EndpointId,
-        topic: Bytes,
-        payload: Bytes,
+        topic: Vec<u8>,
+        frame: Bytes,
     },
     SubscribeStore(Vec<u8>),
     StoreMessage {
@@ -166,6 +169,7 @@ struct Shared {
 /// The owner's handle on an endpoint.
 pub struct Endpoint {
     id: EndpointId,
+    ttl: u16,
     cmd: mpsc::UnboundedSender<Command>,
     inbound: Option<mpsc::Receiver<Inbound>>,
     shared: Arc<Mutex<Shared>>,
@@ -181,6 +185,7 @@ impl Endpoint {
 
     /// Starts an endpoint with the given ID.
     pub fn with_id(id: EndpointId, config: Config) -> std::io::Result<Endpoint> {
+        let ttl = config.ttl;
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let (in_tx, in_rx) = mpsc::channel(config.inbound_capacity.max(1));
         let shared = Arc::new(Mutex::new(Shared::default()));
@@ -225,6 +230,7 @@ impl Endpoint {
             })?;
         Ok(Endpoint {
             id,
+            ttl,
             cmd: cmd_tx,
             inbound: Some(in_rx),
             shared,
@@ -295,11 +301,22 @@ impl Endpoint {
     /// (Broker's `publish(endpoint_info, …)`); a nil receiver publishes to
     /// every peer subscribed to the topic.
     pub fn publish_to(&self, receiver: EndpointId, topic: &[u8], data: &Data) {
-        let payload = Bytes::from(codec::to_bytes(data));
+        // The frame is encoded here, on the owner's thread, in one buffer;
+        // the endpoint's thread only routes it.
+        let mut v = Vec::with_capacity(64 + topic.len());
+        frame_header(
+            &mut v,
+            self.id,
+            receiver,
+            MessageType::Data,
+            self.ttl,
+            topic,
+        );
+        codec::encode(data, &mut v);
         let _ = self.cmd.send(Command::Publish {
             receiver,
-            topic: Bytes::copy_from_slice(topic),
-            payload,
+            topic: topic.to_vec(),
+            frame: finish_frame(v),
         });
     }
 
@@ -401,9 +418,10 @@ enum Event {
         /// The peer dropped us as a redundant connection.
         redundant_from: Option<EndpointId>,
     },
-    Frame {
+    /// The node messages one read of a peer's socket completed.
+    Frames {
         conn: u64,
-        msg: NodeMessage,
+        msgs: Vec<NodeMessage>,
     },
     Closed {
         conn: u64,
@@ -460,9 +478,22 @@ impl Core {
         mut events: mpsc::Receiver<Event>,
     ) {
         loop {
+            // One wake-up handles whatever else is waiting too (up to
+            // BATCH items per channel), then reports to the owner once.
             tokio::select! {
                 c = cmds.recv(), if self.shutting_down.is_none() => match c {
-                    Some(c) => self.command(c),
+                    Some(c) => {
+                        self.command(c);
+                        for _ in 0..BATCH {
+                            if self.shutting_down.is_some() {
+                                break;
+                            }
+                            match cmds.try_recv() {
+                                Ok(c) => self.command(c),
+                                Err(_) => break,
+                            }
+                        }
+                    }
                     None => {
                         // The owner is gone without shutting down.
                         self.begin_shutdown(None);
@@ -471,6 +502,12 @@ impl Core {
                 e = events.recv() => {
                     if let Some(e) = e {
                         self.event(e);
+                        for _ in 0..BATCH {
+                            match events.try_recv() {
+                                Ok(e) => self.event(e),
+                                Err(_) => break,
+                            }
+                        }
                     }
                 }
             }
@@ -645,18 +682,8 @@ impl Core {
             Command::Publish {
                 receiver,
                 topic,
-                payload,
-            } => {
-                let msg = NodeMessage {
-                    sender: self.id,
-                    receiver,
-                    kind: MessageType::Data,
-                    ttl: self.cfg.ttl,
-                    topic,
-                    payload,
-                };
-                self.route(&msg, None);
-            }
+                frame,
+            } => self.route_frame(receiver, &topic, None, frame),
             Command::Shutdown(done) => self.begin_shutdown(Some(done)),
         }
     }
@@ -731,26 +758,39 @@ impl Core {
         if from.is_some() && !self.cfg.forwarding {
             return;
         }
-        let mut out: Option<Bytes> = None;
-        let ids: Vec<EndpointId> = self
-            .peers
-            .iter()
-            .filter(|(id, p)| {
-                Some(**id) != from
-                    && (msg.receiver == **id
-                        || (msg.receiver.is_nil() && p.filter.matches(&msg.topic)))
-            })
-            .map(|(id, _)| *id)
-            .collect();
-        for id in ids {
-            let f = out
-                .get_or_insert_with(|| {
-                    let mut m = msg.clone();
-                    m.sender = self.id;
-                    m.to_frame()
-                })
-                .clone();
-            self.send_frame(id, f);
+        if !self.peers.iter().any(|(id, p)| {
+            Some(*id) != from
+                && (msg.receiver == *id || (msg.receiver.is_nil() && p.filter.matches(&msg.topic)))
+        }) {
+            return;
+        }
+        let mut m = msg.clone();
+        m.sender = self.id;
+        let frame = m.to_frame();
+        self.route_frame(msg.receiver, &msg.topic, from, frame);
+    }
+
+    /// Queues an encoded frame for the direct peers a message with this
+    /// receiver and topic is for, except `from`.
+    fn route_frame(
+        &mut self,
+        receiver: EndpointId,
+        topic: &[u8],
+        from: Option<EndpointId>,
+        frame: Bytes,
+    ) {
+        if receiver.is_nil() {
+            let ids: Vec<EndpointId> = self
+                .peers
+                .iter()
+                .filter(|(id, p)| Some(**id) != from && p.filter.matches(topic))
+                .map(|(id, _)| *id)
+                .collect();
+            for id in ids {
+                self.send_frame(id, frame.clone());
+            }
+        } else if Some(receiver) != from {
+            self.send_frame(receiver, frame);
         }
     }
 
@@ -886,7 +926,11 @@ impl Core {
                     self.connect(t);
                 }
             }
-            Event::Frame { conn, msg } => self.frame(conn, msg),
+            Event::Frames { conn, msgs } => {
+                for msg in msgs {
+                    self.frame(conn, msg);
+                }
+            }
             Event::Closed { conn } => self.closed(conn),
             Event::ByeTimeout { conn } => {
                 if let Some(id) = self.conns.get(&conn).copied() {
@@ -1084,26 +1128,33 @@ async fn connect_once(address: &str, port: u16) -> Option<TcpStream> {
 
 async fn read_loop(mut r: ReadHalf<Stream>, mut buf: BytesMut, conn: u64, tx: mpsc::Sender<Event>) {
     loop {
+        // Every frame this read completed goes to the core as one event;
+        // a malformed one ends the peering after those before it.
+        let mut msgs = Vec::new();
+        let mut bad = false;
         loop {
             match take_frame(&mut buf, MAX_FRAME) {
                 Ok(Some(body)) if body.is_empty() => {}
                 Ok(Some(body)) => match NodeMessage::decode(body) {
-                    Ok(msg) => {
-                        if tx.send(Event::Frame { conn, msg }).await.is_err() {
-                            return;
-                        }
-                    }
+                    Ok(msg) => msgs.push(msg),
                     Err(_) => {
-                        let _ = tx.send(Event::Closed { conn }).await;
-                        return;
+                        bad = true;
+                        break;
                     }
                 },
                 Ok(None) => break,
                 Err(_) => {
-                    let _ = tx.send(Event::Closed { conn }).await;
-                    return;
+                    bad = true;
+                    break;
                 }
             }
+        }
+        if !msgs.is_empty() && tx.send(Event::Frames { conn, msgs }).await.is_err() {
+            return;
+        }
+        if bad {
+            let _ = tx.send(Event::Closed { conn }).await;
+            return;
         }
         match r.read_buf(&mut buf).await {
             Ok(0) | Err(_) => {
