@@ -238,6 +238,10 @@ fn replay(capture: &Path, endpoint_is_server: bool) {
     }
     if sent_bye {
         wait_for(&mut ep, status(StatusCode::PeerRemoved));
+    } else {
+        // The captured node closed the connection after the pong.
+        drop(peer);
+        wait_for(&mut ep, status(StatusCode::PeerLost));
     }
     ep.shutdown();
 }
@@ -435,6 +439,8 @@ fn handshake_errors_are_answered_with_drop_conn() {
             data: Data::Count(5)
         })
     );
+    drop(a);
+    wait_for(&mut ep, status(StatusCode::PeerLost));
     ep.shutdown();
 }
 
