@@ -827,6 +827,30 @@ fn make_event(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtRes
     build_event(it, args, site)
 }
 
+/// The common case of `publish(topic, ev, args...)` without the detour
+/// through a `Broker::Event` record: the event's name and its arguments
+/// as data, when every argument has the parameter's type and converts.
+/// Anything else (`None`) takes `build_event`'s path and its errors.
+fn event_args_direct(it: &mut Interp, args: &[Value]) -> Option<(&'static str, Vec<Data>)> {
+    let Some(Value::Func(f)) = args.first() else {
+        return None;
+    };
+    let ft = f.ty.func().filter(|ft| ft.flavor == Flavor::Event)?;
+    it.prog.lookup(f.name)?;
+    if ft.params.len() != args.len() - 1 {
+        return None;
+    }
+    let mut xs = Vec::with_capacity(ft.params.len());
+    for (a, p) in args[1..].iter().zip(&ft.params) {
+        let got = a.type_of(&it.prog.base);
+        if !compatible(&got, &p.ty) || is_data_record_type(&got) {
+            return None;
+        }
+        xs.push(val_to_data(it, a)?);
+    }
+    Some((f.name.as_str(), xs))
+}
+
 /// Publishes an event message when there are peers; `true` either way.
 fn publish_event(it: &mut Interp, topic: &[u8], name: &[u8], args: Vec<Data>) -> bool {
     let st = state(it);
@@ -844,6 +868,12 @@ fn publish_event(it: &mut Interp, topic: &[u8], name: &[u8], args: Vec<Data>) ->
 /// `publish_event_args`: `args` is either a `Broker::Event` record or an
 /// event followed by its arguments.
 fn publish_args(it: &mut Interp, topic: &[u8], args: &[Value], site: &CallSite<'_>) -> RtResult {
+    if let Some((name, xs)) = event_args_direct(it, args) {
+        if state(it).peer_count == 0 {
+            return Ok(Value::Bool(true));
+        }
+        return Ok(Value::Bool(publish_event(it, topic, name.as_bytes(), xs)));
+    }
     let ev = match args.first() {
         Some(r @ Value::Record(_)) => r.clone(),
         _ => build_event(it, args, site)?,
@@ -920,7 +950,7 @@ fn publish_id(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtRe
     if state(it).peer_count == 0 || state(it).endpoint.is_none() {
         return Ok(Value::Bool(true));
     }
-    let Some(g) = it.prog.lookup(Symbol::intern(&name)) else {
+    let Some(g) = Symbol::lookup(&name).and_then(|n| it.prog.lookup(n)) else {
         return Ok(Value::Bool(false));
     };
     let v = it.prog.globals[g as usize].value.clone();
@@ -1068,7 +1098,7 @@ fn process_event(it: &mut Interp, topic: &[u8], d: &Data) {
     };
     state(it).stats.events_incoming += 1;
     let name = String::from_utf8_lossy(name).into_owned();
-    let Some(g) = it.prog.lookup(Symbol::intern(&name)) else {
+    let Some(g) = Symbol::lookup(&name).and_then(|n| it.prog.lookup(n)) else {
         return;
     };
     let Some(ft) = it.prog.globals[g as usize].ty.clone() else {
@@ -1135,7 +1165,7 @@ fn process_id(it: &mut Interp, d: &Data) {
     };
     state(it).stats.ids_incoming += 1;
     let name = String::from_utf8_lossy(name).into_owned();
-    let Some(g) = it.prog.lookup(Symbol::intern(&name)) else {
+    let Some(g) = Symbol::lookup(&name).and_then(|n| it.prog.lookup(n)) else {
         it.warn(
             None,
             &format!("Received id-update request for unknown id: {name}"),

@@ -13,9 +13,18 @@
 //!   from peers, whose reader tasks then stop reading their sockets, so TCP
 //!   pushes back on the senders. Nothing is dropped and no thread blocks.
 //! - Outbound (to one peer): at most [`Config::peer_buffer`] frames wait
-//!   for a peer's socket. A peer that lets its buffer fill up is
-//!   disconnected (reported as `peer_lost`), so a slow peer never stalls
-//!   the core or the other peers.
+//!   for a peer's socket, plus one batch of at most [`WRITE_BATCH`] bytes
+//!   being written. A peer that lets its buffer fill up is disconnected
+//!   (reported as `peer_lost`, and retried like any lost peering), so a
+//!   peer that stops reading never stalls the core or the other peers and
+//!   never makes memory grow without bound. This is the `disconnect`
+//!   overflow policy of later Broker versions (`broker.peer-buffer-capacity`
+//!   and `broker.peer-overflow-policy`, whose defaults are 2048 messages
+//!   and `disconnect`); Broker 2.5 itself has no bound.
+//!
+//! The owner may register a [`Notify`] callback: it runs on the endpoint's
+//! thread whenever new items have been queued for the owner, so the owner
+//! can sleep until then instead of polling.
 //!
 //! Connections are plain TCP or TLS as [`Config::tls`] says
 //! ([`crate::transport`]).
@@ -31,8 +40,8 @@ use crate::status::{
 use crate::transport::{Stream, TlsConfig};
 use crate::websocket::ClientEvent;
 use crate::wire::{
-    frame, put_filter, read_filter, take_frame, Handshake, MessageType, NodeMessage, WireError,
-    MAGIC, MAX_FRAME, MAX_HANDSHAKE_FRAME, PROTOCOL_VERSION,
+    finish_frame, frame, frame_header, put_filter, read_filter, take_frame, Handshake, MessageType,
+    NodeMessage, WireError, MAGIC, MAX_FRAME, MAX_HANDSHAKE_FRAME, PROTOCOL_VERSION,
 };
 use bytes::{Bytes, BytesMut};
 use openssl::ssl::SslContext;
@@ -46,6 +55,10 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+/// Bytes a peer's writer gathers from its queue into one socket write.
+pub const WRITE_BATCH: usize = 64 << 10;
+/// Items the core takes from one channel per wake-up.
+const BATCH: usize = 256;
 /// The topic of control messages (routing updates, pings, pongs).
 pub const CONTROL_TOPIC: &[u8] = b"<$>";
 /// How long an unpeering waits for the peer's pong (`defaults::unpeer_timeout`).
@@ -71,6 +84,19 @@ pub struct Config {
     pub peer_buffer: usize,
     /// TLS settings; `None` speaks plain TCP (`Broker::disable_ssl`).
     pub tls: Option<TlsConfig>,
+    /// Called (on the endpoint's thread) after new items were queued for
+    /// the owner.
+    pub notify: Option<Notify>,
+}
+
+/// A wake-up callback for the owner (see [`Config::notify`]).
+#[derive(Clone)]
+pub struct Notify(pub Arc<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for Notify {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Notify")
+    }
 }
 
 impl Default for Config {
@@ -79,8 +105,9 @@ impl Default for Config {
             forwarding: false,
             ttl: crate::wire::DEFAULT_TTL,
             inbound_capacity: 4096,
-            peer_buffer: 8192,
+            peer_buffer: 2048,
             tls: None,
+            notify: None,
         }
     }
 }
@@ -124,10 +151,13 @@ enum Command {
     },
     Subscribe(Vec<u8>),
     Unsubscribe(Vec<u8>),
+    /// A data message, its frame already encoded by the owner.
     Publish {
         receiver: EndpointId,
-        topic: Bytes,
-        payload: Bytes,
+        topic: Vec<u8>,
+        frame: Bytes,
+        /// Where the encoded data starts in `frame`.
+        payload_at: usize,
     },
     SubscribeStore(Vec<u8>),
     StoreMessage {
@@ -162,6 +192,7 @@ impl Ready {
 /// The owner's handle on an endpoint.
 pub struct Endpoint {
     id: EndpointId,
+    ttl: u16,
     cmd: mpsc::UnboundedSender<Command>,
     inbound: Option<mpsc::Receiver<Inbound>>,
     shared: Arc<Mutex<Shared>>,
@@ -178,6 +209,7 @@ impl Endpoint {
 
     /// Starts an endpoint with the given ID.
     pub fn with_id(id: EndpointId, config: Config) -> std::io::Result<Endpoint> {
+        let ttl = config.ttl;
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let (in_tx, in_rx) = mpsc::channel(config.inbound_capacity.max(1));
         let shared = Arc::new(Mutex::new(Shared::default()));
@@ -226,6 +258,7 @@ impl Endpoint {
             })?;
         Ok(Endpoint {
             id,
+            ttl,
             cmd: cmd_tx,
             inbound: Some(in_rx),
             shared,
@@ -306,11 +339,24 @@ impl Endpoint {
     /// (Broker's `publish(endpoint_info, …)`); a nil receiver publishes to
     /// every peer subscribed to the topic.
     pub fn publish_to(&self, receiver: EndpointId, topic: &[u8], data: &Data) {
-        let payload = Bytes::from(codec::to_bytes(data));
+        // The frame is encoded here, on the owner's thread, in one buffer;
+        // the endpoint's thread only routes it.
+        let mut v = Vec::with_capacity(64 + topic.len());
+        frame_header(
+            &mut v,
+            self.id,
+            receiver,
+            MessageType::Data,
+            self.ttl,
+            topic,
+        );
+        let payload_at = v.len();
+        codec::encode(data, &mut v);
         let _ = self.cmd.send(Command::Publish {
             receiver,
-            topic: Bytes::copy_from_slice(topic),
-            payload,
+            topic: topic.to_vec(),
+            payload_at,
+            frame: finish_frame(v),
         });
     }
 
@@ -437,9 +483,10 @@ pub(crate) enum Event {
         /// The peer dropped us as a redundant connection.
         redundant_from: Option<EndpointId>,
     },
-    Frame {
+    /// The node messages one read of a peer's socket completed.
+    Frames {
         conn: u64,
-        msg: NodeMessage,
+        msgs: Vec<NodeMessage>,
     },
     Closed {
         conn: u64,
@@ -507,9 +554,22 @@ impl Core {
         mut events: mpsc::Receiver<Event>,
     ) {
         loop {
+            // One wake-up handles whatever else is waiting too (up to
+            // BATCH items per channel), then reports to the owner once.
             tokio::select! {
                 c = cmds.recv(), if self.shutting_down.is_none() => match c {
-                    Some(c) => self.command(c),
+                    Some(c) => {
+                        self.command(c);
+                        for _ in 0..BATCH {
+                            if self.shutting_down.is_some() {
+                                break;
+                            }
+                            match cmds.try_recv() {
+                                Ok(c) => self.command(c),
+                                Err(_) => break,
+                            }
+                        }
+                    }
                     None => {
                         // The owner is gone without shutting down.
                         self.begin_shutdown(None);
@@ -518,21 +578,42 @@ impl Core {
                 e = events.recv() => {
                     if let Some(e) = e {
                         self.event(e);
+                        for _ in 0..BATCH {
+                            match events.try_recv() {
+                                Ok(e) => self.event(e),
+                                Err(_) => break,
+                            }
+                        }
                     }
                 }
             }
             if !self.outbox.is_empty() {
-                let full = self.outbox.len() > self.inbound.capacity();
-                if full {
-                    // The owner may have to make room first: wake it now.
-                    self.ready.notify();
-                }
+                let mut waiting = 0;
                 for item in std::mem::take(&mut self.outbox) {
-                    if self.shutting_down.is_some() || self.inbound.send(item).await.is_err() {
+                    if self.shutting_down.is_some() {
                         break;
                     }
+                    let item = match self.inbound.try_send(item) {
+                        Ok(()) => {
+                            waiting += 1;
+                            continue;
+                        }
+                        Err(mpsc::error::TrySendError::Full(item)) => item,
+                        Err(mpsc::error::TrySendError::Closed(_)) => break,
+                    };
+                    // The owner's buffer is full: wake it, then wait.
+                    if waiting > 0 {
+                        self.wake_owner();
+                        waiting = 0;
+                    }
+                    if self.inbound.send(item).await.is_err() {
+                        break;
+                    }
+                    waiting += 1;
                 }
-                self.ready.notify();
+                if waiting > 0 {
+                    self.wake_owner();
+                }
             }
             if self.shutting_down.is_some() && self.peers.is_empty() {
                 break;
@@ -546,6 +627,13 @@ impl Core {
         }
         if let Some(done) = self.shutting_down.take() {
             let _ = done.send(());
+        }
+    }
+
+    fn wake_owner(&self) {
+        self.ready.notify();
+        if let Some(n) = &self.cfg.notify {
+            (n.0)();
         }
     }
 
@@ -669,20 +757,15 @@ impl Core {
             Command::Publish {
                 receiver,
                 topic,
-                payload,
+                frame,
+                payload_at,
             } => {
                 // Clients see every message whose topic they subscribed,
                 // whatever its receiver (§6.6).
-                self.deliver_to_clients(&topic, None, &payload, 0);
-                let msg = NodeMessage {
-                    sender: self.id,
-                    receiver,
-                    kind: MessageType::Data,
-                    ttl: self.cfg.ttl,
-                    topic,
-                    payload,
-                };
-                self.route(&msg, None);
+                if let Some(payload) = frame.get(payload_at..) {
+                    self.deliver_to_clients(&topic, None, payload, 0);
+                }
+                self.route_frame(receiver, &topic, None, frame)
             }
             Command::Shutdown(done) => self.begin_shutdown(Some(done)),
         }
@@ -916,26 +999,39 @@ impl Core {
         if from.is_some() && !self.cfg.forwarding {
             return;
         }
-        let mut out: Option<Bytes> = None;
-        let ids: Vec<EndpointId> = self
-            .peers
-            .iter()
-            .filter(|(id, p)| {
-                Some(**id) != from
-                    && (msg.receiver == **id
-                        || (msg.receiver.is_nil() && p.filter.matches(&msg.topic)))
-            })
-            .map(|(id, _)| *id)
-            .collect();
-        for id in ids {
-            let f = out
-                .get_or_insert_with(|| {
-                    let mut m = msg.clone();
-                    m.sender = self.id;
-                    m.to_frame()
-                })
-                .clone();
-            self.send_frame(id, f);
+        if !self.peers.iter().any(|(id, p)| {
+            Some(*id) != from
+                && (msg.receiver == *id || (msg.receiver.is_nil() && p.filter.matches(&msg.topic)))
+        }) {
+            return;
+        }
+        let mut m = msg.clone();
+        m.sender = self.id;
+        let frame = m.to_frame();
+        self.route_frame(msg.receiver, &msg.topic, from, frame);
+    }
+
+    /// Queues an encoded frame for the direct peers a message with this
+    /// receiver and topic is for, except `from`.
+    fn route_frame(
+        &mut self,
+        receiver: EndpointId,
+        topic: &[u8],
+        from: Option<EndpointId>,
+        frame: Bytes,
+    ) {
+        if receiver.is_nil() {
+            let ids: Vec<EndpointId> = self
+                .peers
+                .iter()
+                .filter(|(id, p)| Some(**id) != from && p.filter.matches(topic))
+                .map(|(id, _)| *id)
+                .collect();
+            for id in ids {
+                self.send_frame(id, frame.clone());
+            }
+        } else if Some(receiver) != from {
+            self.send_frame(receiver, frame);
         }
     }
 
@@ -1088,7 +1184,11 @@ impl Core {
                     self.connect(t);
                 }
             }
-            Event::Frame { conn, msg } => self.frame(conn, msg),
+            Event::Frames { conn, msgs } => {
+                for msg in msgs {
+                    self.frame(conn, msg);
+                }
+            }
             Event::Closed { conn } => self.closed(conn),
             Event::ByeTimeout { conn } => {
                 if let Some(id) = self.conns.get(&conn).copied() {
@@ -1289,26 +1389,33 @@ async fn connect_once(address: &str, port: u16) -> Option<TcpStream> {
 
 async fn read_loop(mut r: ReadHalf<Stream>, mut buf: BytesMut, conn: u64, tx: mpsc::Sender<Event>) {
     loop {
+        // Every frame this read completed goes to the core as one event;
+        // a malformed one ends the peering after those before it.
+        let mut msgs = Vec::new();
+        let mut bad = false;
         loop {
             match take_frame(&mut buf, MAX_FRAME) {
                 Ok(Some(body)) if body.is_empty() => {}
                 Ok(Some(body)) => match NodeMessage::decode(body) {
-                    Ok(msg) => {
-                        if tx.send(Event::Frame { conn, msg }).await.is_err() {
-                            return;
-                        }
-                    }
+                    Ok(msg) => msgs.push(msg),
                     Err(_) => {
-                        let _ = tx.send(Event::Closed { conn }).await;
-                        return;
+                        bad = true;
+                        break;
                     }
                 },
                 Ok(None) => break,
                 Err(_) => {
-                    let _ = tx.send(Event::Closed { conn }).await;
-                    return;
+                    bad = true;
+                    break;
                 }
             }
+        }
+        if !msgs.is_empty() && tx.send(Event::Frames { conn, msgs }).await.is_err() {
+            return;
+        }
+        if bad {
+            let _ = tx.send(Event::Closed { conn }).await;
+            return;
         }
         match r.read_buf(&mut buf).await {
             Ok(0) | Err(_) => {
@@ -1326,8 +1433,26 @@ async fn write_loop(
     conn: u64,
     tx: mpsc::Sender<Event>,
 ) {
+    // Frames waiting together go out in one write (one TLS record, one
+    // system call) of at most about WRITE_BATCH bytes.
+    let mut batch: Vec<u8> = Vec::new();
     while let Some(b) = rx.recv().await {
-        if w.write_all(&b).await.is_err() {
+        let r = match rx.try_recv() {
+            Err(_) => w.write_all(&b).await,
+            Ok(next) => {
+                batch.clear();
+                batch.extend_from_slice(&b);
+                batch.extend_from_slice(&next);
+                while batch.len() < WRITE_BATCH {
+                    match rx.try_recv() {
+                        Ok(b) => batch.extend_from_slice(&b),
+                        Err(_) => break,
+                    }
+                }
+                w.write_all(&batch).await
+            }
+        };
+        if r.is_err() {
             let _ = tx.send(Event::Closed { conn }).await;
             return;
         }

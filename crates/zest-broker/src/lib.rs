@@ -23,7 +23,7 @@ pub mod wire;
 pub mod zeek;
 
 pub use data::{Address, Data, Port, Protocol, Subnet};
-pub use endpoint::{Config, Endpoint, Inbound, PeerInfo};
+pub use endpoint::{Config, Endpoint, Inbound, Notify, PeerInfo};
 pub use id::EndpointId;
 pub use status::{EndpointInfo, ErrorReport, NetworkInfo, Status, StatusCode};
 pub use transport::TlsConfig;

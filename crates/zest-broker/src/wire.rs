@@ -262,6 +262,33 @@ impl MessageType {
     }
 }
 
+/// Starts a phase-3 frame in `out` (empty): a length prefix to be filled
+/// in by [`finish_frame`], then the node-message header. The payload is
+/// appended next.
+pub fn frame_header(
+    out: &mut Vec<u8>,
+    sender: EndpointId,
+    receiver: EndpointId,
+    kind: MessageType,
+    ttl: u16,
+    topic: &[u8],
+) {
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&sender.0);
+    out.extend_from_slice(&receiver.0);
+    out.push(kind as u8);
+    out.extend_from_slice(&ttl.to_be_bytes());
+    out.extend_from_slice(&(topic.len() as u16).to_be_bytes());
+    out.extend_from_slice(topic);
+}
+
+/// Fills in the length prefix of a frame begun with [`frame_header`].
+pub fn finish_frame(mut v: Vec<u8>) -> Bytes {
+    let body_len = (v.len() - 4) as u32;
+    v[..4].copy_from_slice(&body_len.to_be_bytes());
+    Bytes::from(v)
+}
+
 /// A phase-3 frame (§3.5). The payload stays undecoded here.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeMessage {
@@ -276,17 +303,17 @@ pub struct NodeMessage {
 impl NodeMessage {
     /// The complete frame, length prefix included.
     pub fn to_frame(&self) -> Bytes {
-        let body_len = 37 + self.topic.len() + self.payload.len();
-        let mut v = Vec::with_capacity(4 + body_len);
-        v.extend_from_slice(&(body_len as u32).to_be_bytes());
-        v.extend_from_slice(&self.sender.0);
-        v.extend_from_slice(&self.receiver.0);
-        v.push(self.kind as u8);
-        v.extend_from_slice(&self.ttl.to_be_bytes());
-        v.extend_from_slice(&(self.topic.len() as u16).to_be_bytes());
-        v.extend_from_slice(&self.topic);
+        let mut v = Vec::with_capacity(4 + 37 + self.topic.len() + self.payload.len());
+        frame_header(
+            &mut v,
+            self.sender,
+            self.receiver,
+            self.kind,
+            self.ttl,
+            &self.topic,
+        );
         v.extend_from_slice(&self.payload);
-        Bytes::from(v)
+        finish_frame(v)
     }
 
     /// Parses a frame body. Accepts types 1–5 (Broker 2.5 rejects 5, the

@@ -45,6 +45,16 @@ impl Symbol {
         sym
     }
 
+    /// The symbol of `s` if it was interned, without interning it (for
+    /// names that come from outside, e.g. the network: interning them
+    /// would keep every one for the rest of the process).
+    pub fn lookup(s: &str) -> Option<Symbol> {
+        let i = interner()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        i.map.get(s).copied()
+    }
+
     /// The interned text.
     pub fn as_str(self) -> &'static str {
         let i = interner()
