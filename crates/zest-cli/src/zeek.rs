@@ -234,7 +234,8 @@ fn run(o: &Options) -> i32 {
         o_node.scripts.extend(cfg.scripts.iter().cloned());
         o = &o_node;
     }
-    let supervisor = o.supervisor && node.is_none();
+    let is_node = node.is_some();
+    let supervisor = o.supervisor && !is_node;
     let mut prog = Program::new();
     zest_bifs::register(&mut prog);
     let mut it = Interp::new(prog);
@@ -283,8 +284,21 @@ fn run(o: &Options) -> i32 {
             return 1;
         }
     }
-    for (i, s) in o.scripts.iter().enumerate() {
-        loader.next_script = o.scripts.get(i + 1).cloned();
+    // Without scripts, options or code to run, Zeek reads its script
+    // from standard input.
+    let stdin_script = ["-".to_owned()];
+    let scripts: &[String] = if o.scripts.is_empty()
+        && o.redefs.is_empty()
+        && o.exec.is_empty()
+        && !o.supervisor
+        && !is_node
+    {
+        &stdin_script
+    } else {
+        &o.scripts
+    };
+    for (i, s) in scripts.iter().enumerate() {
+        loader.next_script = scripts.get(i + 1).cloned();
         if it.load_script(&mut loader, s, None, None) != LoadStatus::Ok {
             let _ = std::io::stdout().flush();
             return 1;

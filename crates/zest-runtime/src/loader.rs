@@ -178,8 +178,11 @@ impl Interp {
                 self.report("fatal error", None, "can't read script from standard input");
                 return LoadStatus::Fatal;
             }
-            loader.loaded_scripts.push(("-".to_owned(), loader.depth));
-            return self.load_source(loader, "-".to_owned(), text);
+            // Zeek's canonical name of the standard input.
+            loader
+                .loaded_scripts
+                .push(("<stdin>".to_owned(), loader.depth));
+            return self.load_source(loader, "<stdin>".to_owned(), text);
         }
         let Some(found) = loader.find(name, current_dir) else {
             let msg = format!("can't find {name}");

@@ -917,11 +917,14 @@ impl Interp {
             s.push(';');
         }
         s.push(')');
-        if let (Some(r), false) = (&f.ret, f.flavor == Flavor::Event) {
-            if r.tag() != Tag::Void {
+        match (&f.ret, f.flavor) {
+            (_, Flavor::Event) => {}
+            (Some(r), _) => {
                 s.push_str(" : ");
                 s.push_str(&r.describe());
             }
+            (None, Flavor::Function) => s.push_str(" : void"),
+            (None, Flavor::Hook) => {}
         }
         s
     }
