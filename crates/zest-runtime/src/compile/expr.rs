@@ -156,7 +156,14 @@ impl Interp {
                     .parent()
                     .map(|p| p.display().to_string())
                     .unwrap_or_default();
-                let dir = if dir.is_empty() { ".".to_owned() } else { dir };
+                let mut dir = if dir.is_empty() { ".".to_owned() } else { dir };
+                // A relative directory is made absolute by prefixing the
+                // working directory (scan.l's @DIR).
+                if dir.starts_with('.') {
+                    if let Ok(cwd) = std::env::current_dir() {
+                        dir = format!("{}/{dir}", cwd.display());
+                    }
+                }
                 self.mk(
                     ExprKind::Const(Value::str(dir.as_bytes())),
                     self.prog.base.string.clone(),
