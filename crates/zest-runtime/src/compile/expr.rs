@@ -228,12 +228,21 @@ impl Interp {
             }
             ast::ExprKind::Cond(c, a, b) => {
                 let c = self.compile_expr(c);
-                if c.ty.tag() != Tag::Bool && c.ty.tag() != Tag::Error {
+                // A vector of bool selects elementwise.
+                let c_vec = c.ty.tag() == Tag::Vector;
+                let c_tag = match c.ty.kind {
+                    TypeKind::Vector(ref y) => y.tag(),
+                    _ => c.ty.tag(),
+                };
+                if c_tag != Tag::Bool && c_tag != Tag::Error {
                     let d = self.describe_expr(&c);
                     self.cerror(span, &format!("requires boolean conditional ({d} ? …)"));
                 }
                 let a = self.compile_expr(a);
                 let b = self.compile_expr(b);
+                if c_vec && c_tag == Tag::Bool {
+                    return self.compile_vector_cond(c, a, b, span);
+                }
                 if c.ty.tag() == Tag::Bool && !self.cond_operands_match(&a, &b) {
                     let x = self.mk(
                         ExprKind::Cond(bx(c), bx(a), bx(b)),
@@ -950,9 +959,82 @@ impl Interp {
     }
 
     /// The common type of two branches (`?:`).
+    /// `c ? a : b` with a vector of bool `c` (Zeek's `CondExpr`): the
+    /// alternatives must be vectors of arithmetic elements; the result's
+    /// elements have the larger of their types.
+    fn compile_vector_cond(&mut self, c: Expr, a: Expr, b: Expr, span: Span) -> Expr {
+        if a.ty.tag() == Tag::Error || b.ty.tag() == Tag::Error {
+            return self.err_expr(span);
+        }
+        let fail = |me: &mut Self, c: Expr, a: Expr, b: Expr, msg: &str| {
+            let x = me.mk(
+                ExprKind::Cond(bx(c), bx(a), bx(b)),
+                me.prog.base.error.clone(),
+                span,
+            );
+            let d = me.describe_expr(&x);
+            me.cerror(span, &format!("{msg} ({d})"));
+            me.err_expr(span)
+        };
+        let (Some(ya), Some(yb)) = (
+            a.ty.yield_type()
+                .filter(|_| a.ty.tag() == Tag::Vector)
+                .cloned(),
+            b.ty.yield_type()
+                .filter(|_| b.ty.tag() == Tag::Vector)
+                .cloned(),
+        ) else {
+            return fail(
+                self,
+                c,
+                a,
+                b,
+                "vector conditional requires vector alternatives",
+            );
+        };
+        if ya.is_arith() && yb.is_arith() {
+            let y = if arith_rank(ya.tag()) >= arith_rank(yb.tag()) {
+                ya
+            } else {
+                yb
+            };
+            let t = Type::new(TypeKind::Vector(y));
+            return self.mk(ExprKind::Cond(bx(c), bx(a), bx(b)), t, span);
+        }
+        if ya.tag() != yb.tag() {
+            return fail(self, c, a, b, "operands must be of the same type");
+        }
+        fail(
+            self,
+            c,
+            a,
+            b,
+            "vector conditional type clash between alternatives",
+        )
+    }
+
     fn unify(&mut self, a: Expr, b: Expr, span: Span) -> (Expr, Expr, TypeRef) {
         if a.ty.is_arith() && b.ty.is_arith() {
             return self.promote(a, b, span);
+        }
+        // An unspecified `table()`/`set()`/`vector()` takes the other
+        // alternative's type (Zeek's TableCoerceExpr/VectorCoerceExpr).
+        let unspecified = |e: &Expr| {
+            Self::is_unspecified_ctor(e)
+                || super::check::is_unspecified_table(&e.ty)
+                || super::check::is_unspecified_vector(&e.ty)
+        };
+        if a.ty.tag() == b.ty.tag() && matches!(a.ty.tag(), Tag::Table | Tag::Vector) {
+            if unspecified(&a) && !unspecified(&b) {
+                let t = b.ty.clone();
+                let a = self.coerce_to(a, &t, span);
+                return (a, b, t);
+            }
+            if unspecified(&b) {
+                let t = a.ty.clone();
+                let b = self.coerce_to(b, &t, span);
+                return (a, b, t);
+            }
         }
         let t = a.ty.clone();
         (a, b, t)

@@ -161,13 +161,16 @@ impl Interp {
                 let y = self.eval(b)?;
                 Ok(Value::Bool(!self.contains(&x, &y, e)?))
             }
-            ExprKind::Cond(c, a, b) => {
-                if self.eval(c)?.as_bool() {
-                    self.eval(a)
-                } else {
-                    self.eval(b)
+            ExprKind::Cond(c, a, b) => match self.eval(c)? {
+                Value::Vector(cv) => self.vector_cond(&cv, a, b, e),
+                v => {
+                    if v.as_bool() {
+                        self.eval(a)
+                    } else {
+                        self.eval(b)
+                    }
                 }
-            }
+            },
             ExprKind::Assign(lv, rhs) => {
                 let v = self.eval(rhs)?;
                 self.assign(lv, v.clone(), e)?;

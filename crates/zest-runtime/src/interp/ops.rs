@@ -850,6 +850,50 @@ impl Interp {
         })
     }
 
+    /// `c ? a : b` with a vector of bool: a new vector of the elements
+    /// `c` selects, of the expression's element type.
+    pub(crate) fn vector_cond(
+        &mut self,
+        c: &Rc<RefCell<VectorVal>>,
+        a: &Expr,
+        b: &Expr,
+        e: &Expr,
+    ) -> RtResult {
+        let (Value::Vector(x), Value::Vector(y)) = (self.eval(a)?, self.eval(b)?) else {
+            return Err(self.no_value());
+        };
+        let conds: Vec<bool> = c
+            .borrow()
+            .items
+            .iter()
+            .map(|v| v.as_ref().is_some_and(Value::as_bool))
+            .collect();
+        let (xs, ys) = (x.borrow().items.clone(), y.borrow().items.clone());
+        if conds.len() != xs.len() || xs.len() != ys.len() {
+            let d = self.describe_expr(e);
+            return Err(self.expr_error(
+                e.loc,
+                &format!("vectors in conditional expression have different sizes ({d})"),
+            ));
+        }
+        let elem =
+            e.ty.yield_type()
+                .cloned()
+                .unwrap_or_else(|| self.prog.base.any.clone());
+        let mut out = Vec::with_capacity(conds.len());
+        for (i, pick) in conds.into_iter().enumerate() {
+            let v = if pick { xs[i].clone() } else { ys[i].clone() };
+            out.push(match v {
+                Some(v) => Some(self.coerce(v, &elem, e)?),
+                None => None,
+            });
+        }
+        Ok(Value::Vector(Rc::new(RefCell::new(VectorVal {
+            ty: e.ty.clone(),
+            items: out,
+        }))))
+    }
+
     fn coerce_record(&mut self, src: &RecordVal, t: &TypeRef, e: &Expr) -> RtResult {
         let Some(dst) = t.record() else {
             return Ok(Value::Void);
