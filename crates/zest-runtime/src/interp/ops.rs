@@ -833,15 +833,27 @@ impl Interp {
                     .flatten()
                     .any(|x| !value_matches(x, elem));
                 if needs {
+                    // A new vector (Zeek's ArithCoerceExpr); an element that
+                    // cannot be promoted becomes a hole.
                     let items: Vec<Option<Value>> = vv.borrow().items.clone();
                     let mut out = Vec::with_capacity(items.len());
                     for it in items {
                         out.push(match it {
-                            Some(x) => Some(self.coerce(x, elem, e)?),
+                            Some(x) => match self.coerce(x, elem, e) {
+                                Ok(v) => Some(v),
+                                Err(_) if self.no_value => {
+                                    self.no_value = false;
+                                    None
+                                }
+                                Err(err) => return Err(err),
+                            },
                             None => None,
                         });
                     }
-                    vv.borrow_mut().items = out;
+                    return Ok(Value::Vector(Rc::new(RefCell::new(VectorVal {
+                        ty: t.clone(),
+                        items: out,
+                    }))));
                 }
                 vv.borrow_mut().ty = t.clone();
                 Value::Vector(vv)
