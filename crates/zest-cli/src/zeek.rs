@@ -262,10 +262,6 @@ fn canonify_script_path(loader: &Loader, path: &str) -> Result<String, String> {
 }
 
 fn run(o: &mut Options) -> i32 {
-    // Without anything else to run, the script comes from standard input.
-    if o.scripts.is_empty() && o.exec.is_empty() && o.redefs.is_empty() {
-        o.scripts.push("-".to_owned());
-    }
     let o: &Options = o;
     let usage_issues = o.usage_issues || std::env::var_os("ZEEK_USAGE_ISSUES").is_some();
     let mut o_node;
@@ -291,7 +287,8 @@ fn run(o: &mut Options) -> i32 {
         o_node.scripts.extend(cfg.scripts.iter().cloned());
         o = &o_node;
     }
-    let supervisor = o.supervisor && node.is_none();
+    let is_node = node.is_some();
+    let supervisor = o.supervisor && !is_node;
     let mut prog = Program::new();
     zest_bifs::register(&mut prog);
     let mut it = Interp::new(prog);
@@ -340,8 +337,21 @@ fn run(o: &mut Options) -> i32 {
             return 1;
         }
     }
-    for (i, s) in o.scripts.iter().enumerate() {
-        loader.next_script = o.scripts.get(i + 1).cloned();
+    // Without scripts, options or code to run, Zeek reads its script
+    // from standard input.
+    let stdin_script = ["-".to_owned()];
+    let scripts: &[String] = if o.scripts.is_empty()
+        && o.redefs.is_empty()
+        && o.exec.is_empty()
+        && !o.supervisor
+        && !is_node
+    {
+        &stdin_script
+    } else {
+        &o.scripts
+    };
+    for (i, s) in scripts.iter().enumerate() {
+        loader.next_script = scripts.get(i + 1).cloned();
         if it.load_script(&mut loader, s, None, None) != LoadStatus::Ok {
             let _ = std::io::stdout().flush();
             return 1;

@@ -138,6 +138,11 @@ pub fn from_syntax(err: &SyntaxError, file: &str, lines: &LineIndex) -> Diagnost
             Diagnostic::new(Severity::Error, None, err.zeek_message(file))
         }
         _ => {
+            let severity = if err.kind == zest_syntax::SyntaxErrorKind::UnterminatedIf {
+                Severity::Fatal
+            } else {
+                Severity::Error
+            };
             let line = lines.line(err.span.start);
             let loc = Location {
                 file: file.to_owned(),
@@ -145,7 +150,7 @@ pub fn from_syntax(err: &SyntaxError, file: &str, lines: &LineIndex) -> Diagnost
                 last_line: line,
                 span: Some(err.span),
             };
-            Diagnostic::new(Severity::Error, Some(loc), err.zeek_message(file))
+            Diagnostic::new(severity, Some(loc), err.zeek_message(file))
         }
     }
 }

@@ -48,7 +48,24 @@ struct Eval<'a> {
 }
 
 impl CondEval for Eval<'_> {
-    fn eval_if(&mut self, cond: &Expr) -> Option<bool> {
+    fn eval_if(&mut self, cond: &Expr, locals: &[Symbol]) -> Option<bool> {
+        if mentions_local(cond, locals) {
+            // Zeek resolves the names (so the expression is described with
+            // them), reports each local one and evaluates nothing.
+            let mut found = Vec::new();
+            let d = self.describe_with_locals(cond, locals, &mut found);
+            for (name, span) in found {
+                let loc = self.it.loc(span);
+                self.it.error(
+                    Some(loc),
+                    &format!("referencing a local name in @if ({name})"),
+                );
+            }
+            let loc = self.it.loc(cond.span);
+            self.it
+                .error(Some(loc), &format!("invalid expression in @if ({d})"));
+            return None;
+        }
         let e = self.it.compile_expr(cond);
         self.it.in_init = true;
         let v = self.it.eval(&e);
@@ -57,7 +74,9 @@ impl CondEval for Eval<'_> {
             Ok(v) => Some(v.as_bool()),
             Err(_) => {
                 let loc = self.it.loc(cond.span);
-                self.it.error(Some(loc), "invalid expression in @if");
+                let d = self.it.describe_expr(&e);
+                self.it
+                    .error(Some(loc), &format!("invalid expression in @if ({d})"));
                 None
             }
         }
@@ -65,6 +84,102 @@ impl CondEval for Eval<'_> {
 
     fn is_defined(&mut self, name: Symbol) -> bool {
         self.it.lookup_global(name).is_some() || self.it.prog.modules.contains(&name)
+    }
+}
+
+/// Whether an `@if` expression names one of `locals` (through the forms
+/// [`Eval::describe_with_locals`] describes).
+fn mentions_local(e: &Expr, locals: &[Symbol]) -> bool {
+    use zest_syntax::ast::ExprKind as K;
+    match &e.kind {
+        K::Name(n) => locals.contains(&n.sym),
+        K::Paren(x) | K::Unary(_, x) | K::Field(x, _) | K::HasField(x, _) => {
+            mentions_local(x, locals)
+        }
+        K::Binary(_, a, b) => mentions_local(a, locals) || mentions_local(b, locals),
+        K::Cond(c, a, b) => [c, a, b].iter().any(|x| mentions_local(x, locals)),
+        K::Call(f, args) | K::Index(f, args) => {
+            mentions_local(f, locals) || args.iter().any(|a| mentions_local(a, locals))
+        }
+        _ => false,
+    }
+}
+
+impl Eval<'_> {
+    /// Zeek's description of an `@if` expression that names locals; the
+    /// parts without them are compiled and described as usual. The local
+    /// names are collected in `found`, in order.
+    fn describe_with_locals(
+        &mut self,
+        e: &Expr,
+        locals: &[Symbol],
+        found: &mut Vec<(Symbol, zest_syntax::Span)>,
+    ) -> String {
+        use zest_syntax::ast::{BinOp, ExprKind as K, UnOp};
+        if !mentions_local(e, locals) {
+            let x = self.it.compile_expr(e);
+            return self.it.describe_expr(&x);
+        }
+        let list = |me: &mut Self, xs: &[Expr], found: &mut Vec<_>| {
+            xs.iter()
+                .map(|x| me.describe_with_locals(x, locals, found))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match &e.kind {
+            K::Name(n) => {
+                found.push((n.sym, n.span));
+                n.sym.to_string()
+            }
+            K::Paren(x) => self.describe_with_locals(x, locals, found),
+            K::Unary(op, x) => {
+                let x = self.describe_with_locals(x, locals, found);
+                let op = match op {
+                    UnOp::Not => "!",
+                    UnOp::BitNot => "~",
+                    UnOp::Neg => "-",
+                    UnOp::Pos => "+",
+                    UnOp::PreIncr => "++",
+                    UnOp::PreDecr => "--",
+                };
+                format!("{op}{x}")
+            }
+            K::Binary(op, a, b) => {
+                let a = self.describe_with_locals(a, locals, found);
+                let b = self.describe_with_locals(b, locals, found);
+                // Zeek's canonical forms: `a > b` is `b < a`, `a !in b`
+                // is `!(a in b)`.
+                match op {
+                    BinOp::Gt => format!("{b} < {a}"),
+                    BinOp::Ge => format!("{b} <= {a}"),
+                    BinOp::NotIn => format!("!{a} in {b}"),
+                    _ => format!("{a} {} {b}", op.text()),
+                }
+            }
+            K::Cond(c, a, b) => {
+                let c = self.describe_with_locals(c, locals, found);
+                let a = self.describe_with_locals(a, locals, found);
+                let b = self.describe_with_locals(b, locals, found);
+                format!("{c} ? {a} : {b}")
+            }
+            K::Call(f, args) => {
+                let f = self.describe_with_locals(f, locals, found);
+                format!("{f}({})", list(self, args, found))
+            }
+            K::Index(x, args) => {
+                let x = self.describe_with_locals(x, locals, found);
+                format!("{x}[{}]", list(self, args, found))
+            }
+            K::Field(x, n) => {
+                let x = self.describe_with_locals(x, locals, found);
+                format!("{x}${}", n.sym)
+            }
+            K::HasField(x, n) => {
+                let x = self.describe_with_locals(x, locals, found);
+                format!("{x}?${}", n.sym)
+            }
+            _ => String::new(),
+        }
     }
 }
 
@@ -291,8 +406,11 @@ impl Interp {
                 self.report("fatal error", None, "can't read script from standard input");
                 return LoadStatus::Fatal;
             }
-            loader.loaded_scripts.push(("-".to_owned(), loader.depth));
-            return self.load_source(loader, "-".to_owned(), text);
+            // Zeek's canonical name of the standard input.
+            loader
+                .loaded_scripts
+                .push(("<stdin>".to_owned(), loader.depth));
+            return self.load_source(loader, "<stdin>".to_owned(), text);
         }
         let Some(found) = loader.find(name, current_dir) else {
             let msg = format!("can't find {name}");

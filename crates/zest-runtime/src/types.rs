@@ -417,11 +417,17 @@ impl Type {
                     s.push(';');
                 }
                 s.push(')');
-                if let Some(r) = &f.ret {
-                    if f.flavor != Flavor::Event && r.tag() != Tag::Void {
+                // A function declared without a return type yields void
+                // (parse.y's func_params), which Zeek shows; an event
+                // yields nothing.
+                match (&f.ret, f.flavor) {
+                    (_, Flavor::Event) => {}
+                    (Some(r), _) => {
                         s.push_str(" : ");
                         r.describe_into(s);
                     }
+                    (None, Flavor::Function) => s.push_str(" : void"),
+                    (None, Flavor::Hook) => {}
                 }
             }
             TypeKind::List(ts) => {

@@ -291,7 +291,8 @@ impl Value {
             )),
             Value::Type(t) => Type::new(TypeKind::Type(t.clone())),
             Value::Opaque(o) => o.borrow().ty.clone(),
-            Value::File(_) => Type::new(TypeKind::File(base.any.clone())),
+            // Zeek's FileVal is always a `file of string`.
+            Value::File(_) => Type::new(TypeKind::File(base.string.clone())),
             Value::Void => base.void.clone(),
         }
     }

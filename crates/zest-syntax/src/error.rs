@@ -30,6 +30,8 @@ pub enum SyntaxErrorKind {
     ElseWithoutIf,
     /// `@endif` with no open `@if`.
     UnbalancedEndif,
+    /// The input ended inside an `@if` (a fatal error in Zeek).
+    UnterminatedIf,
     /// A directive where Zeek does not accept one.
     MisplacedDirective(String),
 }
@@ -46,7 +48,9 @@ impl SyntaxError {
     pub fn is_fatal(&self) -> bool {
         matches!(
             self.kind,
-            SyntaxErrorKind::Unexpected { .. } | SyntaxErrorKind::UnexpectedEof
+            SyntaxErrorKind::Unexpected { .. }
+                | SyntaxErrorKind::UnexpectedEof
+                | SyntaxErrorKind::UnterminatedIf
         )
     }
 
@@ -75,7 +79,9 @@ impl SyntaxError {
             SyntaxErrorKind::BadOctalEscape(t) => format!("bad octal escape: {t}"),
             SyntaxErrorKind::BadHexEscape(t) => format!("bad hexadecimal escape: {t}"),
             SyntaxErrorKind::ElseWithoutIf => "@else without @if...".into(),
-            SyntaxErrorKind::UnbalancedEndif => "unbalanced @if... @endif".into(),
+            SyntaxErrorKind::UnbalancedEndif | SyntaxErrorKind::UnterminatedIf => {
+                "unbalanced @if... @endif".into()
+            }
             SyntaxErrorKind::MisplacedDirective(_) => "incorrect use of directive".into(),
         }
     }

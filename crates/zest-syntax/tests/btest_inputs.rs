@@ -459,7 +459,7 @@ struct FoldCond {
 }
 
 impl CondEval for FoldCond {
-    fn eval_if(&mut self, cond: &Expr) -> Option<bool> {
+    fn eval_if(&mut self, cond: &Expr, _locals: &[Symbol]) -> Option<bool> {
         match fold(cond) {
             Some(Const::Bool(b)) => Some(b),
             _ => Some(self.fallback),

@@ -95,8 +95,13 @@ fn zeek_lines(src: &str, file: &str) -> String {
             ));
             continue;
         }
+        let severity = if e.kind == SyntaxErrorKind::UnterminatedIf {
+            "fatal error"
+        } else {
+            "error"
+        };
         out.push_str(&format!(
-            "error in {display}, line {}: {msg}\n",
+            "{severity} in {display}, line {}: {msg}\n",
             idx.line(e.span.start)
         ));
     }

@@ -320,12 +320,19 @@ impl Interp {
                             .cloned()
                             .unwrap_or_else(|| self.prog.base.any.clone());
                         let mut kv = Vec::new();
+                        let mut kd = Vec::new();
                         for (kx, kt) in keys.iter().zip(idx.iter()) {
                             let x = self.compile_expr(kx);
+                            kd.push(self.describe_expr(&x));
                             let x = self.coerce_to(x, kt, kx.span);
                             kv.push(self.eval(&x).unwrap_or(Value::Void));
                         }
                         let x = self.compile_rhs(val, &yt);
+                        let d = format!("{} = {}", kd.join(", "), self.describe_expr(&x));
+                        self.cwarn(
+                            init.span,
+                            &format!("initialization not preceded by =/+=/-= is deprecated ({d})"),
+                        );
                         let x = self.coerce_to(x, &yt, val.span);
                         if let Ok(vv) = self.eval(&x) {
                             tv.borrow_mut().insert(kv, Some(vv));
@@ -480,6 +487,12 @@ impl Interp {
         let ty = declared.or_else(|| init.as_ref().map(|x| x.ty.clone()));
         let Some(ty) = ty else {
             self.cerror(span, &format!("no type given ({})", v.name.sym));
+            // The identifier exists (the parser installed it) without a
+            // usable type: later uses are silently in error.
+            let exported = self.sema.export_depth > 0;
+            let t = self.prog.base.error.clone();
+            self.prog
+                .declare(full, GlobalKind::Var, Some(t), loc, exported);
             return;
         };
         let gkind = match kind {
@@ -733,6 +746,31 @@ impl Interp {
                 .any(|p| p.names == own_names);
         if flavor != Flavor::Function && declared_ty.is_some() {
             self.prototype_warnings(gid, &own_ty, &f.sig.params, same_names, f.name.span);
+            // Zeek's `get_prototype`: the handler must match a declared
+            // prototype by names and types, or the canonical one by types.
+            let type_of = |n: Symbol| decl_params.iter().find(|p| p.name == n).map(|p| &p.ty);
+            let types_by_name = own_params
+                .iter()
+                .all(|p| type_of(p.name).is_some_and(|t| super::check::zeek_same_type(t, &p.ty)));
+            let positional_types = own_params.len() == decl_params.len()
+                && own_params
+                    .iter()
+                    .zip(decl_params.iter())
+                    .all(|(a, b)| super::check::zeek_same_type(&a.ty, &b.ty));
+            if !((same_names || alt_match) && types_by_name) && !positional_types {
+                let g = &self.prog.globals[gid as usize];
+                let (decl_loc, name) = (g.loc, g.name);
+                let a = self.loc_str(self.loc(f.name.span));
+                let b = self.loc_str(decl_loc);
+                self.error_pair(
+                    &a,
+                    Some(&b),
+                    &format!(
+                        "use of undeclared alternate prototype ({} and {name})",
+                        own_ty.describe()
+                    ),
+                );
+            }
         }
         let positional = flavor == Flavor::Function
             || same_names
@@ -917,11 +955,14 @@ impl Interp {
             s.push(';');
         }
         s.push(')');
-        if let (Some(r), false) = (&f.ret, f.flavor == Flavor::Event) {
-            if r.tag() != Tag::Void {
+        match (&f.ret, f.flavor) {
+            (_, Flavor::Event) => {}
+            (Some(r), _) => {
                 s.push_str(" : ");
                 s.push_str(&r.describe());
             }
+            (None, Flavor::Function) => s.push_str(" : void"),
+            (None, Flavor::Hook) => {}
         }
         s
     }

@@ -7,7 +7,7 @@ use crate::program::GlobalKind;
 use crate::types::{same_type, Flavor, RecordType, Tag, Type, TypeKind, TypeRef};
 use crate::value::{Addr, Port, Proto, Subnet, Value};
 use std::rc::Rc;
-use zest_syntax::ast::{self, AssignOp, BinOp, Literal, UnOp};
+use zest_syntax::ast::{self, AssignOp, AttrKind, BinOp, Literal, UnOp};
 use zest_syntax::{Span, Symbol};
 
 /// An index part of a constructor element: as written, or a member of
@@ -156,7 +156,14 @@ impl Interp {
                     .parent()
                     .map(|p| p.display().to_string())
                     .unwrap_or_default();
-                let dir = if dir.is_empty() { ".".to_owned() } else { dir };
+                let mut dir = if dir.is_empty() { ".".to_owned() } else { dir };
+                // A relative directory is made absolute by prefixing the
+                // working directory (scan.l's @DIR).
+                if dir.starts_with('.') {
+                    if let Ok(cwd) = std::env::current_dir() {
+                        dir = format!("{}/{dir}", cwd.display());
+                    }
+                }
                 self.mk(
                     ExprKind::Const(Value::str(dir.as_bytes())),
                     self.prog.base.string.clone(),
@@ -221,12 +228,21 @@ impl Interp {
             }
             ast::ExprKind::Cond(c, a, b) => {
                 let c = self.compile_expr(c);
-                if c.ty.tag() != Tag::Bool && c.ty.tag() != Tag::Error {
+                // A vector of bool selects elementwise.
+                let c_vec = c.ty.tag() == Tag::Vector;
+                let c_tag = match c.ty.kind {
+                    TypeKind::Vector(ref y) => y.tag(),
+                    _ => c.ty.tag(),
+                };
+                if c_tag != Tag::Bool && c_tag != Tag::Error {
                     let d = self.describe_expr(&c);
                     self.cerror(span, &format!("requires boolean conditional ({d} ? …)"));
                 }
                 let a = self.compile_expr(a);
                 let b = self.compile_expr(b);
+                if c_vec && c_tag == Tag::Bool {
+                    return self.compile_vector_cond(c, a, b, span);
+                }
                 if c.ty.tag() == Tag::Bool && !self.cond_operands_match(&a, &b) {
                     let x = self.mk(
                         ExprKind::Cond(bx(c), bx(a), bx(b)),
@@ -560,6 +576,30 @@ impl Interp {
             }
             UnOp::Neg | UnOp::Pos => {
                 let x = self.compile_expr(inner);
+                // On a vector, elementwise, to a vector of the result type.
+                if let TypeKind::Vector(y) = &x.ty.kind {
+                    let (k, t) = match y.tag() {
+                        Tag::Count | Tag::Int => (Arith::Int, self.prog.base.int.clone()),
+                        Tag::Double => (Arith::Double, self.prog.base.double.clone()),
+                        Tag::Interval => (Arith::Interval, self.prog.base.interval.clone()),
+                        _ => {
+                            let d = self.describe_expr(&x);
+                            let sign = if op == UnOp::Neg { "-" } else { "+" };
+                            self.cerror(
+                                span,
+                                &format!("requires an integral or double operand ({sign}{d})"),
+                            );
+                            return self.err_expr(span);
+                        }
+                    };
+                    let t = Type::new(TypeKind::Vector(t));
+                    let kind = if op == UnOp::Neg {
+                        ExprKind::Neg(bx(x), k)
+                    } else {
+                        ExprKind::Pos(bx(x))
+                    };
+                    return self.mk(kind, t, span);
+                }
                 let (k, t) = match x.ty.tag() {
                     Tag::Count | Tag::Int => (Arith::Int, self.prog.base.int.clone()),
                     Tag::Double => (Arith::Double, self.prog.base.double.clone()),
@@ -806,6 +846,43 @@ impl Interp {
                             span,
                         );
                     }
+                    // Two vectors of different arithmetic elements: the
+                    // smaller is promoted (Zeek's `PromoteOps`, an
+                    // ArithCoerceExpr per vector).
+                    if tx == Tag::Vector
+                        && ty == Tag::Vector
+                        && is_num(ex)
+                        && is_num(ey)
+                        && ex != ey
+                    {
+                        let wide = if arith_rank(ex) >= arith_rank(ey) {
+                            x.ty.clone()
+                        } else {
+                            y.ty.clone()
+                        };
+                        let widen = |me: &mut Self, v: Expr| {
+                            if Rc::ptr_eq(&v.ty, &wide) {
+                                v
+                            } else {
+                                me.mk(ExprKind::Coerce(bx(v)), wide.clone(), span)
+                            }
+                        };
+                        let (x, y) = (widen(self, x), widen(self, y));
+                        let et = wide
+                            .yield_type()
+                            .cloned()
+                            .unwrap_or_else(|| self.prog.base.any.clone());
+                        let rt = if is_cmp {
+                            Type::new(TypeKind::Vector(self.prog.base.bool_.clone()))
+                        } else {
+                            wide.clone()
+                        };
+                        return self.mk(
+                            ExprKind::VecBinary(kind, Self::arith_of(&et), bx(x), bx(y)),
+                            rt,
+                            span,
+                        );
+                    }
                     let rt = if is_cmp {
                         Type::new(TypeKind::Vector(self.prog.base.bool_.clone()))
                     } else if tx == Tag::Vector {
@@ -975,9 +1052,82 @@ impl Interp {
     }
 
     /// The common type of two branches (`?:`).
+    /// `c ? a : b` with a vector of bool `c` (Zeek's `CondExpr`): the
+    /// alternatives must be vectors of arithmetic elements; the result's
+    /// elements have the larger of their types.
+    fn compile_vector_cond(&mut self, c: Expr, a: Expr, b: Expr, span: Span) -> Expr {
+        if a.ty.tag() == Tag::Error || b.ty.tag() == Tag::Error {
+            return self.err_expr(span);
+        }
+        let fail = |me: &mut Self, c: Expr, a: Expr, b: Expr, msg: &str| {
+            let x = me.mk(
+                ExprKind::Cond(bx(c), bx(a), bx(b)),
+                me.prog.base.error.clone(),
+                span,
+            );
+            let d = me.describe_expr(&x);
+            me.cerror(span, &format!("{msg} ({d})"));
+            me.err_expr(span)
+        };
+        let (Some(ya), Some(yb)) = (
+            a.ty.yield_type()
+                .filter(|_| a.ty.tag() == Tag::Vector)
+                .cloned(),
+            b.ty.yield_type()
+                .filter(|_| b.ty.tag() == Tag::Vector)
+                .cloned(),
+        ) else {
+            return fail(
+                self,
+                c,
+                a,
+                b,
+                "vector conditional requires vector alternatives",
+            );
+        };
+        if ya.is_arith() && yb.is_arith() {
+            let y = if arith_rank(ya.tag()) >= arith_rank(yb.tag()) {
+                ya
+            } else {
+                yb
+            };
+            let t = Type::new(TypeKind::Vector(y));
+            return self.mk(ExprKind::Cond(bx(c), bx(a), bx(b)), t, span);
+        }
+        if ya.tag() != yb.tag() {
+            return fail(self, c, a, b, "operands must be of the same type");
+        }
+        fail(
+            self,
+            c,
+            a,
+            b,
+            "vector conditional type clash between alternatives",
+        )
+    }
+
     fn unify(&mut self, a: Expr, b: Expr, span: Span) -> (Expr, Expr, TypeRef) {
         if a.ty.is_arith() && b.ty.is_arith() {
             return self.promote(a, b, span);
+        }
+        // An unspecified `table()`/`set()`/`vector()` takes the other
+        // alternative's type (Zeek's TableCoerceExpr/VectorCoerceExpr).
+        let unspecified = |e: &Expr| {
+            Self::is_unspecified_ctor(e)
+                || super::check::is_unspecified_table(&e.ty)
+                || super::check::is_unspecified_vector(&e.ty)
+        };
+        if a.ty.tag() == b.ty.tag() && matches!(a.ty.tag(), Tag::Table | Tag::Vector) {
+            if unspecified(&a) && !unspecified(&b) {
+                let t = b.ty.clone();
+                let a = self.coerce_to(a, &t, span);
+                return (a, b, t);
+            }
+            if unspecified(&b) {
+                let t = a.ty.clone();
+                let b = self.coerce_to(b, &t, span);
+                return (a, b, t);
+            }
         }
         let t = a.ty.clone();
         (a, b, t)
@@ -1748,12 +1898,39 @@ impl Interp {
                     return None;
                 }
                 _ => {
-                    self.cerror(it.span, "bad record constructor element");
+                    // Zeek describes the constructor with all its elements,
+                    // then the one that is not a field assignment.
+                    let mut all = Vec::with_capacity(items.len());
+                    let mut bad = String::new();
+                    for x in items {
+                        let d = match &x.kind {
+                            ast::ExprKind::FieldAssign(n, v) => {
+                                let v = self.compile_expr(v);
+                                format!("${}={}", n.sym, self.describe_expr(&v))
+                            }
+                            _ => {
+                                let v = self.compile_expr(x);
+                                self.describe_expr(&v)
+                            }
+                        };
+                        if std::ptr::eq(x, it) {
+                            bad = d.clone();
+                        }
+                        all.push(d);
+                    }
+                    self.cerror(
+                        span,
+                        &format!(
+                            "bad type in record constructor ([{}] and {bad})",
+                            all.join(", ")
+                        ),
+                    );
                     return None;
                 }
             }
         }
-        if failed {
+        // An element in error makes the constructor one, silently.
+        if failed || named.iter().any(|(_, x)| x.ty.tag() == Tag::Error) {
             return None;
         }
         let ty_known = target.is_some();
@@ -1793,7 +1970,8 @@ impl Interp {
                 orphans.push((*n, self.describe_expr(x)));
             }
         }
-        if !orphans.is_empty() {
+        let had_orphans = !orphans.is_empty();
+        if had_orphans {
             desc = Some(describe_all(self, &named));
         }
         for (n, d) in orphans {
@@ -1822,6 +2000,11 @@ impl Interp {
             }
         }
         let x = self.mk(ExprKind::RecordCtor(fields), ty, span);
+        let x = if named_ctor && !had_orphans {
+            self.mandatory_fields_given(x, span)?
+        } else {
+            x
+        };
         // Deprecated fields given a value, in the order of the type (a
         // `[…]` for a known type is Zeek's record coercion).
         if ty_known {
@@ -1854,6 +2037,46 @@ impl Interp {
             }
         }
         Some(x)
+    }
+
+    /// A named record constructor `R(…)` must give every field that is
+    /// neither optional (`&default` implies it) nor an aggregate (Zeek's
+    /// `RecordConstructorExpr`). After the first error the constructor is
+    /// an error expression, which Zeek describes as `[…]`.
+    fn mandatory_fields_given(&mut self, x: Expr, span: Span) -> Option<Expr> {
+        let (ExprKind::RecordCtor(given), Some(rt)) = (&x.kind, x.ty.record()) else {
+            return Some(x);
+        };
+        let missing: Vec<Symbol> = rt
+            .fields
+            .borrow()
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| {
+                !given.iter().any(|(g, _)| g == i)
+                    && !matches!(f.ty.tag(), Tag::Record | Tag::Table | Tag::Vector)
+                    && !f.attrs.has(AttrKind::Optional)
+                    && !f.attrs.has(AttrKind::Default)
+            })
+            .map(|(_, f)| f.name)
+            .collect();
+        if missing.is_empty() {
+            return Some(x);
+        }
+        let mut desc = self.describe_expr(&x);
+        for (i, n) in missing.iter().enumerate() {
+            if i == 1 {
+                // `name(fields)` becomes `[fields]`.
+                if let Some(inner) = desc
+                    .find('(')
+                    .and_then(|p| desc.get(p + 1..desc.len().saturating_sub(1)))
+                {
+                    desc = format!("[{inner}]");
+                }
+            }
+            self.cerror(span, &format!("mandatory field \"{n}\" missing ({desc})"));
+        }
+        None
     }
 
     /// One element of a table or set constructor expanded as Zeek's
@@ -2562,6 +2785,12 @@ impl Interp {
                     if !args_ok {
                         return self.call_args_mismatch(&call);
                     }
+                    if self.prog.globals[gid as usize].builtin.is_some()
+                        && n.sym.as_str() == "fmt"
+                        && !self.fmt_call_ok(&call)
+                    {
+                        return self.err_expr(span);
+                    }
                     return call;
                 }
                 if let Some(&b) = self.prog.builtin_index.get(&n.sym) {
@@ -2602,6 +2831,49 @@ impl Interp {
             return self.call_args_mismatch(&call);
         }
         call
+    }
+
+    /// Zeek's `check_built_in_call` for `fmt`: the first argument must be
+    /// a string and, when it is a constant, match the number of the other
+    /// arguments.
+    fn fmt_call_ok(&mut self, call: &Expr) -> bool {
+        let (ExprKind::Call(_, args), Some(first)) = (&call.kind, call_first_arg(call)) else {
+            return true;
+        };
+        let msg = if first.ty.tag() != Tag::String {
+            "first argument to util::fmt() needs to be a format string"
+        } else if let ExprKind::Const(Value::String(f)) = &first.kind {
+            let f: &[u8] = f;
+            let mut n = 0;
+            let mut i = 0;
+            let mut bare = false;
+            while i < f.len() {
+                let c = f[i];
+                i += 1;
+                if c != b'%' {
+                    continue;
+                }
+                if i >= f.len() {
+                    bare = true;
+                    break;
+                }
+                if f[i] != b'%' {
+                    n += 1;
+                }
+                i += 1;
+            }
+            if bare {
+                "format string ends with bare '%'"
+            } else if args.len() != n + 1 {
+                "mismatch between format string to util::fmt() and number of arguments passed"
+            } else {
+                return true;
+            }
+        } else {
+            return true;
+        };
+        self.expr_error_at(call, msg);
+        false
     }
 
     /// A call whose arguments do not match: Zeek's `CallExpr` error (only
@@ -2994,5 +3266,12 @@ fn expr_tag_rank(e: &Expr) -> u8 {
         ExprKind::Cast(_) => 51,
         ExprKind::Is(..) => 52,
         _ => 60,
+    }
+}
+
+fn call_first_arg(call: &Expr) -> Option<&Expr> {
+    match &call.kind {
+        ExprKind::Call(_, args) => args.first(),
+        _ => None,
     }
 }

@@ -33,19 +33,29 @@ impl Interp {
                 }
                 Ok(v.clone())
             }
-            ExprKind::Not(a) => Ok(Value::Bool(!self.eval(a)?.as_bool())),
+            ExprKind::Not(a) => match self.eval(a)? {
+                Value::Vector(vv) => Ok(map_vector(&vv, &e.ty, |v| Value::Bool(!v.as_bool()))),
+                v => Ok(Value::Bool(!v.as_bool())),
+            },
             ExprKind::Neg(a, k) => {
-                let v = self.eval(a)?;
-                Ok(match k {
+                let neg = |v: &Value| match k {
                     Arith::Int | Arith::Count => Value::Int(v.as_int().wrapping_neg()),
                     Arith::Double => Value::Double(-v.as_double()),
                     Arith::Interval => Value::Interval(-v.as_double()),
                     Arith::Time => Value::Time(-v.as_double()),
+                };
+                Ok(match self.eval(a)? {
+                    Value::Vector(vv) => map_vector(&vv, &e.ty, neg),
+                    v => neg(&v),
                 })
             }
             ExprKind::Pos(a) => {
-                let v = self.eval(a)?;
-                Ok(match v {
+                let pos = |v: &Value| match v {
+                    Value::Count(c) => Value::Int(*c as i64),
+                    other => other.clone(),
+                };
+                Ok(match self.eval(a)? {
+                    Value::Vector(vv) => map_vector(&vv, &e.ty, pos),
                     Value::Count(c) => Value::Int(c as i64),
                     other => other,
                 })
@@ -161,13 +171,16 @@ impl Interp {
                 let y = self.eval(b)?;
                 Ok(Value::Bool(!self.contains(&x, &y, e)?))
             }
-            ExprKind::Cond(c, a, b) => {
-                if self.eval(c)?.as_bool() {
-                    self.eval(a)
-                } else {
-                    self.eval(b)
+            ExprKind::Cond(c, a, b) => match self.eval(c)? {
+                Value::Vector(cv) => self.vector_cond(&cv, a, b, e),
+                v => {
+                    if v.as_bool() {
+                        self.eval(a)
+                    } else {
+                        self.eval(b)
+                    }
                 }
-            }
+            },
             ExprKind::Assign(lv, rhs) => {
                 let v = self.eval(rhs)?;
                 self.assign(lv, v.clone(), e)?;
@@ -910,4 +923,23 @@ impl Interp {
             BinKind::Ge => ">=",
         }
     }
+}
+
+/// A unary operation applied to each element of a vector (holes stay
+/// holes): a new vector of type `ty`.
+fn map_vector(
+    vv: &Rc<RefCell<VectorVal>>,
+    ty: &crate::types::TypeRef,
+    f: impl Fn(&Value) -> Value,
+) -> Value {
+    let items = vv
+        .borrow()
+        .items
+        .iter()
+        .map(|x| x.as_ref().map(&f))
+        .collect();
+    Value::Vector(Rc::new(RefCell::new(VectorVal {
+        ty: ty.clone(),
+        items,
+    })))
 }

@@ -833,21 +833,77 @@ impl Interp {
                     .flatten()
                     .any(|x| !value_matches(x, elem));
                 if needs {
+                    // A new vector (Zeek's ArithCoerceExpr); an element that
+                    // cannot be promoted becomes a hole.
                     let items: Vec<Option<Value>> = vv.borrow().items.clone();
                     let mut out = Vec::with_capacity(items.len());
                     for it in items {
                         out.push(match it {
-                            Some(x) => Some(self.coerce(x, elem, e)?),
+                            Some(x) => match self.coerce(x, elem, e) {
+                                Ok(v) => Some(v),
+                                Err(_) if self.no_value => {
+                                    self.no_value = false;
+                                    None
+                                }
+                                Err(err) => return Err(err),
+                            },
                             None => None,
                         });
                     }
-                    vv.borrow_mut().items = out;
+                    return Ok(Value::Vector(Rc::new(RefCell::new(VectorVal {
+                        ty: t.clone(),
+                        items: out,
+                    }))));
                 }
                 vv.borrow_mut().ty = t.clone();
                 Value::Vector(vv)
             }
             (_, other) => other,
         })
+    }
+
+    /// `c ? a : b` with a vector of bool: a new vector of the elements
+    /// `c` selects, of the expression's element type.
+    pub(crate) fn vector_cond(
+        &mut self,
+        c: &Rc<RefCell<VectorVal>>,
+        a: &Expr,
+        b: &Expr,
+        e: &Expr,
+    ) -> RtResult {
+        let (Value::Vector(x), Value::Vector(y)) = (self.eval(a)?, self.eval(b)?) else {
+            return Err(self.no_value());
+        };
+        let conds: Vec<bool> = c
+            .borrow()
+            .items
+            .iter()
+            .map(|v| v.as_ref().is_some_and(Value::as_bool))
+            .collect();
+        let (xs, ys) = (x.borrow().items.clone(), y.borrow().items.clone());
+        if conds.len() != xs.len() || xs.len() != ys.len() {
+            let d = self.describe_expr(e);
+            return Err(self.expr_error(
+                e.loc,
+                &format!("vectors in conditional expression have different sizes ({d})"),
+            ));
+        }
+        let elem =
+            e.ty.yield_type()
+                .cloned()
+                .unwrap_or_else(|| self.prog.base.any.clone());
+        let mut out = Vec::with_capacity(conds.len());
+        for (i, pick) in conds.into_iter().enumerate() {
+            let v = if pick { xs[i].clone() } else { ys[i].clone() };
+            out.push(match v {
+                Some(v) => Some(self.coerce(v, &elem, e)?),
+                None => None,
+            });
+        }
+        Ok(Value::Vector(Rc::new(RefCell::new(VectorVal {
+            ty: e.ty.clone(),
+            items: out,
+        }))))
     }
 
     fn coerce_record(&mut self, src: &RecordVal, t: &TypeRef, e: &Expr) -> RtResult {

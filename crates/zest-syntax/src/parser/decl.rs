@@ -185,7 +185,10 @@ impl P<'_, '_> {
         let name = self.parse_name()?;
         let sig = self.parse_func_params()?;
         let attrs = self.parse_opt_attrs()?;
-        let body = self.parse_block()?;
+        let mark = self.enter_func_scope(&sig.params);
+        let body = self.parse_block();
+        self.leave_func_scope(mark);
+        let body = body?;
         Ok(DeclKind::Func(Box::new(FuncDecl {
             kind,
             name,

@@ -398,7 +398,10 @@ impl P<'_, '_> {
                     let captures = self.parse_opt_captures()?;
                     let sig = self.parse_func_params()?;
                     self.expect(Tok::Assign, "'='")?;
-                    let body = self.parse_block()?;
+                    let mark = self.enter_func_scope(&sig.params);
+                    let body = self.parse_block();
+                    self.leave_func_scope(mark);
+                    let body = body?;
                     let lambda = Lambda {
                         captures,
                         sig,
@@ -627,7 +630,10 @@ impl P<'_, '_> {
     fn parse_lambda_rest(&mut self, _start: u32) -> PResult<Lambda> {
         let captures = self.parse_opt_captures()?;
         let sig = self.parse_func_params()?;
-        let body = self.parse_block()?;
+        let mark = self.enter_func_scope(&sig.params);
+        let body = self.parse_block();
+        self.leave_func_scope(mark);
+        let body = body?;
         Ok(Lambda {
             captures,
             sig,

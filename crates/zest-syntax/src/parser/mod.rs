@@ -30,8 +30,10 @@ use std::ops::{Deref, DerefMut};
 pub trait CondEval {
     /// Evaluates the expression of `@if ( expr )`. `None` means the
     /// expression could not be evaluated (Zeek: "invalid expression in @if"),
-    /// which skips nothing.
-    fn eval_if(&mut self, cond: &Expr) -> Option<bool>;
+    /// which skips nothing. `locals` are the local names in scope where the
+    /// directive is (inside a function body), which the expression may not
+    /// reference.
+    fn eval_if(&mut self, cond: &Expr, locals: &[Symbol]) -> Option<bool>;
     /// Whether `name` is a defined identifier or module (`@ifdef`).
     fn is_defined(&mut self, name: Symbol) -> bool;
 }
@@ -41,7 +43,7 @@ pub trait CondEval {
 pub struct ConstCond(pub bool);
 
 impl CondEval for ConstCond {
-    fn eval_if(&mut self, _cond: &Expr) -> Option<bool> {
+    fn eval_if(&mut self, _cond: &Expr, _locals: &[Symbol]) -> Option<bool> {
         Some(self.0)
     }
     fn is_defined(&mut self, _name: Symbol) -> bool {
@@ -80,6 +82,12 @@ pub struct Parser<'a> {
     /// Lists written with a trailing comma on the left of `=`, which Zeek
     /// reports (and its caller describes).
     lhs_trailing_commas: Vec<Span>,
+    /// The local names declared so far in the function bodies being
+    /// parsed (parameters, `local`, `const`, `for` variables): Zeek
+    /// installs them while parsing, and an `@if` may not reference them.
+    locals: Vec<Symbol>,
+    /// Where each open function body's names begin in `locals`.
+    func_marks: Vec<usize>,
 }
 
 /// One call's view of the parser: the state plus the condition evaluator.
@@ -115,6 +123,8 @@ impl<'a> Parser<'a> {
             directives: Vec::new(),
             list_opt_comma: false,
             lhs_trailing_commas: Vec::new(),
+            locals: Vec::new(),
+            func_marks: Vec::new(),
         }
     }
 
@@ -351,8 +361,39 @@ impl P<'_, '_> {
                         self.cond_depth -= 1;
                     }
                 }
+                // At the end of the file every `@if` must be closed
+                // (scan.l's yywrap).
+                Tok::Eof if self.cond_depth > 0 => {
+                    self.cond_depth = 0;
+                    self.errors.push(SyntaxError {
+                        kind: SyntaxErrorKind::UnterminatedIf,
+                        span: t.span,
+                    });
+                    return t;
+                }
                 _ => return t,
             }
+        }
+    }
+
+    /// Opens a function body's scope with its parameters; returns the mark
+    /// to close it with.
+    pub(crate) fn enter_func_scope(&mut self, params: &[crate::ast::Param]) -> usize {
+        let mark = self.locals.len();
+        self.func_marks.push(mark);
+        self.locals.extend(params.iter().map(|p| p.name.sym));
+        mark
+    }
+
+    pub(crate) fn leave_func_scope(&mut self, mark: usize) {
+        self.func_marks.pop();
+        self.locals.truncate(mark);
+    }
+
+    /// Records a local declared inside a function body.
+    pub(crate) fn declare_local(&mut self, name: Symbol) {
+        if !self.func_marks.is_empty() {
+            self.locals.push(name);
         }
     }
 
@@ -368,7 +409,10 @@ impl P<'_, '_> {
                 if !self.at(Tok::RParen) {
                     return Err(self.unexpected("')'"));
                 }
-                self.ev.eval_if(&e).unwrap_or(true)
+                let locals = std::mem::take(&mut self.locals);
+                let keep = self.ev.eval_if(&e, &locals).unwrap_or(true);
+                self.locals = locals;
+                keep
             } else {
                 let id = self.expect(Tok::Id, "identifier")?;
                 if !self.at(Tok::RParen) {

@@ -76,6 +76,9 @@ impl P<'_, '_> {
                 self.bump();
                 self.expect(Tok::LParen, "'('")?;
                 let vars = self.parse_for_vars()?;
+                for v in vars.keys.iter().chain(&vars.value) {
+                    self.declare_local(v.sym);
+                }
                 self.expect(Tok::KwIn, "'in'")?;
                 let e = self.parse_expr()?;
                 self.expect(Tok::RParen, "')'")?;
@@ -126,6 +129,7 @@ impl P<'_, '_> {
             Tok::KwLocal | Tok::KwConst => {
                 self.bump();
                 let d = self.parse_var_rest()?;
+                self.declare_local(d.name.sym);
                 let kind = if t.tok == Tok::KwLocal {
                     StmtKind::Local(d)
                 } else {

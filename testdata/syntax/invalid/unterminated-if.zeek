@@ -1,0 +1,4 @@
+@if ( T )
+print "then";
+@else
+print "else";
