@@ -9,7 +9,14 @@ use zest_syntax::Symbol;
 /// Reports a built-in function error as Zeek's `emit_builtin_error` does:
 /// `error in LOC: MSG (CALL)` or `(CALL and ARG)`.
 pub fn builtin_error(it: &mut Interp, site: &CallSite<'_>, msg: &str, arg: Option<&Value>) {
-    let call = site.expr.map(|e| it.describe_expr(e)).unwrap_or_default();
+    let (loc, call) = match wrapper_call(it) {
+        Some(w) => w,
+        None => (
+            site.loc,
+            site.expr.map(|e| it.describe_expr(e)).unwrap_or_default(),
+        ),
+    };
+    let site = &CallSite { loc, expr: None };
     let full = match arg {
         Some(v) => {
             let mut b = Vec::new();
@@ -33,6 +40,35 @@ pub fn builtin_error(it: &mut Interp, site: &CallSite<'_>, msg: &str, arg: Optio
         }
     }
     it.error(Some(site.loc), &full);
+}
+
+/// Zeek's rule for a built-in `M::__f` called by its script wrapper
+/// `M::f`: the error names the wrapper's call, where it was written.
+fn wrapper_call(it: &Interp) -> Option<(zest_runtime::ir::Loc, String)> {
+    use zest_runtime::interp::CallFunc;
+    let n = it.call_stack.len();
+    if n < 2 {
+        return None;
+    }
+    let CallFunc::Builtin(b) = it.call_stack[n - 1].func else {
+        return None;
+    };
+    let parent = &it.call_stack[n - 2];
+    let CallFunc::Global(gid) = parent.func else {
+        return None;
+    };
+    let loc = parent.call?;
+    let name = it.prog.builtins[b as usize].name;
+    let wrapper = it.prog.globals[gid as usize].name;
+    let expected = match name.as_str().split_once("::") {
+        Some((m, f)) => format!("{m}::{}", f.strip_prefix("__")?),
+        None => name.as_str().strip_prefix("__")?.to_owned(),
+    };
+    if wrapper.as_str() != expected {
+        return None;
+    }
+    let d = it.prog.wrapper_calls.get(&(loc, gid))?.clone();
+    Some((loc, d))
 }
 
 pub fn str_arg(args: &[Value], i: usize) -> &[u8] {

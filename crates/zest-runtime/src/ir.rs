@@ -10,7 +10,7 @@ use std::rc::Rc;
 use zest_syntax::Symbol;
 
 /// A source position as Zeek reports it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Loc {
     pub file: u32,
     pub first_line: u32,

@@ -95,6 +95,12 @@ pub struct Program {
     pub const_locs: FxHashMap<usize, (Value, Loc)>,
     /// Signature files named by `@load-sigs` and `-s`, found, in order.
     pub sig_files: Vec<std::path::PathBuf>,
+    /// How each call of a script function that wraps a built-in of the
+    /// same name with `__` (`M::f` calling `M::__f`) is described, by the
+    /// call's location and the function: Zeek reports the built-in's errors
+    /// at that call (`emit_builtin_error`). Filled while compiling, looked
+    /// up only when such an error is reported.
+    pub wrapper_calls: FxHashMap<(Loc, u32), String>,
 }
 
 impl Program {
@@ -111,7 +117,20 @@ impl Program {
             type_aliases: Vec::new(),
             const_locs: FxHashMap::default(),
             sig_files: Vec::new(),
+            wrapper_calls: FxHashMap::default(),
         }
+    }
+
+    /// Whether global `gid` is named like the wrapper of a built-in:
+    /// `M::f` with a built-in `M::__f`, or `f` with `__f`.
+    pub fn wraps_builtin(&self, gid: u32) -> bool {
+        let name = self.globals[gid as usize].name;
+        let name = name.as_str();
+        let wrapped = match name.split_once("::") {
+            Some((m, f)) => format!("{m}::__{f}"),
+            None => format!("__{name}"),
+        };
+        self.builtin_index.contains_key(&Symbol::intern(&wrapped))
     }
 
     /// The location where `v` was written as a constant, if it is one

@@ -253,7 +253,7 @@ fn create_master(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> Rt
     } else {
         None
     };
-    match make_master(it, &name, opts) {
+    match make_master(it, &name, opts, Some(site)) {
         Some(h) => Ok(h),
         None => {
             let msg = format!("Could not create Broker master store '{name}'");
@@ -298,8 +298,14 @@ fn sqlite_options(it: &mut Interp, so: &Value) -> Option<SqliteOptions> {
 }
 
 /// `Manager::MakeMaster`: `opts` is `None` for a memory store. An empty
-/// SQLite path means `NAME.sqlite`.
-fn make_master(it: &mut Interp, name: &str, opts: Option<SqliteOptions>) -> Option<Value> {
+/// SQLite path means `NAME.sqlite`. `site` is the script's call, if any,
+/// where a failure is reported.
+fn make_master(
+    it: &mut Interp,
+    name: &str,
+    opts: Option<SqliteOptions>,
+    site: Option<&CallSite<'_>>,
+) -> Option<Value> {
     if lookup(it, name).is_some() {
         return None;
     }
@@ -319,11 +325,13 @@ fn make_master(it: &mut Interp, name: &str, opts: Option<SqliteOptions>) -> Opti
             }
             match opened {
                 Ok(b) => b,
-                Err(e) => {
-                    it.error(
-                        None,
-                        &format!("Failed to attach master store backend_failure: {e}"),
-                    );
+                Err(_) => {
+                    // Broker's error carries no context here: only its code.
+                    let msg = "Failed to attach master store backend_failure:";
+                    match site {
+                        Some(site) => builtin_error(it, site, msg, None),
+                        None => it.error(None, msg),
+                    }
                     return None;
                 }
             }
@@ -498,14 +506,14 @@ fn is_closed(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResu
 fn close(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
     let h = arg(args, 0);
     let Some(i) = handle_store(it, &h) else {
-        if !matches!(native_ref(it, &h), Some(Native::Store { .. })) {
-            builtin_error(it, site, "invalid Broker store handle", Some(&h));
-        }
+        builtin_error(it, site, "invalid Broker store handle", Some(&h));
         return Ok(Value::Bool(false));
     };
     let o = stores(it).open.remove(i);
-    if let Some(Native::Store { open, .. }) = native_mut(it, &o.handle) {
+    // `Manager::CloseStore` resets the handle: it names no store.
+    if let Some(Native::Store { open, name }) = native_mut(it, &o.handle) {
         *open = false;
+        name.clear();
     }
     Ok(Value::Bool(true))
 }
@@ -1236,7 +1244,7 @@ pub fn init_forwarding(it: &mut Interp) {
             path: format!("{dir}/{name}.sqlite"),
             ..SqliteOptions::default()
         });
-        make_master(it, &name, opts);
+        make_master(it, &name, opts, None);
     }
 }
 

@@ -321,6 +321,26 @@ impl Interp {
     }
 }
 
+/// `threading::Value::IsCompatibleType` with `atomic_only`.
+fn atomic_compatible(t: Tag) -> bool {
+    matches!(
+        t,
+        Tag::Bool
+            | Tag::Int
+            | Tag::Count
+            | Tag::Port
+            | Tag::Subnet
+            | Tag::Addr
+            | Tag::Double
+            | Tag::Time
+            | Tag::Interval
+            | Tag::Enum
+            | Tag::String
+            | Tag::File
+            | Tag::Func
+    )
+}
+
 impl Interp {
     /// The expiration attributes of a table, checked as Zeek's
     /// `Attributes::CheckAttr` and `TableType::DoExpireCheck` do (with
@@ -330,6 +350,7 @@ impl Interp {
         attrs: &[zest_syntax::ast::Attr],
         compiled: &crate::types::Attrs,
         ty: &TypeRef,
+        global_var: bool,
     ) {
         use zest_syntax::ast::AttrKind;
         let is_expire = |k: AttrKind| {
@@ -357,6 +378,76 @@ impl Interp {
             let Some(v) = v else { continue };
             let attr_desc = |this: &Self| format!("{}={}", k.name(), this.describe_expr(v));
             let attr_loc = self.loc1(a.span);
+            // `Find` sees the attributes added so far.
+            let has = |kind: AttrKind| compiled.list[..=i].iter().any(|(k, _)| *k == kind);
+            let mut errors: Vec<&str> = Vec::new();
+            match *k {
+                AttrKind::ReadExpire => {
+                    if has(AttrKind::BrokerStore) {
+                        errors.push("&broker_store and &read_expire cannot be used simultaneously");
+                    }
+                    if has(AttrKind::Backend) {
+                        errors.push("&backend and &read_expire cannot be used simultaneously");
+                    }
+                }
+                AttrKind::ExpireFunc if ty.tag() == Tag::Table => {
+                    if has(AttrKind::BrokerStore) {
+                        errors.push("&broker_store and &expire_func cannot be used simultaneously");
+                    }
+                    if has(AttrKind::Backend) {
+                        errors.push("&backend and &expire_func cannot be used simultaneously");
+                    }
+                }
+                AttrKind::Backend | AttrKind::BrokerStore => {
+                    let backend = *k == AttrKind::Backend;
+                    if backend && (!global_var || ty.tag() != Tag::Table) {
+                        errors.push("&backend only applicable to global sets/tables");
+                    } else if !backend && ty.tag() != Tag::Table {
+                        errors.push("&broker_store only applicable to sets/tables");
+                    } else if backend && !matches!(v.ty.tag(), Tag::Enum | Tag::Error) {
+                        errors.push("&backend must take an enum argument");
+                    } else if !backend && !matches!(v.ty.tag(), Tag::String | Tag::Error) {
+                        errors.push("&broker_store must take a string argument");
+                    } else {
+                        let atomic = ty.yield_type().is_some_and(|y| atomic_compatible(y.tag()));
+                        if !ty.is_set() && !atomic && !has(AttrKind::BrokerAllowComplex) {
+                            errors.push(if backend {
+                                "&backend only supports atomic types as table value"
+                            } else {
+                                "&broker_store only supports atomic types as table value"
+                            });
+                        }
+                        if has(AttrKind::ExpireFunc) {
+                            errors.push(if backend {
+                                "&backend and &expire_func cannot be used simultaneously"
+                            } else {
+                                "&broker_store and &expire_func cannot be used simultaneously"
+                            });
+                        }
+                        if has(AttrKind::ReadExpire) {
+                            errors.push(if backend {
+                                "&backend and &read_expire cannot be used simultaneously"
+                            } else {
+                                "&broker_store and &read_expire cannot be used simultaneously"
+                            });
+                        }
+                        if has(if backend {
+                            AttrKind::BrokerStore
+                        } else {
+                            AttrKind::Backend
+                        }) {
+                            errors.push("&backend and &broker_store cannot be used simultaneously");
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if !errors.is_empty() {
+                let d = list_desc(self, i);
+                for e in errors {
+                    self.error(Some(attr_loc), &format!("{e} ({d})"));
+                }
+            }
             if is_expire(*k) {
                 if ty.tag() != Tag::Table {
                     let d = list_desc(self, i);

@@ -507,7 +507,7 @@ impl Interp {
             .declare(full, gkind, Some(ty.clone()), loc, exported);
         self.sema.attrs_global = true;
         let attrs = self.compile_attrs(&v.attrs, Some(&ty));
-        self.check_expire_attrs(&v.attrs, &attrs, &ty);
+        self.check_expire_attrs(&v.attrs, &attrs, &ty, true);
         {
             let g = &mut self.prog.globals[gid as usize];
             g.kind = gkind;

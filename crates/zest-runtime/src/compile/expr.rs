@@ -2511,7 +2511,7 @@ impl Interp {
                 .collect();
         }
         let compiled = self.compile_attrs(attrs, Some(&ty));
-        self.check_expire_attrs(attrs, &compiled, &ty);
+        self.check_expire_attrs(attrs, &compiled, &ty, false);
         let attrs = compiled;
         let default = attrs.get(zest_syntax::ast::AttrKind::Default).cloned();
         let table_attrs = self.table_attrs_of(&attrs);
@@ -2784,6 +2784,13 @@ impl Interp {
                     let call = self.mk(kind, ret, span);
                     if !args_ok {
                         return self.call_args_mismatch(&call);
+                    }
+                    if !is_hook
+                        && self.prog.globals[gid as usize].builtin.is_none()
+                        && self.prog.wraps_builtin(gid)
+                    {
+                        let d = self.describe_expr(&call);
+                        self.prog.wrapper_calls.insert((call.loc, gid), d);
                     }
                     if self.prog.globals[gid as usize].builtin.is_some()
                         && n.sym.as_str() == "fmt"
