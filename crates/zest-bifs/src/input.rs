@@ -103,6 +103,7 @@ pub fn poll(it: &mut Interp) -> bool {
 /// Stops every stream, processes what the readers still send, and drains
 /// the event queue once. Runs when the process ends.
 pub fn shutdown(it: &mut Interp) {
+    crate::logging::terminate_writers(it);
     manager::terminate(it);
     manager::process(it);
     it.drain();

@@ -98,10 +98,23 @@ pub static BIFS: &[Bif] = &[
 /// end of the run (after `zeek_done` and the last drain). Rotation timers
 /// still pending are expired first.
 pub fn shutdown(it: &mut Interp) {
-    expire_rotation_timers(it);
-    manager::terminate(it);
+    if manager::terminated(it) {
+        manager::abandon_live_writers(it);
+    } else {
+        expire_rotation_timers(it);
+        manager::terminate(it);
+    }
     manager::process_pending(it);
     it.flush_stdout();
+}
+
+/// Zeek's `log_mgr->Terminate()` where it comes in the shutdown before
+/// the input framework's threads deliver what is left: the writers open
+/// now finish (with their `#close` lines); [`shutdown`] leaves those
+/// created afterwards unfinished.
+pub fn terminate_writers(it: &mut Interp) {
+    expire_rotation_timers(it);
+    manager::terminate(it);
 }
 
 /// Waits until every writer thread has written out the rows it was given,

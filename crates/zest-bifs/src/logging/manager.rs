@@ -42,6 +42,8 @@ pub struct Manager {
     pending: Vec<(u64, String, Option<EntryRef>, BackendMsg)>,
     /// Stopped writers whose threads may still be finishing.
     stopped: Vec<EntryRef>,
+    /// `Manager::Terminate` ran: writers created since never finish.
+    terminated: bool,
 }
 
 struct Stream {
@@ -514,6 +516,23 @@ fn stop_writer(it: &mut Interp, w: &Rc<RefCell<WriterEntry>>, network_time: f64)
     };
     manager(it).borrow_mut().stopped.push(w.clone());
     deliver(it, &name, Some(w), out);
+}
+
+/// Whether [`terminate`] ran.
+pub fn terminated(it: &mut Interp) -> bool {
+    manager(it).borrow().terminated
+}
+
+/// Writers created after [`terminate`] (by events of the last stage of
+/// the shutdown, after Zeek's thread manager stopped its threads): their
+/// rows reach the files, but they are never finished (no `#close`).
+pub fn abandon_live_writers(it: &mut Interp) {
+    for w in &all_writers(it) {
+        let mut wb = w.borrow_mut();
+        if !wb.frontend.disabled {
+            wb.frontend.abandon();
+        }
+    }
 }
 
 /// Lets every writer thread write out the rows it was given, for a
@@ -1656,6 +1675,7 @@ fn remove_disabled_writers(it: &mut Interp, id: &Value) {
 /// `Manager::Terminate`: stops every writer (flushing it and closing its
 /// output), stream by stream.
 pub fn terminate(it: &mut Interp) {
+    manager(it).borrow_mut().terminated = true;
     let nt = it.network_time;
     for w in &all_writers(it) {
         stop_writer(it, w, nt);

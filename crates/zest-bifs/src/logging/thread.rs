@@ -469,6 +469,21 @@ impl Frontend {
         }
     }
 
+    /// Lets the thread write out every row it was given and leaves it
+    /// waiting, never finished, until the process ends: what the writer
+    /// reports is dropped.
+    pub fn abandon(&mut self) {
+        let mut ignored = Replies::new();
+        self.sync(&mut ignored);
+        self.disabled = true;
+        match std::mem::replace(&mut self.exec, Exec::None) {
+            Exec::None => {}
+            // Dropping either would finish the output (its `#close`).
+            Exec::Inline(b) => std::mem::forget(b),
+            Exec::Thread(t) => std::mem::forget(t),
+        }
+    }
+
     /// After [`Frontend::stop`]: collects what the thread sent; true once
     /// it has ended.
     pub fn poll_stopped(&mut self, out: &mut Replies) -> bool {
