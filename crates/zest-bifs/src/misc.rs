@@ -1097,6 +1097,7 @@ fn entropy_test_finish(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>
 
 /// The name Zeek registers entropy tests under.
 const ENTROPY_VAL: &str = "EntropyVal";
+const PARAGLOB_VAL: &str = "ParaglobVal";
 
 impl RandTest {
     /// `EntropyVal::DoSerialize`: the scalars, then `ccount` and `monte`,
@@ -1166,12 +1167,19 @@ impl RandTest {
 }
 
 /// `OpaqueVal::Serialize` of the opaques kept in the value itself:
-/// entropy tests and X.509 certificates (paraglobs and files cannot be
+/// entropy tests, paraglobs and X.509 certificates (files cannot be
 /// serialized).
 pub fn serialize_opaque(v: &Value) -> Option<zest_broker::Data> {
     use zest_broker::Data;
     let (name, state) = if let Some(der) = crate::x509::serialize(v) {
         (crate::x509::X509_VAL, der)
+    } else if let Some(pg) = paraglob_of(Some(v)) {
+        let bytes = pg.serialize();
+        let state = bytes
+            .into_iter()
+            .map(|b| Data::Count(u64::from(b)))
+            .collect();
+        (PARAGLOB_VAL, Data::Vector(state))
     } else {
         let data = opaque_data(Some(v), "entropy")?;
         (ENTROPY_VAL, RandTest::from_bytes(&data)?.serialize())
@@ -1180,9 +1188,36 @@ pub fn serialize_opaque(v: &Value) -> Option<zest_broker::Data> {
 }
 
 /// `OpaqueVal::Unserialize` for the type ids of [`serialize_opaque`].
-pub fn unserialize_opaque(it: &Interp, name: &[u8], state: &zest_broker::Data) -> Option<Value> {
+pub fn unserialize_opaque(
+    it: &mut Interp,
+    name: &[u8],
+    state: &zest_broker::Data,
+) -> Option<Value> {
     if name == crate::x509::X509_VAL.as_bytes() {
         return crate::x509::unserialize(state);
+    }
+    if name == PARAGLOB_VAL.as_bytes() {
+        // `ParaglobVal::DoUnserialize`: a vector of counts, one byte each.
+        let items = state.as_vector()?;
+        let mut bytes = Vec::with_capacity(items.len());
+        for d in items {
+            let zest_broker::Data::Count(c) = d else {
+                return None;
+            };
+            bytes.push(*c as u8);
+        }
+        return match Paraglob::unserialize(&bytes) {
+            Ok(patterns) => Some(new_opaque(
+                it,
+                "paraglob_init",
+                "paraglob",
+                encode_patterns(&patterns),
+            )),
+            Err((kind, msg)) => {
+                it.error(None, &format!("Paraglob {kind} error -> {msg}"));
+                None
+            }
+        };
     }
     if name == ENTROPY_VAL.as_bytes() {
         let t = RandTest::unserialize(state)?;
@@ -1637,6 +1672,54 @@ impl Paraglob {
         out.sort();
         out.dedup();
         out
+    }
+
+    /// `Paraglob::get_patterns`: every pattern with meta words and every
+    /// single wildcard, sorted, without repetitions.
+    fn patterns(&self) -> Vec<Vec<u8>> {
+        let mut out: Vec<Vec<u8>> = self.nodes.values().flatten().cloned().collect();
+        out.extend(self.single_wildcards.iter().cloned());
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// `Paraglob::serialize`: the number of patterns, then each pattern's
+    /// length and bytes, the numbers as 64-bit little-endian integers.
+    fn serialize(&self) -> Vec<u8> {
+        let patterns = self.patterns();
+        let mut b = (patterns.len() as u64).to_le_bytes().to_vec();
+        b.extend(encode_patterns(&patterns));
+        b
+    }
+
+    /// `ParaglobSerializer::unserialize`: the patterns, or the kind of
+    /// error (underflow, overflow) and its message.
+    fn unserialize(b: &[u8]) -> Result<Vec<Vec<u8>>, (&'static str, &'static str)> {
+        const SHORT: (&str, &str) = ("underflow", "Serialization data ended unexpectedly.");
+        let int_at = |at: usize| -> Option<u64> {
+            b.get(at..at + 8)
+                .map(|x| u64::from_le_bytes(x.try_into().unwrap_or([0; 8])))
+        };
+        let n = int_at(0).ok_or(SHORT)?;
+        let mut at = 8;
+        let mut out = Vec::new();
+        while at < b.len() {
+            let len = int_at(at).ok_or(SHORT)?;
+            at += 8;
+            let end = usize::try_from(len)
+                .ok()
+                .and_then(|l| at.checked_add(l))
+                .filter(|&e| e <= b.len())
+                .ok_or(SHORT)?;
+            out.push(b[at..end].to_vec());
+            at = end;
+        }
+        match (out.len() as u64).cmp(&n) {
+            std::cmp::Ordering::Greater => Err(("overflow", "Read more patterns than expected.")),
+            std::cmp::Ordering::Less => Err(("underflow", "Read fewer patterns than expected.")),
+            std::cmp::Ordering::Equal => Ok(out),
+        }
     }
 
     /// `Paraglob::operator==`: the same meta words (the patterns filed
