@@ -325,7 +325,8 @@ fn make_master(
             }
             match opened {
                 Ok(b) => b,
-                Err(_) => {
+                Err(e) => {
+                    broker_console_error(&e);
                     // Broker's error carries no context here: only its code.
                     let msg = "Failed to attach master store backend_failure:";
                     match site {
@@ -354,6 +355,19 @@ fn make_master(
     super::subscribe_store(it, &zest_broker::store::master_topic(name));
     import_to_table(it, name);
     Some(handle)
+}
+
+/// Broker's console log of an error (format `[%c/%p] %d %m`), shown
+/// unless `BROKER_CONSOLE_VERBOSITY` is `quiet`.
+fn broker_console_error(msg: &str) {
+    if std::env::var("BROKER_CONSOLE_VERBOSITY").is_ok_and(|v| v == "quiet") {
+        return;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let date = crate::logging::format::iso8601(now).unwrap_or_default();
+    eprintln!("[broker/ERROR] {date} {msg}");
 }
 
 /// `Manager::BrokerStoreToZeekTable`: fills a forwarded table from the
