@@ -2346,6 +2346,34 @@ mod tests {
 
     /// Messages of `Base64Converter` (src/Base64.cc).
     #[test]
+    fn paraglob_serialization() {
+        let pats: Vec<&[u8]> = vec![b"hello", b"*ello", b"*", b"hello", b""];
+        let pg = Paraglob::new(pats);
+        let b = pg.serialize();
+        // Three patterns (sorted, once each, the empty one dropped).
+        assert_eq!(&b[..8], &3u64.to_le_bytes());
+        assert_eq!(&b[8..16], &1u64.to_le_bytes());
+        assert_eq!(b[16], b'*');
+        let back = Paraglob::unserialize(&b).unwrap();
+        assert_eq!(
+            back,
+            vec![b"*".to_vec(), b"*ello".to_vec(), b"hello".to_vec()]
+        );
+        assert_eq!(
+            Paraglob::unserialize(&b[..b.len() - 1]).unwrap_err().0,
+            "underflow"
+        );
+        let mut more = b.clone();
+        more[0] = 2;
+        assert_eq!(Paraglob::unserialize(&more).unwrap_err().0, "overflow");
+        more[0] = 4;
+        assert_eq!(
+            Paraglob::unserialize(&more).unwrap_err().1,
+            "Read fewer patterns than expected."
+        );
+    }
+
+    #[test]
     fn base64_errors() {
         assert_eq!(
             base64_decode(b"Zm9v!", BASE64_ALPHABET).unwrap_err(),
