@@ -1033,6 +1033,14 @@ pub fn shutdown(it: &mut Interp) {
     }
 }
 
+/// Whether `Broker::auto_publish` registered topics for the event.
+pub fn is_auto_published(it: &mut Interp, handler: u32) -> bool {
+    state(it)
+        .auto_publish
+        .iter()
+        .any(|(g, t)| *g == handler && !t.is_empty())
+}
+
 /// Call when an event is dispatched locally (not one that came from
 /// Broker): publishes it to the topics `Broker::auto_publish` registered
 /// for it (`EventHandler::Call`).
