@@ -105,6 +105,7 @@ pub fn install_hooks(it: &mut zest_runtime::Interp) {
     it.hooks.file_size = Some(files::size);
     // Logs close (with their #close lines) before open files are flushed.
     it.hooks.at_exit.push(logging::shutdown);
+    it.hooks.at_exit.push(supervisor::shutdown);
     it.hooks.at_exit.push(files::shutdown);
     it.hooks.print = Some(logging::print_statement);
     it.hooks.on_report = Some(reporter::on_report);
