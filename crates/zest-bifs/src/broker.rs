@@ -10,6 +10,7 @@
 pub mod convert;
 pub mod data;
 pub mod logs;
+pub mod metrics;
 pub mod store;
 
 use crate::support::builtin_error;
@@ -985,6 +986,9 @@ fn publish_id(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -> RtRe
 pub fn poll(it: &mut Interp) -> bool {
     while let Some(m) = state(it).endpoint.as_mut().and_then(Endpoint::try_recv) {
         match m {
+            Inbound::Data { topic, data } if metrics::is_import_topic(it, &topic) => {
+                metrics::import(it, &data);
+            }
             Inbound::Data { topic, data } => dispatch_message(it, &topic, &data),
             Inbound::Status(s) => process_status(it, &s),
             Inbound::Error(e) => process_error(it, &e),
@@ -992,6 +996,7 @@ pub fn poll(it: &mut Interp) -> bool {
         }
     }
     store::poll(it);
+    metrics::poll(it);
     state(it).counting
 }
 
@@ -1031,6 +1036,14 @@ pub fn shutdown(it: &mut Interp) {
     if let Some(mut ep) = st.endpoint.take() {
         ep.shutdown();
     }
+}
+
+/// Whether `Broker::auto_publish` registered topics for the event.
+pub fn is_auto_published(it: &mut Interp, handler: u32) -> bool {
+    state(it)
+        .auto_publish
+        .iter()
+        .any(|(g, t)| *g == handler && !t.is_empty())
 }
 
 /// Call when an event is dispatched locally (not one that came from

@@ -24,17 +24,17 @@ pub static BIFS: &[Bif] = &[
     Bif { name: "is_packet_analyzer", signature: "function(atype: AllAnalyzers::Tag): bool", func: is_packet_analyzer },
     Bif { name: "is_protocol_analyzer", signature: "function(atype: AllAnalyzers::Tag): bool", func: is_protocol_analyzer },
     Bif { name: "is_file_analyzer", signature: "function(atype: AllAnalyzers::Tag): bool", func: is_file_analyzer },
-    Bif { name: "Broker::__set_metrics_export_topic", signature: "function(value: string): bool", func: broker_set_metrics_setting },
-    Bif { name: "Broker::__set_metrics_import_topics", signature: "function(filter: vector of string): bool", func: broker_set_metrics_setting },
+    Bif { name: "Broker::__set_metrics_export_topic", signature: "function(value: string): bool", func: broker_set_metrics_export_topic },
+    Bif { name: "Broker::__set_metrics_import_topics", signature: "function(filter: vector of string): bool", func: broker_set_metrics_import_topics },
     Bif {
         name: "Broker::__set_metrics_export_endpoint_name",
         signature: "function(value: string): bool",
-        func: broker_set_metrics_setting,
+        func: broker_set_metrics_export_endpoint_name,
     },
     Bif {
         name: "Broker::__set_metrics_export_prefixes",
         signature: "function(filter: vector of string): bool",
-        func: broker_set_metrics_setting,
+        func: broker_set_metrics_export_prefixes,
     },
     Bif { name: "Analyzer::__enable_analyzer", signature: "function(id: Analyzer::Tag): bool", func: analyzer_enable },
     Bif { name: "Analyzer::__disable_analyzer", signature: "function(id: Analyzer::Tag): bool", func: analyzer_disable },
@@ -146,7 +146,7 @@ fn broker_set_metrics_export_interval(
     _site: &CallSite<'_>,
 ) -> RtResult {
     let v = args.first().map_or(0.0, Value::as_double);
-    *it.ext_mut::<f64>("broker_metrics_interval") = v;
+    crate::broker::metrics::set_interval(it, v);
     Ok(Value::Bool(true))
 }
 
@@ -266,15 +266,38 @@ fn analyzer_has_tag(it: &mut Interp, args: &mut [Value], _site: &CallSite<'_>) -
     Ok(Value::Bool(find_tag(it, &name).is_some()))
 }
 
-/// Metrics export settings are kept for the broker runtime to read.
-fn broker_set_metrics_setting(
+fn broker_set_metrics_export_topic(
     it: &mut Interp,
     args: &mut [Value],
-    site: &CallSite<'_>,
+    _site: &CallSite<'_>,
 ) -> RtResult {
-    let key = site.expr.map(|e| it.describe_expr(e)).unwrap_or_default();
-    let v = args.first().cloned().unwrap_or(Value::Void);
-    it.ext_mut::<Vec<(String, Value)>>("broker_metrics")
-        .push((key, v));
+    crate::broker::metrics::set_target(it, args.first());
+    Ok(Value::Bool(true))
+}
+
+fn broker_set_metrics_import_topics(
+    it: &mut Interp,
+    args: &mut [Value],
+    _site: &CallSite<'_>,
+) -> RtResult {
+    crate::broker::metrics::set_import_topics(it, args.first());
+    Ok(Value::Bool(true))
+}
+
+fn broker_set_metrics_export_endpoint_name(
+    it: &mut Interp,
+    args: &mut [Value],
+    _site: &CallSite<'_>,
+) -> RtResult {
+    crate::broker::metrics::set_id(it, args.first());
+    Ok(Value::Bool(true))
+}
+
+fn broker_set_metrics_export_prefixes(
+    it: &mut Interp,
+    args: &mut [Value],
+    _site: &CallSite<'_>,
+) -> RtResult {
+    crate::broker::metrics::set_prefixes(it, args.first());
     Ok(Value::Bool(true))
 }

@@ -105,12 +105,14 @@ pub fn install_hooks(it: &mut zest_runtime::Interp) {
     it.hooks.file_size = Some(files::size);
     // Logs close (with their #close lines) before open files are flushed.
     it.hooks.at_exit.push(logging::shutdown);
+    it.hooks.at_exit.push(supervisor::shutdown);
     it.hooks.at_exit.push(files::shutdown);
     it.hooks.print = Some(logging::print_statement);
     it.hooks.on_report = Some(reporter::on_report);
     it.hooks.io_poll = Some(io_poll);
     it.hooks.io_wait = Some(broker::wait);
     it.hooks.on_dispatch = Some(broker::auto_publish_dispatch);
+    it.hooks.is_auto_published = Some(broker::is_auto_published);
     it.hooks.at_exit.push(broker::store::shutdown);
     it.hooks.at_exit.push(broker::shutdown);
     it.hooks.describe_opaque = Some(broker::describe_opaque);

@@ -88,6 +88,31 @@ fn set(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
     let location = args.get(2).cloned().unwrap_or_else(|| Value::str(b""));
     let gty = it.prog.globals[gid as usize].ty.clone();
     let vty = val.type_of(&it.prog.base);
+    if crate::broker::convert::is_data_record_type(&vty) {
+        // A value received from a peer: convert the wrapped data to the
+        // option's type (`DataVal::castTo`).
+        let Some(t) = gty.clone() else {
+            return Ok(Value::Bool(false));
+        };
+        match crate::broker::cast_data(it, &val, &t) {
+            Some(v) => return Ok(Value::Bool(set_checked(it, gid, &id, v, location, site))),
+            None => {
+                let got = crate::broker::convert::record_opaque(&val)
+                    .and_then(|o| match crate::broker::convert::native_ref(it, &o) {
+                        Some(crate::broker::convert::Native::Data(d)) => Some(d.type_name()),
+                        _ => None,
+                    })
+                    .unwrap_or("none");
+                let name = String::from_utf8_lossy(&id).into_owned();
+                let msg = format!(
+                    "Incompatible type for set of ID '{name}': got broker data '{got}', need '{}'",
+                    t.tag().name()
+                );
+                builtin_error(it, site, &msg, None);
+                return Ok(Value::Bool(false));
+            }
+        }
+    }
     let val = match &gty {
         Some(t) if !same_type_or_any(t, &vty) => {
             if t.tag() == Tag::Table
@@ -108,8 +133,22 @@ fn set(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
         }
         _ => val,
     };
+    Ok(Value::Bool(set_checked(it, gid, &id, val, location, site)))
+}
+
+/// Zeek's `call_option_handlers_and_set_value`: runs the change handlers
+/// in order, each seeing its predecessor's result, then assigns the
+/// option.
+fn set_checked(
+    it: &mut Interp,
+    gid: u32,
+    id: &[u8],
+    val: Value,
+    location: Value,
+    site: &CallSite<'_>,
+) -> bool {
     if it.terminating {
-        return Ok(Value::Bool(false));
+        return false;
     }
     let handlers = it
         .ext_mut::<Handlers>(KEY)
@@ -123,17 +162,17 @@ fn set(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
             Value::Func(f) => f.ty.func().map_or(0, |ft| ft.params.len()),
             _ => 0,
         };
-        let mut call_args = vec![Value::str(&id), val];
+        let mut call_args = vec![Value::str(id), val];
         if nparams == 3 {
             call_args.push(location.clone());
         }
         match it.call_value(&h, &mut call_args, site.loc) {
-            Ok(Value::Void) | Err(_) => return Ok(Value::Bool(false)),
+            Ok(Value::Void) | Err(_) => return false,
             Ok(v) => val = v,
         }
     }
     it.prog.globals[gid as usize].value = zest_runtime::interp::ops_deep_copy(&val);
-    Ok(Value::Bool(true))
+    true
 }
 
 fn set_change_handler(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {

@@ -262,7 +262,6 @@ pub fn start_supervisor(it: &mut Interp, args: Vec<String>) -> Result<(), String
     *role(it) = Role::Supervisor(Box::new(s));
     it.hooks.io_poll = Some(poll);
     it.hooks.post_script.push(supervisor_post_script);
-    it.hooks.at_exit.push(supervisor_shutdown);
     Ok(())
 }
 
@@ -447,8 +446,11 @@ fn supervisor_poll(it: &mut Interp) {
 }
 
 /// The supervisor's end (Zeek's `~Supervisor`): the stem is told to stop
-/// (it stops the nodes), and what it still wrote is processed.
-fn supervisor_shutdown(it: &mut Interp) {
+/// (it stops the nodes), and what it still wrote is processed. This runs
+/// after the logging framework terminates but before open files close, so
+/// output hooks writing the nodes' last lines to files (the management
+/// framework's) still get them written. Does nothing in other processes.
+pub fn shutdown(it: &mut Interp) {
     let Role::Supervisor(s) = role(it) else {
         return;
     };

@@ -841,6 +841,77 @@ fn collect_histogram_metrics(
     Ok(vector(any_vec, out))
 }
 
+// ------------------------------------------------------------ export
+
+/// Broker's metric scraper: one row per metric of the families whose
+/// prefix is in `prefixes` (all when empty): `[prefix, name, type, unit,
+/// helptext, is_sum, labels, value]`, a histogram's value being its
+/// `[upper bound, count]` buckets followed by the sum.
+pub fn scrape_rows(it: &mut Interp, prefixes: &[Vec<u8>]) -> Vec<zest_broker::Data> {
+    use zest_broker::Data;
+    let Some(reg) = it.ext_ref::<Registry>(KEY) else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    for f in &reg.families {
+        if !prefixes.is_empty() && !prefixes.contains(&f.prefix) {
+            continue;
+        }
+        let ty = match f.kind {
+            DBL_COUNTER | INT_COUNTER => "counter",
+            DBL_GAUGE | INT_GAUGE => "gauge",
+            _ => "histogram",
+        };
+        for m in &f.metrics {
+            let labels = m
+                .labels
+                .iter()
+                .map(|(k, v)| (Data::string(k), Data::string(v)))
+                .collect();
+            let value = match (&m.state, &f.bounds) {
+                (State::Int(v), _) => Data::Integer(*v),
+                (State::Dbl(v), _) => Data::Real(*v),
+                (State::IntHist(counts, sum), Bounds::Int(b)) => {
+                    let mut out: Vec<Data> = counts
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            let ub = b.get(i).copied().unwrap_or(i64::MAX);
+                            Data::Vector(vec![Data::Integer(ub), Data::Integer(*c)])
+                        })
+                        .collect();
+                    out.push(Data::Integer(*sum));
+                    Data::Vector(out)
+                }
+                (State::DblHist(counts, sum), Bounds::Dbl(b)) => {
+                    let mut out: Vec<Data> = counts
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            let ub = b.get(i).copied().unwrap_or(f64::INFINITY);
+                            Data::Vector(vec![Data::Real(ub), Data::Integer(*c)])
+                        })
+                        .collect();
+                    out.push(Data::Real(*sum));
+                    Data::Vector(out)
+                }
+                _ => continue,
+            };
+            rows.push(Data::Vector(vec![
+                Data::string(&f.prefix),
+                Data::string(&f.name),
+                Data::string(ty),
+                Data::string(&f.unit),
+                Data::string(&f.helptext),
+                Data::Bool(f.is_sum),
+                Data::Table(labels),
+                value,
+            ]));
+        }
+    }
+    rows
+}
+
 // ------------------------------------------------------------ fnmatch
 
 /// `fnmatch(pattern, string, 0)` of the C library in the C locale: `*`,

@@ -862,9 +862,16 @@ impl Interp {
                         self.init_record_defaults(&nv)?;
                         Some(nv)
                     }
-                    Tag::Table => Some(Value::Table(Rc::new(RefCell::new(TableVal::new(
-                        fty.clone(),
-                    ))))),
+                    Tag::Table => {
+                        // The new table takes the field's expiration and
+                        // change attributes.
+                        let t = Rc::new(RefCell::new(TableVal::new(fty.clone())));
+                        let ta = self.table_attrs_of(&rt.fields.borrow()[i].attrs);
+                        if let Some(ta) = ta {
+                            self.set_table_attrs(&t, &ta);
+                        }
+                        Some(Value::Table(t))
+                    }
                     Tag::Vector => Some(Value::new_vector(fty.clone())),
                     _ => None,
                 }

@@ -79,6 +79,10 @@ pub struct NativeHooks {
     pub io_wait: Option<fn(&mut Interp, std::time::Duration)>,
     /// Sees every locally raised event as it is dispatched (auto-publish).
     pub on_dispatch: Option<fn(&mut Interp, u32, &[Value])>,
+    /// Whether an event is auto-published: such an event is queued (and
+    /// published when dispatched, in order with the others) even without
+    /// a local handler body.
+    pub is_auto_published: Option<fn(&mut Interp, u32) -> bool>,
     /// Sees every `print` statement's values first; true means it took
     /// them (`Log::print_to_log`) and nothing is printed.
     pub print: Option<PrintFn>,
@@ -640,10 +644,12 @@ impl Interp {
                 _ => break,
             }
         }
-        if self.prog.globals[handler as usize].bodies.is_empty() {
-            if let Some(h) = self.hooks.on_dispatch {
-                h(self, handler, &args);
-            }
+        if self.prog.globals[handler as usize].bodies.is_empty()
+            && !self
+                .hooks
+                .is_auto_published
+                .is_some_and(|h| h(self, handler))
+        {
             return;
         }
         self.events.push_back(QueuedEvent {
