@@ -4,6 +4,9 @@
 ##! count to shared_counts.log (written by the logger), and the manager
 ##! keeps the cluster-wide totals in a Broker store every node shares (a
 ##! table with `&backend`: the master on the manager, clones elsewhere).
+##! The workers start once every proxy has told the manager it is ready
+##! (connected to the manager and to the logger: records logged before a
+##! logger is connected are lost); a worker that restarts reports again.
 
 module SharedCounts;
 
