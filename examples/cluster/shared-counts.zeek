@@ -4,6 +4,9 @@
 ##! count to shared_counts.log (written by the logger), and the manager
 ##! keeps the cluster-wide totals in a Broker store every node shares (a
 ##! table with `&backend`: the master on the manager, clones elsewhere).
+##! The workers start once every proxy has told the manager it is ready
+##! (connected to the manager and to the logger: records logged before a
+##! logger is connected are lost); a worker that restarts reports again.
 
 module SharedCounts;
 
@@ -28,7 +31,10 @@ export {
 	const hosts: vector of string = vector("10.0.0.1", "10.0.0.2",
 	    "10.0.0.3", "192.168.1.7", "192.168.1.8") &redef;
 
-	## The manager tells a worker to report (once every proxy is up).
+	## A proxy tells the manager it can count (it has the manager and the
+	## logger).
+	global proxy_ready: event(proxy: string);
+	## The manager tells a worker to report (once every proxy is ready).
 	global go: event();
 	## A worker reports a host to the host's owner among the proxies.
 	global report: event(host: string, worker: string);
@@ -47,36 +53,47 @@ event zeek_init()
 
 @if ( Cluster::local_node_type() == Cluster::MANAGER )
 
-global nodes_up: set[string];
+global workers_up: set[string];
+global proxies_ready: set[string];
 global told: set[string];
 
-function all_proxies_up(): bool
+## Tells the workers that have not been told yet to report, once every
+## proxy can count.
+function tell_workers()
 	{
 	for ( name, n in Cluster::nodes )
-		if ( n$node_type == Cluster::PROXY && name !in nodes_up )
-			return F;
-	return T;
-	}
+		if ( n$node_type == Cluster::PROXY && name !in proxies_ready )
+			return;
 
-event Cluster::node_up(name: string, id: string)
-	{
-	add nodes_up[name];
-
-	if ( ! all_proxies_up() )
-		return;
-
-	for ( w in nodes_up )
-		if ( Cluster::nodes[w]$node_type == Cluster::WORKER && w !in told )
+	for ( w in workers_up )
+		if ( w !in told )
 			{
 			add told[w];
 			Broker::publish(Cluster::node_topic(w), SharedCounts::go);
 			}
 	}
 
+event SharedCounts::proxy_ready(proxy: string)
+	{
+	add proxies_ready[proxy];
+	tell_workers();
+	}
+
+event Cluster::node_up(name: string, id: string)
+	{
+	if ( Cluster::nodes[name]$node_type != Cluster::WORKER )
+		return;
+
+	add workers_up[name];
+	tell_workers();
+	}
+
 event Cluster::node_down(name: string, id: string)
 	{
-	delete nodes_up[name];
+	# A node that comes back starts over.
+	delete workers_up[name];
 	delete told[name];
+	delete proxies_ready[name];
 	}
 
 event SharedCounts::counted(host: string, n: count)
@@ -95,6 +112,40 @@ event zeek_done()
 @if ( Cluster::local_node_type() == Cluster::PROXY )
 
 global counts: table[string] of count &default=0;
+global have_manager = F;
+
+## Tells the manager this proxy can count: it has the manager and a
+## logger (records logged while no logger is connected are lost).
+function tell_manager()
+	{
+	if ( ! have_manager )
+		return;
+
+	if ( ! Cluster::manager_is_logger && Cluster::logger_pool$alive_count == 0 )
+		return;
+
+	Broker::publish(Cluster::manager_topic, SharedCounts::proxy_ready,
+	                Cluster::node);
+	}
+
+event Cluster::node_up(name: string, id: string)
+	{
+	switch ( Cluster::nodes[name]$node_type ) {
+	case Cluster::MANAGER:
+		have_manager = T;
+		tell_manager();
+		break;
+	case Cluster::LOGGER:
+		tell_manager();
+		break;
+	}
+	}
+
+event Cluster::node_down(name: string, id: string)
+	{
+	if ( Cluster::nodes[name]$node_type == Cluster::MANAGER )
+		have_manager = F;
+	}
 
 event SharedCounts::report(host: string, worker: string)
 	{

@@ -92,7 +92,7 @@ pub fn register(prog: &mut Program) {
 
 /// Polls the I/O sources once per iteration of the run loop: the log
 /// writers' threads, then the Broker endpoint (whose answer it returns).
-fn io_poll(it: &mut zest_runtime::Interp) -> bool {
+pub(crate) fn io_poll(it: &mut zest_runtime::Interp) -> bool {
     logging::heartbeat(it);
     broker::poll(it)
 }

@@ -377,7 +377,8 @@ fn deliver(it: &mut Interp, m: FromStem) {
 /// beside Broker's.
 fn poll(it: &mut Interp) -> bool {
     let queued = it.events.len();
-    let counting = crate::broker::poll(it);
+    // The sources every process polls (the log writers, Broker).
+    let counting = crate::io_poll(it);
     let delivered = it.events.len() != queued;
     if termination_signalled() {
         it.terminate_requested = true;

@@ -1,8 +1,10 @@
 //! `zest cluster` end to end on the worked example (`examples/cluster`:
 //! a manager, a logger, a proxy and two workers on free ports): it comes
-//! up, every node answers a Control request, a worker killed with SIGKILL
-//! is restarted by the supervisor and the manager sees it go and come
-//! back, and `stop` ends every process and leaves closed logs only.
+//! up, every node answers a Control request, both workers' reports reach
+//! the logger, a worker killed with SIGKILL is restarted by the
+//! supervisor, the manager sees it go and come back and it reports again,
+//! and `stop` ends every process and leaves closed logs only, with every
+//! report in shared_counts.log and in the manager's totals.
 //!
 //! The library is `$ZEEK_DIST/scripts`, or
 //! `<workspace>/../shared/zeek-5.2/scripts` without `ZEEK_DIST`.
@@ -97,6 +99,51 @@ fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     }
 }
 
+const HOSTS: [&str; 5] = [
+    "10.0.0.1",
+    "10.0.0.2",
+    "10.0.0.3",
+    "192.168.1.7",
+    "192.168.1.8",
+];
+
+/// The (host, seen) pairs of shared_counts.log's rows.
+fn count_rows(log: &str) -> Vec<(String, u64)> {
+    let mut rows: Vec<(String, u64)> = log
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            Some((f.get(1)?.to_string(), f.get(2)?.parse().ok()?))
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// What shared_counts.log holds once every host was reported `rounds`
+/// times.
+fn expected_rows(rounds: u64) -> Vec<(String, u64)> {
+    let mut rows: Vec<(String, u64)> = HOSTS
+        .iter()
+        .flat_map(|h| (1..=rounds).map(move |n| (h.to_string(), n)))
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// Waits until the logger's open shared_counts.log holds the rows of
+/// `rounds` reports of every host.
+fn wait_for_rounds(dir: &Path, rounds: u64) {
+    let log = dir.join("logger/shared_counts.log");
+    let want = expected_rows(rounds);
+    wait_for(
+        &format!("{rounds} reports of every host in shared_counts.log"),
+        Duration::from_secs(30),
+        || count_rows(&std::fs::read_to_string(&log).unwrap_or_default()) == want,
+    );
+}
+
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let p = e.path();
@@ -154,8 +201,11 @@ fn example_cluster_up_restart_stop() {
         );
     }
 
-    // SIGKILL a worker: the supervisor starts it again and the manager
-    // sees it leave and come back.
+    // Once every proxy has the logger, both workers report every host.
+    wait_for_rounds(&dir, 2);
+
+    // SIGKILL a worker: the supervisor starts it again, the manager sees
+    // it leave and come back and tells it to report again.
     let old = node_pid(&dir, "worker-1").expect("worker-1 pid");
     let pid = rustix::process::Pid::from_raw(old as i32).unwrap();
     rustix::process::kill_process(pid, rustix::process::Signal::KILL).unwrap();
@@ -178,6 +228,7 @@ fn example_cluster_up_restart_stop() {
                 && node_ready(&dir, "worker-1")
         },
     );
+    wait_for_rounds(&dir, 3);
     let pids: Vec<u32> = nodes.iter().filter_map(|n| node_pid(&dir, n)).collect();
     assert_eq!(pids.len(), nodes.len());
 
@@ -224,11 +275,21 @@ fn example_cluster_up_restart_stop() {
         "cluster.log:\n{cluster_log}"
     );
     let counts = log("shared_counts");
-    for h in ["10.0.0.1", "192.168.1.8"] {
-        assert!(
-            counts.contains(&format!("\t{h}\t")),
-            "shared_counts.log:\n{counts}"
-        );
-    }
+    assert_eq!(
+        count_rows(&counts),
+        expected_rows(3),
+        "shared_counts.log:\n{counts}"
+    );
+    let manager_out = std::fs::read_to_string(&manager_out).unwrap();
+    let mut totals: Vec<&str> = manager_out
+        .lines()
+        .filter(|l| l.contains(" reported "))
+        .collect();
+    totals.sort();
+    let want: Vec<String> = HOSTS
+        .iter()
+        .map(|h| format!("{h} reported 3 times"))
+        .collect();
+    assert_eq!(totals, want, "manager output:\n{manager_out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
