@@ -302,19 +302,31 @@ redef Cluster::nodes = {{
     assert_eq!(count(&ev, "node_down worker-1"), 1);
 
     // Logs kept flowing to the logger: worker-2's records written while
-    // worker-1 was down are in the logger's fault.log.
+    // worker-1 was down reach the logger's fault.log (log records travel
+    // in batches, so they may arrive a moment after the events).
+    let w2_records = |log: &str| -> Vec<u64> {
+        log.lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                (f.next()? == "worker-2").then(|| f.next()?.parse().ok())?
+            })
+            .collect()
+    };
+    let in_window = |w2: &[u64]| w2.iter().any(|n| *n > at_down[2] && *n <= w2_while_down);
+    let log_deadline = Instant::now() + Duration::from_secs(20);
+    let mut log;
+    loop {
+        log = std::fs::read_to_string(dir.join("logger/fault.log")).unwrap_or_default();
+        if in_window(&w2_records(&log)) || Instant::now() > log_deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
     cluster.terminate();
-    let log = std::fs::read_to_string(dir.join("logger/fault.log")).unwrap_or_default();
-    let w2: Vec<u64> = log
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| {
-            let mut f = l.split('\t');
-            (f.next()? == "worker-2").then(|| f.next()?.parse().ok())?
-        })
-        .collect();
+    let w2 = w2_records(&log);
     assert!(
-        w2.iter().any(|n| *n > at_down[2] && *n <= w2_while_down),
+        in_window(&w2),
         "worker-2's records {}..={} missing from the logger's fault.log:\n{log}\n{}",
         at_down[2] + 1,
         w2_while_down,
