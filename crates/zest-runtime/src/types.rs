@@ -576,3 +576,44 @@ fn same_type_impl(a: &TypeRef, b: &TypeRef, any: bool) -> bool {
         _ => a.tag() == b.tag(),
     }
 }
+
+/// `threading::Value::IsCompatibleType`: the types log writers take (and,
+/// `atomic_only`, what a `&backend` table may hold as values).
+pub fn threading_compatible_type(t: &TypeRef, atomic_only: bool) -> bool {
+    match t.tag() {
+        Tag::Bool
+        | Tag::Int
+        | Tag::Count
+        | Tag::Port
+        | Tag::Subnet
+        | Tag::Addr
+        | Tag::Double
+        | Tag::Time
+        | Tag::Interval
+        | Tag::Enum
+        | Tag::String
+        | Tag::File
+        | Tag::Func => true,
+        Tag::Record => !atomic_only,
+        Tag::Table => {
+            !atomic_only
+                && t.is_set()
+                && set_pure_type(t).is_some_and(|p| threading_compatible_type(&p, true))
+        }
+        Tag::Vector => {
+            !atomic_only
+                && t.yield_type()
+                    .is_some_and(|y| threading_compatible_type(y, true))
+        }
+        _ => false,
+    }
+}
+
+/// The single type of a set's index (`GetIndices()->GetPureType()`).
+pub fn set_pure_type(t: &TypeRef) -> Option<TypeRef> {
+    let idx = t.table_index()?;
+    let first = idx.first()?;
+    idx.iter()
+        .all(|x| same_type(x, first))
+        .then(|| first.clone())
+}

@@ -201,42 +201,6 @@ fn invoke_hook(it: &mut Interp, hook: &Value, args: &[Value], loc: Loc) -> bool 
     }
 }
 
-/// `threading::Value::IsCompatibleType`.
-fn is_compatible_type(t: &TypeRef, atomic_only: bool) -> bool {
-    match t.tag() {
-        Tag::Bool
-        | Tag::Int
-        | Tag::Count
-        | Tag::Port
-        | Tag::Subnet
-        | Tag::Addr
-        | Tag::Double
-        | Tag::Time
-        | Tag::Interval
-        | Tag::Enum
-        | Tag::String
-        | Tag::File
-        | Tag::Func => true,
-        Tag::Record => !atomic_only,
-        Tag::Table => {
-            !atomic_only
-                && t.is_set()
-                && set_pure_type(t).is_some_and(|p| is_compatible_type(&p, true))
-        }
-        Tag::Vector => !atomic_only && t.yield_type().is_some_and(|y| is_compatible_type(y, true)),
-        _ => false,
-    }
-}
-
-/// The single type of a set's index (`GetIndices()->GetPureType()`).
-fn set_pure_type(t: &TypeRef) -> Option<TypeRef> {
-    let idx = t.table_index()?;
-    let first = idx.first()?;
-    idx.iter()
-        .all(|x| same_type(x, first))
-        .then(|| first.clone())
-}
-
 /// Types Zeek keeps as `TYPE_INTERNAL_OTHER` (not flattened to a scalar).
 fn internal_other(t: Tag) -> bool {
     !matches!(
@@ -435,7 +399,7 @@ pub fn create_stream(it: &mut Interp, id: &Value, sval: &Value) -> bool {
         if !log {
             continue;
         }
-        if !is_compatible_type(ty, false) {
+        if !zest_runtime::types::threading_compatible_type(ty, false) {
             it.error(
                 None,
                 &format!("type of field '{name}' is not support for logging output"),
@@ -790,7 +754,7 @@ fn traverse_record(
         }
         filter.indices.push(new_indices);
         let subtype = match tag {
-            Tag::Table => set_pure_type(&t).map_or(Tag::Void, |p| p.tag()),
+            Tag::Table => zest_runtime::types::set_pure_type(&t).map_or(Tag::Void, |p| p.tag()),
             Tag::Vector => t.yield_type().map_or(Tag::Void, |y| y.tag()),
             _ => Tag::Void,
         };

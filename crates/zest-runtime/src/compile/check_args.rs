@@ -321,26 +321,6 @@ impl Interp {
     }
 }
 
-/// `threading::Value::IsCompatibleType` with `atomic_only`.
-fn atomic_compatible(t: Tag) -> bool {
-    matches!(
-        t,
-        Tag::Bool
-            | Tag::Int
-            | Tag::Count
-            | Tag::Port
-            | Tag::Subnet
-            | Tag::Addr
-            | Tag::Double
-            | Tag::Time
-            | Tag::Interval
-            | Tag::Enum
-            | Tag::String
-            | Tag::File
-            | Tag::Func
-    )
-}
-
 impl Interp {
     /// The expiration attributes of a table, checked as Zeek's
     /// `Attributes::CheckAttr` and `TableType::DoExpireCheck` do (with
@@ -409,7 +389,9 @@ impl Interp {
                     } else if !backend && !matches!(v.ty.tag(), Tag::String | Tag::Error) {
                         errors.push("&broker_store must take a string argument");
                     } else {
-                        let atomic = ty.yield_type().is_some_and(|y| atomic_compatible(y.tag()));
+                        let atomic = ty
+                            .yield_type()
+                            .is_some_and(|y| crate::types::threading_compatible_type(y, true));
                         if !ty.is_set() && !atomic && !has(AttrKind::BrokerAllowComplex) {
                             errors.push(if backend {
                                 "&backend only supports atomic types as table value"
