@@ -420,22 +420,11 @@ fn run(o: &mut Options) -> i32 {
     if it.error_count > 0 {
         return 1;
     }
-    for f in &o.sig_files {
-        match loader.find_sig_file(f, None) {
-            Some(p) => {
-                if !it.prog.sig_files.contains(&p) {
-                    it.prog.sig_files.push(p);
-                }
-            }
-            None => {
-                it.report(
-                    "fatal error",
-                    None,
-                    &format!("can't find signature file {f}"),
-                );
-                return 1;
-            }
-        }
+    // `RuleMatcher::ReadFiles`, before `--parse-only` stops.
+    if !zest_bifs::signatures::read_files(&mut it, &o.sig_files, &|name| {
+        loader.find_sig_file(name, None)
+    }) {
+        return 1;
     }
     if !o.script_args.is_empty() {
         if let Some(gid) = it
@@ -452,7 +441,7 @@ fn run(o: &mut Options) -> i32 {
         }
     }
     if o.parse_only {
-        return 0;
+        return i32::from(it.error_count > 0);
     }
     if !o.no_unused_warnings {
         it.report_usage_issues();

@@ -531,13 +531,16 @@ impl Interp {
                         break;
                     }
                 }
-                DeclKind::LoadSigs(what) => match loader.find_sig_file(what, dir.as_deref()) {
-                    Some(p) => self.prog.sig_files.push(p),
-                    None => self.error(
-                        None,
-                        &format!("failed to find file associated with @load-sigs {what}"),
-                    ),
-                },
+                DeclKind::LoadSigs(what) => {
+                    // Read (and a missing file reported) after the scripts.
+                    let path = loader.find_sig_file(what, dir.as_deref());
+                    let loc = Some(self.loc(decl.span));
+                    self.prog.sig_loads.push(crate::program::SigLoad {
+                        name: what.to_string(),
+                        path,
+                        loc,
+                    });
+                }
                 DeclKind::Unload(what) => {
                     if let Some(p) = loader.find(what, dir.as_deref()) {
                         loader

@@ -93,14 +93,26 @@ pub struct Program {
     /// while parsing keeps that location, which error messages about it
     /// show. Looked up only when such a message is reported.
     pub const_locs: FxHashMap<usize, (Value, Loc)>,
-    /// Signature files named by `@load-sigs` and `-s`, found, in order.
+    /// Signature files named by `@load-sigs` and `-s`, found, in order
+    /// (filled when the signatures are read, after the scripts).
     pub sig_files: Vec<std::path::PathBuf>,
+    /// The `@load-sigs` of the scripts, in order: the name as written, the
+    /// file found for it (if any) and where it was loaded.
+    pub sig_loads: Vec<SigLoad>,
     /// How each call of a script function that wraps a built-in of the
     /// same name with `__` (`M::f` calling `M::__f`) is described, by the
     /// call's location and the function: Zeek reports the built-in's errors
     /// at that call (`emit_builtin_error`). Filled while compiling, looked
     /// up only when such an error is reported.
     pub wrapper_calls: FxHashMap<(Loc, u32), String>,
+}
+
+/// One `@load-sigs` of a script.
+#[derive(Clone, Debug)]
+pub struct SigLoad {
+    pub name: String,
+    pub path: Option<std::path::PathBuf>,
+    pub loc: Option<crate::ir::Loc>,
 }
 
 impl Program {
@@ -117,6 +129,7 @@ impl Program {
             type_aliases: Vec::new(),
             const_locs: FxHashMap::default(),
             sig_files: Vec::new(),
+            sig_loads: Vec::new(),
             wrapper_calls: FxHashMap::default(),
         }
     }

@@ -26,16 +26,11 @@ pub struct Magic {
 pub type MimeMatches = BTreeMap<std::cmp::Reverse<i64>, BTreeSet<String>>;
 
 impl Magic {
-    /// Reads the signatures of the given files.
-    pub fn load(files: &[std::path::PathBuf]) -> Magic {
-        Magic::from_sigs(&crate::signatures::parse_files(files))
-    }
-
     /// The signatures with a `file-mime` action whose `file-magic`
-    /// patterns all compile.
-    fn from_sigs(sigs: &[crate::signatures::Sig]) -> Magic {
+    /// patterns all compile (active ones: `BuildRulesTree`).
+    pub(crate) fn from_sigs(sigs: &[crate::signatures::Sig]) -> Magic {
         let mut m = Magic::default();
-        for s in sigs {
+        for s in sigs.iter().filter(|s| s.active) {
             let Some((strength, mime)) = &s.mime else {
                 continue;
             };

@@ -180,7 +180,7 @@ fn magic(it: &mut Interp) -> Rc<magic::Magic> {
     if let Some(x) = m.borrow().magic.clone() {
         return x;
     }
-    let x = Rc::new(magic::Magic::load(&it.prog.sig_files));
+    let x = Rc::new(crate::signatures::with_sigs(it, magic::Magic::from_sigs));
     m.borrow_mut().magic = Some(x.clone());
     x
 }
