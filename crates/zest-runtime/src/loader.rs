@@ -510,6 +510,20 @@ impl Interp {
             // Scanner errors are reported as they are found.
             if let Some(err) = parser.first_fatal().cloned() {
                 self.report_scanner_errors(&parser, file_id, Some(err.span.start));
+                // Zeek resolves names as it parses: an unknown one before
+                // the syntax error stops it there.
+                let unknown = parser
+                    .free_names_before(err.span.start)
+                    .into_iter()
+                    .find(|(n, _)| {
+                        self.lookup_global(*n).is_none()
+                            && !self.prog.builtin_index.contains_key(n)
+                    });
+                if let Some((name, span)) = unknown {
+                    self.unknown_identifier(name, span);
+                    status = LoadStatus::Fatal;
+                    break;
+                }
                 let into_next = err.kind == zest_syntax::SyntaxErrorKind::UnexpectedEof
                     && loader.depth == 1
                     && self.eof_into_next_script(loader, &name);

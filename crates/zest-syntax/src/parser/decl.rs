@@ -183,6 +183,7 @@ impl P<'_, '_> {
     /// `name (params) [: ret] &attrs { body }` after `function`/`event`/...
     fn parse_func(&mut self, kind: FuncKind) -> PResult<DeclKind> {
         let name = self.parse_name()?;
+        self.decl_names.push(name.sym);
         let sig = self.parse_func_params()?;
         let attrs = self.parse_opt_attrs()?;
         let mark = self.enter_func_scope(&sig.params);

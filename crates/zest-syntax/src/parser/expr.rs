@@ -458,6 +458,9 @@ impl P<'_, '_> {
             }
             Tok::Id => {
                 let name = self.parse_name()?;
+                if !self.locals.contains(&name.sym) {
+                    self.free_names.push((name.sym, name.span));
+                }
                 Ok(Expr {
                     kind: ExprKind::Name(name),
                     span: name.span,

@@ -88,6 +88,12 @@ pub struct Parser<'a> {
     locals: Vec<Symbol>,
     /// Where each open function body's names begin in `locals`.
     func_marks: Vec<usize>,
+    /// The names the current top-level declaration used as expressions
+    /// that were no local at that point: Zeek resolves each while parsing,
+    /// so one that does not exist stops it before a later syntax error.
+    free_names: Vec<(Symbol, Span)>,
+    /// Functions, events and hooks the current declaration defines.
+    decl_names: Vec<Symbol>,
 }
 
 /// One call's view of the parser: the state plus the condition evaluator.
@@ -125,6 +131,8 @@ impl<'a> Parser<'a> {
             lhs_trailing_commas: Vec::new(),
             locals: Vec::new(),
             func_marks: Vec::new(),
+            free_names: Vec::new(),
+            decl_names: Vec::new(),
         }
     }
 
@@ -151,6 +159,8 @@ impl<'a> Parser<'a> {
                 }
                 return None;
             }
+            p.free_names.clear();
+            p.decl_names.clear();
             match p.parse_top() {
                 Ok(d) => return Some(d),
                 Err(Stop) => p.recover_top(),
@@ -175,6 +185,17 @@ impl<'a> Parser<'a> {
     /// Scanner errors that Zeek reports before the first grammar error.
     pub fn scanner_errors(&self) -> &[SyntaxError] {
         &self.lx.errors
+    }
+
+    /// The names the declaration being parsed used as expressions before
+    /// `pos` and that Zeek would look up as globals there (no local in
+    /// scope, not the function it defines), in source order.
+    pub fn free_names_before(&self, pos: u32) -> Vec<(Symbol, Span)> {
+        self.free_names
+            .iter()
+            .filter(|(n, s)| s.end <= pos && !self.decl_names.contains(n))
+            .copied()
+            .collect()
     }
 
     /// `##!` comments of the file.
