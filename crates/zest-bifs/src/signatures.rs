@@ -1162,4 +1162,39 @@ signature other { eval my_func same-ip enable "http" }
         let (_, errs) = parse("signature x {\n payload\n");
         assert_eq!(errs, ["Error in signature (f.sig:3): syntax error\n"]);
     }
+
+    /// Mutated and truncated inputs never panic the scanner or parser.
+    #[test]
+    fn malformed_inputs_do_not_panic() {
+        let base = b"signature a {\n ip-proto == tcp\n src-ip == [::1]/64, 1.2.3.4/8\n \
+            dst-port = 1-3, n\n header ip[9:1] & 0xff != 6\n payload [1:] /x\\/y/i\n \
+            file-mime \"a\\\"b\", -5\n eval f\n requires-signature !b\n}\n.m x y\n# c\n";
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let alphabet = b"[]{}/\\\"!=<>-:,.&#\n\r\t x0123456789abcdefi";
+        for round in 0..20_000 {
+            let mut text = base.to_vec();
+            for _ in 0..(next() % 6 + 1) {
+                let at = (next() as usize) % (text.len() + 1);
+                match next() % 3 {
+                    0 if at < text.len() => {
+                        text.remove(at);
+                    }
+                    1 => text.insert(at, alphabet[(next() as usize) % alphabet.len()]),
+                    _ => text.truncate(at),
+                }
+            }
+            if round % 7 == 0 {
+                text.push(0xff);
+            }
+            let mut out = Vec::new();
+            let mut rep = Reports::default();
+            parse_source(&text, "f", &mut |_| IdVal::Other, &mut out, &mut rep);
+        }
+    }
 }

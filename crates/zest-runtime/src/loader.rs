@@ -512,13 +512,14 @@ impl Interp {
                 self.report_scanner_errors(&parser, file_id, Some(err.span.start));
                 // Zeek resolves names as it parses: an unknown one before
                 // the syntax error stops it there.
-                let unknown = parser
-                    .free_names_before(err.span.start)
-                    .into_iter()
-                    .find(|(n, _)| {
-                        self.lookup_global(*n).is_none()
-                            && !self.prog.builtin_index.contains_key(n)
-                    });
+                let unknown =
+                    parser
+                        .free_names_before(err.span.start)
+                        .into_iter()
+                        .find(|(n, _)| {
+                            self.lookup_global(*n).is_none()
+                                && !self.prog.builtin_index.contains_key(n)
+                        });
                 if let Some((name, span)) = unknown {
                     self.unknown_identifier(name, span);
                     status = LoadStatus::Fatal;
