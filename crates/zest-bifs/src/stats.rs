@@ -21,6 +21,30 @@ use zest_syntax::Symbol;
 
 pub static BIFS: &[Bif] = &[
     Bif {
+        name: "get_event_stats",
+        // EventStats
+        signature: "function(): record { queued: count; dispatched: count; }",
+        func: get_event_stats,
+    },
+    Bif {
+        name: "get_timer_stats",
+        // TimerStats
+        signature: "function(): record { current: count; max: count; cumulative: count; }",
+        func: get_timer_stats,
+    },
+    Bif {
+        name: "get_thread_stats",
+        // ThreadStats
+        signature: "function(): record { num_threads: count; }",
+        func: get_thread_stats,
+    },
+    Bif {
+        name: "get_event_handler_stats",
+        // EventNameStats
+        signature: "function(): vector of record { name: string &log; times_called: count &log; }",
+        func: get_event_handler_stats,
+    },
+    Bif {
         name: "get_net_stats",
         // NetStats
         signature: "function(): record { pkts_recvd: count &default=0; pkts_dropped: count &default=0; pkts_link: count &default=0; bytes_recvd: count &default=0; }",
@@ -98,6 +122,74 @@ fn zero_record(it: &Interp, bif: &str) -> Value {
         }
     }
     rec
+}
+
+fn get_event_stats(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    let (queued, dispatched) = (it.queued, it.dispatched);
+    Ok(crate::support::record(
+        it,
+        "get_event_stats",
+        vec![
+            ("queued", Value::Count(queued)),
+            ("dispatched", Value::Count(dispatched)),
+        ],
+    ))
+}
+
+fn get_timer_stats(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    let t = &it.timers;
+    let fields = vec![
+        ("current", Value::Count(t.len() as u64)),
+        ("max", Value::Count(t.peak() as u64)),
+        ("cumulative", Value::Count(t.cumulative())),
+    ];
+    Ok(crate::support::record(it, "get_timer_stats", fields))
+}
+
+fn get_thread_stats(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    let n = crate::logging::manager::writer_count(it) as u64;
+    Ok(crate::support::record(
+        it,
+        "get_thread_stats",
+        vec![("num_threads", Value::Count(n))],
+    ))
+}
+
+/// The handlers called at least once, with their call counts, by name
+/// (Zeek's registry is a map by name).
+fn get_event_handler_stats(it: &mut Interp, _args: &mut [Value], _site: &CallSite<'_>) -> RtResult {
+    let Some(vt) = it
+        .prog
+        .lookup(Symbol::intern("EventNameStats"))
+        .and_then(|g| it.prog.globals[g as usize].ty.clone())
+    else {
+        return Ok(Value::Void);
+    };
+    let Some(rt) = vt.yield_type().cloned() else {
+        return Ok(Value::Void);
+    };
+    let mut called: Vec<(String, u64)> = it
+        .handler_calls
+        .iter()
+        .enumerate()
+        .filter(|(g, n)| **n > 0 && !it.prog.globals[*g].bodies.is_empty())
+        .map(|(g, n)| (it.prog.globals[g].name.as_str().to_owned(), *n))
+        .collect();
+    called.sort();
+    let v = Value::new_vector(vt.clone());
+    if let Value::Vector(vv) = &v {
+        let mut vb = vv.borrow_mut();
+        for (name, n) in called {
+            let rec = Value::new_record(rt.clone());
+            if let Value::Record(r) = &rec {
+                let mut rb = r.borrow_mut();
+                rb.fields[0] = Some(Value::str(name.as_bytes()));
+                rb.fields[1] = Some(Value::Count(n));
+            }
+            vb.items.push(Some(rec));
+        }
+    }
+    Ok(v)
 }
 
 /// No packet source: nothing received, dropped or seen on the link.

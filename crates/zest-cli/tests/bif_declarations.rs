@@ -14,7 +14,7 @@ use zest_syntax::ast::{DeclKind, FieldDecl, FuncSig, Param, TypeExpr, VarDecl, V
 
 /// How many declared functions may lack a native implementation. Lower it
 /// whenever functions are implemented; it must never go up.
-const UNIMPLEMENTED_RATCHET: usize = 74;
+const UNIMPLEMENTED_RATCHET: usize = 49;
 
 fn zeek_dist() -> PathBuf {
     match std::env::var_os("ZEEK_DIST") {

@@ -139,6 +139,14 @@ fn global(it: &Interp, name: &str) -> Option<Value> {
 }
 
 /// The name of an enum global's value (`Log::REDIRECT_NONE`).
+/// The writers running (each on a thread of its own, as Zeek's
+/// `MsgThread`s): `get_thread_stats`.
+pub fn writer_count(it: &mut Interp) -> usize {
+    let m = manager(it);
+    let m = m.borrow();
+    m.streams.values().map(|s| s.writers.len()).sum()
+}
+
 pub fn global_enum_name(it: &Interp, name: &str) -> Option<String> {
     let v = global(it, name)?;
     let n = enum_name(&v);

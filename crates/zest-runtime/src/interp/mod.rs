@@ -167,6 +167,11 @@ pub struct Interp {
     /// Events dispatched so far (trigger conditions are re-checked only
     /// after something ran).
     pub dispatched: u64,
+    /// Events queued so far (`get_event_stats`).
+    pub queued: u64,
+    /// How often each event handler was called, by global id (grown on
+    /// demand; `get_event_handler_stats`).
+    pub handler_calls: Vec<u64>,
     pub(crate) last_trigger_check: u64,
     /// Event groups that exist (declared by some handler) and those that
     /// are disabled.
@@ -244,6 +249,8 @@ impl Interp {
             suspended: false,
             call_waiting: false,
             dispatched: 0,
+            queued: 0,
+            handler_calls: Vec::new(),
             last_trigger_check: 0,
             groups: rustc_hash::FxHashSet::default(),
             disabled_groups: rustc_hash::FxHashSet::default(),
@@ -652,6 +659,7 @@ impl Interp {
         {
             return;
         }
+        self.queued += 1;
         self.events.push_back(QueuedEvent {
             handler,
             args,
@@ -665,6 +673,7 @@ impl Interp {
         if self.prog.globals[handler as usize].bodies.is_empty() {
             return;
         }
+        self.queued += 1;
         self.events.push_back(QueuedEvent {
             handler,
             args,
@@ -676,6 +685,12 @@ impl Interp {
     /// error ends only the body it happens in.
     pub fn dispatch(&mut self, ev: QueuedEvent) {
         self.dispatched += 1;
+        let h = ev.handler as usize;
+        if h >= self.handler_calls.len() {
+            self.handler_calls
+                .resize(self.prog.globals.len().max(h + 1), 0);
+        }
+        self.handler_calls[h] += 1;
         if !ev.remote {
             if let Some(h) = self.hooks.on_dispatch {
                 h(self, ev.handler, &ev.args);

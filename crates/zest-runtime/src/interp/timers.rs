@@ -31,6 +31,10 @@ pub struct Timer {
 #[derive(Default)]
 pub struct TimerHeap {
     h: Vec<Timer>,
+    /// The most timers pending at once, and the timers ever scheduled
+    /// (`get_timer_stats`).
+    peak: usize,
+    cumulative: u64,
 }
 
 fn parent(i: usize) -> usize {
@@ -52,8 +56,20 @@ impl TimerHeap {
         self.h.is_empty()
     }
 
+    /// The most timers pending at once so far.
+    pub fn peak(&self) -> usize {
+        self.peak
+    }
+
+    /// The number of timers scheduled so far.
+    pub fn cumulative(&self) -> u64 {
+        self.cumulative
+    }
+
     pub fn push(&mut self, t: Timer) {
         self.h.push(t);
+        self.cumulative += 1;
+        self.peak = self.peak.max(self.h.len());
         let mut i = self.h.len() - 1;
         while i > 0 && self.h[parent(i)].when > self.h[i].when {
             self.h.swap(i, parent(i));
