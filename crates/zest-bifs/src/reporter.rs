@@ -592,7 +592,10 @@ pub fn file_weird(
         Permit::Deny => false,
         Permit::Unknown => permit_weird(it, state, name),
     };
-    if permit && via_events(it) {
+    // The engine reports through events from the init drain on, also
+    // while terminating (Zeek never turns `ReportViaEvents` off).
+    let via_events = !it.in_init && (it.depth > 0 || it.init_done);
+    if permit && via_events {
         if let Some(gid) = it.prog.lookup(Symbol::intern("file_weird")) {
             it.queue_event(
                 gid,
