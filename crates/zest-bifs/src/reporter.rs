@@ -552,6 +552,64 @@ pub fn net_weird(it: &mut Interp, site: &CallSite<'_>, name: &[u8], addl: &[u8],
     );
 }
 
+/// The sampling state of one file's weirds (`WeirdStateMap`): per name,
+/// the count and the start of sampling.
+pub type WeirdState = FxHashMap<Vec<u8>, (u64, f64)>;
+
+/// `detail::PermitWeird` over a file's (or connection's) own state.
+fn permit_weird(it: &mut Interp, state: &mut WeirdState, name: &[u8]) -> bool {
+    let w = weirds(it);
+    let (threshold, rate, duration) = (w.threshold, w.rate, w.duration);
+    let now = it.network_time;
+    let st = state.entry(name.to_vec()).or_insert((0, 0.0));
+    st.0 += 1;
+    if st.0 <= threshold {
+        return true;
+    }
+    if st.0 == threshold + 1 {
+        st.1 = now;
+    } else if now > st.1 + duration {
+        *st = (1, 0.0);
+        return true;
+    }
+    rate != 0 && (st.0 - threshold) % rate == 0
+}
+
+/// `Reporter::Weird(file, name, addl, source)`: counts the weird and
+/// raises `file_weird` if the file's sampling lets it through. Used by the
+/// engine (no script location).
+pub fn file_weird(
+    it: &mut Interp,
+    file: &Value,
+    state: &mut WeirdState,
+    name: &[u8],
+    addl: &[u8],
+    source: &[u8],
+) {
+    update_stats(it, name);
+    let permit = match check_global_lists(it, name) {
+        Permit::Allow => true,
+        Permit::Deny => false,
+        Permit::Unknown => permit_weird(it, state, name),
+    };
+    // The engine reports through events from the init drain on, also
+    // while terminating (Zeek never turns `ReportViaEvents` off).
+    let via_events = !it.in_init && (it.depth > 0 || it.init_done);
+    if permit && via_events {
+        if let Some(gid) = it.prog.lookup(Symbol::intern("file_weird")) {
+            it.queue_event(
+                gid,
+                vec![
+                    Value::str(name),
+                    file.clone(),
+                    Value::str(addl),
+                    Value::str(source),
+                ],
+            );
+        }
+    }
+}
+
 fn net_weird_bif(it: &mut Interp, args: &mut [Value], site: &CallSite<'_>) -> RtResult {
     let name = weird_name(it, site, str_arg(args, 0));
     let addl = weird_name(it, site, str_arg(args, 1));

@@ -337,7 +337,13 @@ impl Interp {
                 }
                 let n = tb.len();
                 for (i, e) in tb.dict.values().enumerate() {
-                    Self::indent(out, style, depth + 1);
+                    // A line starts with tabs when its first text is added
+                    // with `ODesc::Add`; a string is added as bytes
+                    // (`AddBytes`), which never indents.
+                    let bare_string = is_set && matches!(e.key[..], [Value::String(_)]);
+                    if !bare_string {
+                        Self::indent(out, style, depth + 1);
+                    }
                     if is_set && e.key.len() == 1 {
                         self.describe_value_depth(&e.key[0], out, style, depth + 1);
                     } else {

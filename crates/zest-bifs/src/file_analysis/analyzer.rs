@@ -1,14 +1,17 @@
 //! The file analyzers (`file_analysis/analyzer/`): the hashes (MD5, SHA1,
-//! SHA256), entropy, extraction to a file, and data events. The others of
-//! Zeek's list (PE, X.509, OCSP) parse formats Zest does not analyze: they
-//! attach, take the data and raise nothing.
+//! SHA256), entropy, extraction to a file, data events, and the PE headers
+//! ([`super::pe`]). The others of Zeek's list (X.509, OCSP) parse formats
+//! Zest does not analyze: they attach, take the data and raise nothing.
 
+use super::pe;
 use super::{event_gid, has_handler, report_error};
 use md5::{Digest, Md5};
 use sha1::Sha1;
 use sha2::Sha256;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
+use zest_runtime::table::TableVal;
+use zest_runtime::types::TypeRef;
 use zest_runtime::value::FuncValKind;
 use zest_runtime::{Interp, Value};
 use zest_syntax::Symbol;
@@ -19,6 +22,8 @@ pub struct Analyzer {
     pub args: Value,
     pub got_stream_delivery: bool,
     pub skip: bool,
+    /// Violations reported so far (`analyzer_violations`).
+    pub violations: u64,
     pub kind: Kind,
 }
 
@@ -68,6 +73,8 @@ pub enum Kind {
         chunk: Option<u32>,
         stream: Option<u32>,
     },
+    /// The PE headers.
+    Pe(Box<pe::Parser>),
     /// An analyzer of a format Zest does not parse.
     Inert,
 }
@@ -82,6 +89,9 @@ pub enum Delivered {
         limit: u64,
         len: u64,
     },
+    /// A parse error (`AnalyzerViolation` with this reason); the analyzer
+    /// is done.
+    Violation(String),
 }
 
 /// `check_limit_exceeded` of the extract analyzer: whether the limit is
@@ -195,6 +205,7 @@ impl Analyzer {
                     out,
                 }
             }
+            "PE" => Kind::Pe(Box::default()),
             _ => Kind::Inert,
         };
         Some(Analyzer {
@@ -202,6 +213,7 @@ impl Analyzer {
             args: args.clone(),
             got_stream_delivery: false,
             skip: false,
+            violations: 0,
             kind,
         })
     }
@@ -250,6 +262,21 @@ impl Analyzer {
                     it.queue_event(g, vec![file.clone(), Value::str(data)]);
                 }
                 Delivered::Ok(true)
+            }
+            Kind::Pe(parser) => {
+                if parser.is_done() {
+                    return Delivered::Ok(false);
+                }
+                let mut events = Vec::new();
+                let r = parser.feed(data, &mut events);
+                let done = parser.is_done();
+                for e in events {
+                    raise_pe_event(it, file, e);
+                }
+                match r {
+                    Ok(()) => Delivered::Ok(!done),
+                    Err(e) => Delivered::Violation(format!("Binpac exception: {e}")),
+                }
             }
             Kind::Inert => Delivered::Ok(true),
         }
@@ -374,6 +401,7 @@ impl Analyzer {
                 it.queue_event(g, vec![file.clone(), rec]);
                 false
             }
+            Kind::Pe(_) => false,
             _ => true,
         }
     }
@@ -396,5 +424,182 @@ impl Drop for Analyzer {
         if let Kind::Extract { out: Some(w), .. } = &mut self.kind {
             let _ = w.flush();
         }
+    }
+}
+
+/// A new record of a named type with its fields set in order.
+fn make_record(it: &mut Interp, type_name: &str, fields: Vec<Value>) -> Option<Value> {
+    let t = super::global_type(it, type_name)?;
+    let rec = it.default_value(&t);
+    if let Value::Record(r) = &rec {
+        let mut rb = r.borrow_mut();
+        for (slot, v) in rb.fields.iter_mut().zip(fields) {
+            if !matches!(v, Value::Void) {
+                *slot = Some(v);
+            }
+        }
+    }
+    Some(rec)
+}
+
+/// The type of field `name` of the record type `type_name`.
+fn field_type(it: &Interp, type_name: &str, name: &str) -> Option<TypeRef> {
+    let t = super::global_type(it, type_name)?;
+    let rt = t.record()?;
+    let i = rt.field_index(Symbol::intern(name))?;
+    let fields = rt.fields.borrow();
+    fields.get(i).map(|f| f.ty.clone())
+}
+
+/// `characteristics_to_zeek`: a `set[count]` of the bits set.
+fn characteristics_set(it: &Interp, type_name: &str, field: &str, c: u32, bits: u32) -> Value {
+    let Some(t) = field_type(it, type_name, field) else {
+        return Value::Void;
+    };
+    let mut set = TableVal::new(t);
+    for v in pe::characteristics(c, bits) {
+        set.insert(vec![Value::Count(v)], None);
+    }
+    Value::Table(std::rc::Rc::new(std::cell::RefCell::new(set)))
+}
+
+/// Raises a PE event when it has a handler (the record is built only
+/// then, as in Zeek).
+fn raise_pe_event(it: &mut Interp, file: &Value, e: pe::Event) {
+    let name = match &e {
+        pe::Event::DosHeader(_) => "pe_dos_header",
+        pe::Event::DosCode(_) => "pe_dos_code",
+        pe::Event::FileHeader(_) => "pe_file_header",
+        pe::Event::OptionalHeader(_) => "pe_optional_header",
+        pe::Event::SectionHeader(_) => "pe_section_header",
+    };
+    let Some(g) = event_gid(it, name).filter(|&g| has_handler(it, g)) else {
+        return;
+    };
+    let c = |v: u64| Value::Count(v);
+    let arg = match e {
+        pe::Event::DosHeader(h) => make_record(
+            it,
+            "PE::DOSHeader",
+            vec![
+                Value::str(&h.signature),
+                c(h.used_bytes_in_last_page.into()),
+                c(h.file_in_pages.into()),
+                c(h.num_reloc_items.into()),
+                c(h.header_in_paragraphs.into()),
+                c(h.min_extra_paragraphs.into()),
+                c(h.max_extra_paragraphs.into()),
+                c(h.init_relative_ss.into()),
+                c(h.init_sp.into()),
+                c(h.checksum.into()),
+                c(h.init_ip.into()),
+                c(h.init_relative_cs.into()),
+                c(h.addr_of_reloc_table.into()),
+                c(h.overlay_num.into()),
+                c(h.oem_id.into()),
+                c(h.oem_info.into()),
+                c(h.addr_of_new_exe_header.into()),
+            ],
+        ),
+        pe::Event::DosCode(code) => Some(Value::str(&code)),
+        pe::Event::FileHeader(h) => {
+            let chars = characteristics_set(
+                it,
+                "PE::FileHeader",
+                "characteristics",
+                h.characteristics.into(),
+                16,
+            );
+            make_record(
+                it,
+                "PE::FileHeader",
+                vec![
+                    c(h.machine.into()),
+                    Value::Time(h.ts.into()),
+                    c(h.sym_table_ptr.into()),
+                    c(h.num_syms.into()),
+                    c(h.optional_header_size.into()),
+                    chars,
+                ],
+            )
+        }
+        pe::Event::OptionalHeader(h) => {
+            let chars = characteristics_set(
+                it,
+                "PE::OptionalHeader",
+                "dll_characteristics",
+                h.dll_characteristics.into(),
+                16,
+            );
+            let sizes = match field_type(it, "PE::OptionalHeader", "table_sizes") {
+                Some(t) => {
+                    let v = Value::new_vector(t);
+                    if let Value::Vector(vv) = &v {
+                        vv.borrow_mut().items =
+                            h.table_sizes.iter().map(|&s| Some(c(s.into()))).collect();
+                    }
+                    v
+                }
+                None => Value::Void,
+            };
+            make_record(
+                it,
+                "PE::OptionalHeader",
+                vec![
+                    c(h.magic.into()),
+                    c(h.major_linker_version.into()),
+                    c(h.minor_linker_version.into()),
+                    c(h.size_of_code.into()),
+                    c(h.size_of_init_data.into()),
+                    c(h.size_of_uninit_data.into()),
+                    c(h.addr_of_entry_point.into()),
+                    c(h.base_of_code.into()),
+                    h.base_of_data.map_or(Value::Void, |v| c(v.into())),
+                    c(h.image_base),
+                    c(h.section_alignment.into()),
+                    c(h.file_alignment.into()),
+                    c(h.os_version_major.into()),
+                    c(h.os_version_minor.into()),
+                    c(h.major_image_version.into()),
+                    c(h.minor_image_version.into()),
+                    c(h.major_subsys_version.into()),
+                    c(h.minor_subsys_version.into()),
+                    c(h.size_of_image.into()),
+                    c(h.size_of_headers.into()),
+                    c(h.checksum.into()),
+                    c(h.subsystem.into()),
+                    chars,
+                    sizes,
+                ],
+            )
+        }
+        pe::Event::SectionHeader(h) => {
+            let chars = characteristics_set(
+                it,
+                "PE::SectionHeader",
+                "characteristics",
+                h.characteristics,
+                32,
+            );
+            make_record(
+                it,
+                "PE::SectionHeader",
+                vec![
+                    Value::str(&h.name),
+                    c(h.virtual_size.into()),
+                    c(h.virtual_addr.into()),
+                    c(h.size_of_raw_data.into()),
+                    c(h.ptr_to_raw_data.into()),
+                    c(h.ptr_to_relocs.into()),
+                    c(h.ptr_to_line_nums.into()),
+                    c(h.num_of_relocs.into()),
+                    c(h.num_of_line_nums.into()),
+                    chars,
+                ],
+            )
+        }
+    };
+    if let Some(arg) = arg {
+        it.queue_event(g, vec![file.clone(), arg]);
     }
 }

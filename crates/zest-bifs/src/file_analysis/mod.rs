@@ -21,10 +21,11 @@
 //! `@load-sigs` loaded ([`magic`]).
 //!
 //! Not done: the reassembler (data that is out of order is counted as
-//! overflow), and the formats of the PE, X.509 and OCSP analyzers.
+//! overflow), and the formats of the X.509 and OCSP analyzers.
 
 mod analyzer;
 mod magic;
+mod pe;
 
 use crate::Bif;
 use analyzer::{Analyzer, Delivered};
@@ -352,6 +353,8 @@ pub struct File {
     mods: VecDeque<Modification>,
     /// Removed analyzers, kept until the file goes (`DoneWithAnalyzer`).
     done_analyzers: Vec<Rc<RefCell<Analyzer>>>,
+    /// The sampling state of the file's weirds.
+    weird_state: crate::reporter::WeirdState,
 }
 
 fn get_field(val: &Value, idx: usize) -> Option<Value> {
@@ -417,6 +420,7 @@ impl File {
             analyzers: Dict::new(),
             mods: VecDeque::new(),
             done_analyzers: Vec::new(),
+            weird_state: Default::default(),
         }
     }
 
@@ -631,9 +635,70 @@ fn deliver_to(it: &mut Interp, f: &FileRef, a: &Rc<RefCell<Analyzer>>, data: &[u
             }
             a.borrow_mut().extract_write(it, data)
         }
+        Delivered::Violation(reason) => {
+            analyzer_violation(it, f, a, &reason);
+            false
+        }
     };
     if !ok {
         skip_analyzer(it, f, a);
+    }
+}
+
+/// `file_analysis::Analyzer::AnalyzerViolation`: `analyzer_violation_info`
+/// with the file and the reason, up to `max_analyzer_violations` per
+/// analyzer, then one weird.
+fn analyzer_violation(it: &mut Interp, f: &FileRef, a: &Rc<RefCell<Analyzer>>, reason: &str) {
+    let (n, tag) = {
+        let mut ab = a.borrow_mut();
+        ab.violations += 1;
+        (ab.violations, ab.tag)
+    };
+    let max = it
+        .prog
+        .lookup(Symbol::intern("max_analyzer_violations"))
+        .map_or(1000, |g| it.prog.globals[g as usize].value.as_count());
+    let val = f.borrow().val.clone();
+    if n > max {
+        if n == max + 1 {
+            let tag_val = files_tag(it, tag);
+            let source = component_name(it, &tag_val).unwrap_or_default();
+            let mut state = std::mem::take(&mut f.borrow_mut().weird_state);
+            crate::reporter::file_weird(
+                it,
+                &val,
+                &mut state,
+                b"too_many_analyzer_violations",
+                b"",
+                source.as_bytes(),
+            );
+            f.borrow_mut().weird_state = state;
+        }
+        return;
+    }
+    let Some(g) = event_gid(it, "analyzer_violation_info").filter(|&g| has_handler(it, g)) else {
+        return;
+    };
+    let Some(info_ty) = global_type(it, "AnalyzerViolationInfo") else {
+        return;
+    };
+    let info = it.default_value(&info_ty);
+    if let Some(rt) = info_ty.record() {
+        for (name, v) in [("reason", Value::str(reason.as_bytes())), ("f", val)] {
+            if let Some(i) = rt.field_index(Symbol::intern(name)) {
+                set_field(&info, i, v);
+            }
+        }
+    }
+    let tag_val = files_tag(it, tag);
+    it.queue_event(g, vec![tag_val, info]);
+}
+
+/// The `Files::Tag` value of an analyzer tag (`Tag::AsVal`).
+fn files_tag(it: &Interp, tag: i64) -> Value {
+    match global_type(it, "Files::Tag") {
+        Some(t) => Value::Enum(t, tag),
+        None => Value::Void,
     }
 }
 
