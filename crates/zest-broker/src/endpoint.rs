@@ -205,9 +205,25 @@ struct ToOwner {
     space: Wake,
 }
 
+/// An entry of the queue to the owner.
+enum Item {
+    Report(Inbound),
+    /// A data message on a subscribed topic, still encoded: its topic and
+    /// payload are `bytes[at..end]` of the queue, the topic first. The
+    /// owner decodes it (where the values are used and freed) and drops a
+    /// payload that does not decode.
+    Data {
+        at: usize,
+        topic_len: usize,
+        end: usize,
+    },
+}
+
 #[derive(Default)]
 struct ToOwnerQ {
-    items: VecDeque<Inbound>,
+    items: VecDeque<Item>,
+    /// The topics and payloads of the `Item::Data` entries.
+    bytes: Vec<u8>,
     /// The owner reads no more (shut down).
     closed: bool,
     /// The core waits for room.
@@ -288,8 +304,9 @@ pub struct Endpoint {
     ttl: u16,
     cmd: Arc<Submissions>,
     inbound: Arc<ToOwner>,
-    /// The items last taken from `inbound`, in order.
-    taken: VecDeque<Inbound>,
+    /// The items last taken from `inbound`, in order, and their bytes.
+    taken: VecDeque<Item>,
+    taken_bytes: Vec<u8>,
     /// Shut down: nothing more is read.
     closed: bool,
     shared: Arc<Mutex<Shared>>,
@@ -346,6 +363,7 @@ impl Endpoint {
                         ev_tx,
                         inbound: in_tx,
                         outbox: VecDeque::new(),
+                        outbox_bytes: Vec::new(),
                         scratch: Vec::new(),
                         shared: sh,
                         ready: rd,
@@ -362,6 +380,7 @@ impl Endpoint {
             cmd,
             inbound,
             taken: VecDeque::new(),
+            taken_bytes: Vec::new(),
             closed: false,
             shared,
             ready,
@@ -518,24 +537,43 @@ impl Endpoint {
 
     /// The next report, if one is waiting.
     pub fn try_recv(&mut self) -> Option<Inbound> {
-        if let Some(m) = self.taken.pop_front() {
-            return Some(m);
+        loop {
+            match self.taken.pop_front() {
+                Some(Item::Report(m)) => return Some(m),
+                Some(Item::Data { at, topic_len, end }) => {
+                    let b = self.taken_bytes.get(at..end)?;
+                    let (topic, payload) = b.split_at(topic_len);
+                    // A payload that does not decode is dropped here only.
+                    if let Ok(data) = codec::decode(payload) {
+                        return Some(Inbound::Data {
+                            topic: topic.to_vec(),
+                            data,
+                        });
+                    }
+                }
+                None => {
+                    if self.closed {
+                        return None;
+                    }
+                    // Take everything that waits at once.
+                    let mut q = self.inbound.q.lock().ok()?;
+                    if q.items.is_empty() {
+                        return None;
+                    }
+                    self.taken_bytes.clear();
+                    if self.taken_bytes.capacity() > KEEP_BUFFER {
+                        self.taken_bytes = Vec::new();
+                    }
+                    std::mem::swap(&mut q.items, &mut self.taken);
+                    std::mem::swap(&mut q.bytes, &mut self.taken_bytes);
+                    let wake = std::mem::take(&mut q.core_waiting);
+                    drop(q);
+                    if wake {
+                        self.inbound.space.notify_one();
+                    }
+                }
+            }
         }
-        if self.closed {
-            return None;
-        }
-        // Take everything that waits at once.
-        let mut q = self.inbound.q.lock().ok()?;
-        if q.items.is_empty() {
-            return None;
-        }
-        std::mem::swap(&mut q.items, &mut self.taken);
-        let wake = std::mem::take(&mut q.core_waiting);
-        drop(q);
-        if wake {
-            self.inbound.space.notify_one();
-        }
-        self.taken.pop_front()
     }
 
     /// Says BYE to every peer, waits at most [`UNPEER_TIMEOUT`] for them,
@@ -544,9 +582,11 @@ impl Endpoint {
         // Nothing more is read: the core must never wait for the owner.
         self.closed = true;
         self.taken = VecDeque::new();
+        self.taken_bytes = Vec::new();
         if let Ok(mut q) = self.inbound.q.lock() {
             q.closed = true;
             q.items = VecDeque::new();
+            q.bytes = Vec::new();
         }
         self.inbound.space.notify_one();
         let (tx, rx) = std::sync::mpsc::channel();
@@ -683,8 +723,10 @@ struct Core {
     next_target: u64,
     ev_tx: mpsc::Sender<Event>,
     inbound: Arc<ToOwner>,
-    /// Reports for the owner, queued when the current wake-up ends.
-    outbox: VecDeque<Inbound>,
+    /// Reports for the owner, queued when the current wake-up ends, and
+    /// the bytes of their `Item::Data` entries.
+    outbox: VecDeque<Item>,
+    outbox_bytes: Vec<u8>,
     /// A frame being built (store commands, control messages, forwarding).
     scratch: Vec<u8>,
     shared: Arc<Mutex<Shared>>,
@@ -699,51 +741,66 @@ impl Core {
     async fn run(mut self, cmds: Arc<Submissions>, mut events: mpsc::Receiver<Event>) {
         // The commands taken from the owner's queue, not handled yet.
         let mut taken = Submitted::default();
+        // An event received while waiting, handled after the commands.
+        let mut next: Option<Event> = None;
+        // Items handled since the other tasks last ran.
+        let mut budget = 0;
         loop {
-            let pending = !taken.cmds.is_empty() && self.shutting_down.is_none();
-            // One wake-up handles whatever else is waiting too (up to
-            // BATCH items per queue), then reports to the owner once.
-            tokio::select! {
-                _ = cmds.wake.notified(), if !pending && self.shutting_down.is_none() => {
-                    // Everything the owner queued, in one go.
+            // One wake-up handles the owner's commands first (what the
+            // owner did before a peer's message arrived comes first), then
+            // the peers' messages, up to BATCH items each, and reports to
+            // the owner once.
+            let mut work = 0;
+            if self.shutting_down.is_none() {
+                if taken.cmds.is_empty() {
                     taken.frames.clear();
                     if taken.frames.capacity() > KEEP_BUFFER {
                         taken.frames = Vec::new();
                     }
+                    // Everything the owner queued, in one go.
                     if let Ok(mut q) = cmds.q.lock() {
-                        std::mem::swap(&mut *q, &mut taken);
-                    }
-                }
-                _ = std::future::ready(()), if pending => {
-                    for _ in 0..BATCH {
-                        if self.shutting_down.is_some() {
-                            break;
-                        }
-                        match taken.cmds.pop_front() {
-                            Some(c) => self.command(c, &taken.frames),
-                            None => break,
+                        if !q.cmds.is_empty() {
+                            std::mem::swap(&mut *q, &mut taken);
                         }
                     }
                 }
-                e = events.recv() => {
-                    if let Some(e) = e {
-                        self.event(e);
-                        for _ in 0..BATCH {
-                            match events.try_recv() {
-                                Ok(e) => self.event(e),
-                                Err(_) => break,
-                            }
-                        }
-                    }
+                while work < BATCH && self.shutting_down.is_none() {
+                    let Some(c) = taken.cmds.pop_front() else {
+                        break;
+                    };
+                    self.command(c, &taken.frames);
+                    work += 1;
                 }
+            }
+            if let Some(e) = next.take() {
+                self.event(e);
+                work += 1;
+            }
+            for _ in 0..BATCH {
+                let Ok(e) = events.try_recv() else {
+                    break;
+                };
+                self.event(e);
+                work += 1;
             }
             self.flush_outbox().await;
             if self.shutting_down.is_some() && self.peers.is_empty() {
                 break;
             }
-            if !taken.cmds.is_empty() {
-                // Let the writers drain what this batch queued.
-                tokio::task::yield_now().await;
+            if work > 0 {
+                budget += work;
+                if budget >= BATCH {
+                    // Let the readers and writers run.
+                    budget = 0;
+                    tokio::task::yield_now().await;
+                }
+                continue;
+            }
+            budget = 0;
+            tokio::select! {
+                biased;
+                _ = cmds.wake.notified(), if self.shutting_down.is_none() => {}
+                e = events.recv() => next = e,
             }
         }
         for l in &self.listeners {
@@ -770,7 +827,22 @@ impl Core {
                     return;
                 }
                 let n = cap.saturating_sub(q.items.len()).min(self.outbox.len());
-                q.items.extend(self.outbox.drain(..n));
+                let q = &mut *q;
+                for item in self.outbox.drain(..n) {
+                    q.items.push_back(match item {
+                        Item::Data { at, topic_len, end } => {
+                            let moved = q.bytes.len();
+                            q.bytes
+                                .extend_from_slice(self.outbox_bytes.get(at..end).unwrap_or(&[]));
+                            Item::Data {
+                                at: moved,
+                                topic_len,
+                                end: q.bytes.len(),
+                            }
+                        }
+                        r => r,
+                    });
+                }
                 let full = !self.outbox.is_empty();
                 q.core_waiting = full;
                 full
@@ -781,8 +853,12 @@ impl Core {
                 self.inbound.space.notified().await;
             }
         }
+        self.outbox_bytes.clear();
         if self.outbox.capacity() > BATCH * 16 {
             self.outbox = VecDeque::new();
+        }
+        if self.outbox_bytes.capacity() > KEEP_BUFFER {
+            self.outbox_bytes = Vec::new();
         }
     }
 
@@ -823,7 +899,7 @@ impl Core {
         if self.local_subscribers(STATUS_TOPIC) {
             self.deliver_to_clients(STATUS_TOPIC, Some(&s.to_data()), &[], 0);
         }
-        self.outbox.push_back(Inbound::Status(s));
+        self.outbox.push_back(Item::Report(Inbound::Status(s)));
     }
 
     fn error(&mut self, code: u8, context: Option<EndpointInfo>, msg: &str) {
@@ -835,7 +911,7 @@ impl Core {
         if self.local_subscribers(ERROR_TOPIC) {
             self.deliver_to_clients(ERROR_TOPIC, Some(&e.to_data()), &[], 0);
         }
-        self.outbox.push_back(Inbound::Error(e));
+        self.outbox.push_back(Item::Report(Inbound::Error(e)));
     }
 
     /// Handles one command; `frames` holds the frames of publications.
@@ -1038,10 +1114,10 @@ impl Core {
                     return;
                 };
                 if self.subs.iter().any(|s| prefix_matches(s, &topic)) {
-                    self.outbox.push_back(Inbound::Data {
+                    self.outbox.push_back(Item::Report(Inbound::Data {
                         topic: topic.clone(),
                         data: data.clone(),
-                    });
+                    }));
                 }
                 self.deliver_to_clients(&topic, Some(&data), &[], conn);
                 if self.cfg.forwarding && !self.peers.is_empty() {
@@ -1492,27 +1568,27 @@ impl Core {
         match h.kind {
             MessageType::Data => {
                 if for_us && self.subs.iter().any(|s| prefix_matches(s, topic)) {
-                    // A payload that does not decode is dropped here only.
-                    if let Ok(data) = codec::decode(payload) {
-                        self.deliver_to_clients(topic, Some(&data), &[], 0);
-                        self.outbox.push_back(Inbound::Data {
-                            topic: topic.to_vec(),
-                            data,
-                        });
-                    }
-                } else {
-                    self.deliver_to_clients(topic, None, payload, 0);
+                    // The owner decodes it.
+                    let at = self.outbox_bytes.len();
+                    self.outbox_bytes.extend_from_slice(topic);
+                    self.outbox_bytes.extend_from_slice(payload);
+                    self.outbox.push_back(Item::Data {
+                        at,
+                        topic_len: topic.len(),
+                        end: self.outbox_bytes.len(),
+                    });
                 }
+                self.deliver_to_clients(topic, None, payload, 0);
                 if h.receiver != self.id {
                     self.route(h.receiver, h.kind, h.ttl, topic, payload, Some(from));
                 }
             }
             MessageType::Command => {
                 if for_us && self.store_subs.iter().any(|s| prefix_matches(s, topic)) {
-                    self.outbox.push_back(Inbound::Command {
+                    self.outbox.push_back(Item::Report(Inbound::Command {
                         topic: topic.to_vec(),
                         payload: chunk.slice(payload_at),
-                    });
+                    }));
                 }
                 if h.receiver != self.id {
                     self.route(h.receiver, h.kind, h.ttl, topic, payload, Some(from));
