@@ -55,6 +55,7 @@ use std::collections::HashMap;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -195,6 +196,17 @@ struct Submissions {
     q: Mutex<Submitted>,
     /// Notified when the queue becomes non-empty.
     wake: Wake,
+    /// The core takes no more commands (shutting down or stopped).
+    stopped: AtomicBool,
+}
+
+/// Marks the owner's queue as no longer read when dropped.
+struct StopOnDrop(Arc<Submissions>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.stopped.store(true, Ordering::Release);
+    }
 }
 
 /// The queue from the core to the owner.
@@ -344,6 +356,9 @@ impl Endpoint {
             .name("zest-broker".into())
             .stack_size(16 << 20)
             .spawn(move || {
+                // However the core ends, the owner's commands are dropped
+                // from then on.
+                let _stop = StopOnDrop(cmd_rx.clone());
                 rt.block_on(async move {
                     let (ev_tx, ev_rx) = mpsc::channel(1024);
                     let core = Core {
@@ -393,10 +408,14 @@ impl Endpoint {
         self.id
     }
 
-    /// Queues a command for the core, waking it if the queue was empty.
-    fn send(&self, c: Command) {
+    /// Queues a command for the core, waking it if the queue was empty;
+    /// false when the core takes no more commands.
+    fn send(&self, c: Command) -> bool {
+        if self.cmd.stopped.load(Ordering::Acquire) {
+            return false;
+        }
         let Ok(mut q) = self.cmd.q.lock() else {
-            return;
+            return false;
         };
         let was_empty = q.cmds.is_empty();
         q.cmds.push_back(c);
@@ -404,6 +423,7 @@ impl Endpoint {
         if was_empty {
             self.cmd.wake.notify_one();
         }
+        true
     }
 
     /// Binds `address:port` now (an empty address means all interfaces,
@@ -475,6 +495,9 @@ impl Endpoint {
     pub fn publish_to(&self, receiver: EndpointId, topic: &[u8], data: &Data) {
         // The frame is encoded here, on the owner's thread, straight into
         // the queue's buffer; the endpoint's thread only routes it.
+        if self.cmd.stopped.load(Ordering::Acquire) {
+            return;
+        }
         let Ok(mut q) = self.cmd.q.lock() else {
             return;
         };
@@ -590,8 +613,9 @@ impl Endpoint {
         }
         self.inbound.space.notify_one();
         let (tx, rx) = std::sync::mpsc::channel();
-        self.send(Command::Shutdown(tx));
-        if self.thread.as_ref().is_some_and(|t| !t.is_finished()) {
+        if self.send(Command::Shutdown(tx))
+            && self.thread.as_ref().is_some_and(|t| !t.is_finished())
+        {
             let _ = rx.recv_timeout(UNPEER_TIMEOUT + Duration::from_secs(2));
         }
         if let Some(t) = self.thread.take() {
@@ -782,6 +806,14 @@ impl Core {
                 };
                 self.event(e);
                 work += 1;
+            }
+            if self.shutting_down.is_some() && !cmds.stopped.load(Ordering::Relaxed) {
+                // No more commands: what the owner queues now is dropped.
+                cmds.stopped.store(true, Ordering::Release);
+                taken = Submitted::default();
+                if let Ok(mut q) = cmds.q.lock() {
+                    *q = Submitted::default();
+                }
             }
             self.flush_outbox().await;
             if self.shutting_down.is_some() && self.peers.is_empty() {
