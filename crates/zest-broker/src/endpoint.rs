@@ -7,8 +7,12 @@
 //! publications are encoded by the owner straight into one buffer the core
 //! takes as a whole), and received data, statuses and errors come out
 //! through a bounded queue the owner polls with [`Endpoint::try_recv`],
-//! taking what waits there in one go. Each side wakes the other only when
-//! a queue goes from empty to non-empty.
+//! taking what waits there in one go. Data messages cross it still
+//! encoded and are decoded by `try_recv`, so their values are allocated
+//! and freed on the owner's thread. Each side wakes the other only when a
+//! queue goes from empty to non-empty. Frames from a peer are read in large
+//! chunks and handled in place; those for a peer are appended to one
+//! buffer its writer takes as a whole.
 //!
 //! Overflow policy:
 //! - Inbound (to the owner): at most [`Config::inbound_capacity`] items wait
@@ -20,10 +24,10 @@
 //!   for a peer's socket, in one buffer, plus the batch being written (what
 //!   waited when the writer last took the buffer; it goes out in as few
 //!   system calls, and TLS records, as the socket takes). A peer that lets
-//!   its buffer fill up is disconnected
-//!   (reported as `peer_lost`, and retried like any lost peering), so a
-//!   peer that stops reading never stalls the core or the other peers and
-//!   never makes memory grow without bound. This is the `disconnect`
+//!   its buffer fill up is disconnected (reported as `peer_lost`, and
+//!   retried like any lost peering), so a peer that stops reading never
+//!   stalls the core or the other peers and never makes memory grow
+//!   without bound. This is the `disconnect`
 //!   overflow policy of later Broker versions (`broker.peer-buffer-capacity`
 //!   and `broker.peer-overflow-policy`, whose defaults are 2048 messages
 //!   and `disconnect`); Broker 2.5 itself has no bound.
