@@ -244,39 +244,48 @@ impl<'a> Reader<'a> {
     }
 
     fn data_at(&mut self, depth: usize) -> Result<Data, DecodeError> {
+        let mut one = None;
+        self.data_into(depth, &mut one)?;
+        one.ok_or(DecodeError::Truncated)
+    }
+
+    /// Decodes one value into `out`. Every alternative hands its value to
+    /// `out` where it is built (a vector's elements go straight into their
+    /// slots rather than through a returned temporary).
+    fn data_into<S: Sink>(&mut self, depth: usize, out: &mut S) -> Result<(), DecodeError> {
         if depth > MAX_DEPTH {
             return Err(DecodeError::TooDeep);
         }
         let tag = self.u8()?;
-        Ok(match tag {
-            0 => Data::None,
-            1 => Data::Bool(self.u8()? != 0),
-            2 => Data::Count(self.u64()?),
-            3 => Data::Integer(self.u64()? as i64),
-            4 => Data::Real(unpack754(self.u64()?)),
-            5 => Data::String(self.str()?.to_vec()),
-            6 => Data::Address(Address(self.array()?)),
+        match tag {
+            0 => out.put(Data::None),
+            1 => out.put(Data::Bool(self.u8()? != 0)),
+            2 => out.put(Data::Count(self.u64()?)),
+            3 => out.put(Data::Integer(self.u64()? as i64)),
+            4 => out.put(Data::Real(unpack754(self.u64()?))),
+            5 => out.put(Data::String(self.str()?.to_vec())),
+            6 => out.put(Data::Address(Address(self.array()?))),
             7 => {
                 let network = Address(self.array()?);
                 let len128 = self.u8()?;
-                Data::Subnet(Subnet { network, len128 })
+                out.put(Data::Subnet(Subnet { network, len128 }))
             }
             8 => {
                 let number = self.u16()?;
                 let p = self.u8()?;
                 let protocol = Protocol::from_u8(p).ok_or(DecodeError::BadProtocol(p))?;
-                Data::Port(Port { number, protocol })
+                out.put(Data::Port(Port { number, protocol }))
             }
-            9 => Data::Timestamp(self.u64()? as i64),
-            10 => Data::Timespan(self.u64()? as i64),
-            11 => Data::Enum(self.str()?.to_vec()),
+            9 => out.put(Data::Timestamp(self.u64()? as i64)),
+            10 => out.put(Data::Timespan(self.u64()? as i64)),
+            11 => out.put(Data::Enum(self.str()?.to_vec())),
             12 => {
                 let n = self.count(1)?;
                 let mut s = BTreeSet::new();
                 for _ in 0..n {
                     s.insert(self.data_at(depth + 1)?);
                 }
-                Data::Set(s)
+                out.put(Data::Set(s))
             }
             13 => {
                 let n = self.count(2)?;
@@ -288,18 +297,38 @@ impl<'a> Reader<'a> {
                         return Err(DecodeError::DuplicateKey);
                     }
                 }
-                Data::Table(t)
+                out.put(Data::Table(t))
             }
             14 => {
                 let n = self.count(1)?;
                 let mut v = Vec::with_capacity(n);
                 for _ in 0..n {
-                    v.push(self.data_at(depth + 1)?);
+                    self.data_into(depth + 1, &mut v)?;
                 }
-                Data::Vector(v)
+                out.put(Data::Vector(v))
             }
             t => return Err(DecodeError::BadTag(t)),
-        })
+        }
+        Ok(())
+    }
+}
+
+/// Where [`Reader::data_into`] puts a decoded value.
+trait Sink {
+    fn put(&mut self, d: Data);
+}
+
+impl Sink for Vec<Data> {
+    #[inline(always)]
+    fn put(&mut self, d: Data) {
+        self.push(d);
+    }
+}
+
+impl Sink for Option<Data> {
+    #[inline(always)]
+    fn put(&mut self, d: Data) {
+        *self = Some(d);
     }
 }
 

@@ -2,22 +2,32 @@
 //! subscriptions, publishing and forwarding (§3.6–§3.9), on a tokio
 //! runtime in a thread of its own.
 //!
-//! The owner talks to it only through channels: commands go in through an
-//! unbounded channel (sending never blocks the owner), and received data,
-//! statuses and errors come out through a bounded channel the owner polls
-//! with [`Endpoint::try_recv`].
+//! The owner talks to it only through queues: commands go in through an
+//! unbounded queue (sending never blocks the owner; the frames of
+//! publications are encoded by the owner straight into one buffer the core
+//! takes as a whole), and received data, statuses and errors come out
+//! through a bounded queue the owner polls with [`Endpoint::try_recv`],
+//! taking what waits there in one go. Data messages cross it still
+//! encoded and are decoded by `try_recv`, so their values are allocated
+//! and freed on the owner's thread. Each side wakes the other only when a
+//! queue goes from empty to non-empty. Frames from a peer are read in large
+//! chunks and handled in place; those for a peer are appended to one
+//! buffer its writer takes as a whole.
 //!
 //! Overflow policy:
 //! - Inbound (to the owner): at most [`Config::inbound_capacity`] items wait
-//!   for the owner. When that buffer is full the core stops taking frames
-//!   from peers, whose reader tasks then stop reading their sockets, so TCP
-//!   pushes back on the senders. Nothing is dropped and no thread blocks.
+//!   in the queue to the owner (plus the batch the owner took last). When
+//!   it is full the core stops taking frames from peers, whose reader tasks
+//!   then stop reading their sockets, so TCP pushes back on the senders.
+//!   Nothing is dropped and no thread blocks.
 //! - Outbound (to one peer): at most [`Config::peer_buffer`] frames wait
-//!   for a peer's socket, plus one batch of at most [`WRITE_BATCH`] bytes
-//!   being written. A peer that lets its buffer fill up is disconnected
-//!   (reported as `peer_lost`, and retried like any lost peering), so a
-//!   peer that stops reading never stalls the core or the other peers and
-//!   never makes memory grow without bound. This is the `disconnect`
+//!   for a peer's socket, in one buffer, plus the batch being written (what
+//!   waited when the writer last took the buffer; it goes out in as few
+//!   system calls, and TLS records, as the socket takes). A peer that lets
+//!   its buffer fill up is disconnected (reported as `peer_lost`, and
+//!   retried like any lost peering), so a peer that stops reading never
+//!   stalls the core or the other peers and never makes memory grow
+//!   without bound. This is the `disconnect`
 //!   overflow policy of later Broker versions (`broker.peer-buffer-capacity`
 //!   and `broker.peer-overflow-policy`, whose defaults are 2048 messages
 //!   and `disconnect`); Broker 2.5 itself has no bound.
@@ -40,24 +50,31 @@ use crate::status::{
 use crate::transport::{Stream, TlsConfig};
 use crate::websocket::ClientEvent;
 use crate::wire::{
-    finish_frame, frame, frame_header, put_filter, read_filter, take_frame, Handshake, MessageType,
-    NodeMessage, WireError, MAGIC, MAX_FRAME, MAX_HANDSHAKE_FRAME, PROTOCOL_VERSION,
+    frame, frame_header, put_filter, read_filter, take_frame, Handshake, Header, MessageType,
+    WireError, HEADER_LEN, MAGIC, MAX_FRAME, MAX_HANDSHAKE_FRAME, PROTOCOL_VERSION,
 };
 use bytes::{Bytes, BytesMut};
 use openssl::ssl::SslContext;
 use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::io::{ReadHalf, WriteHalf};
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify as Wake};
 use tokio::task::JoinHandle;
 
-/// Bytes a peer's writer gathers from its queue into one socket write.
-pub const WRITE_BATCH: usize = 64 << 10;
-/// Items the core takes from one channel per wake-up.
+/// Capacity a buffer keeps between batches (a larger one, grown by a
+/// burst of big messages, is given back).
+pub const KEEP_BUFFER: usize = 1 << 20;
+/// Bytes a peer's reader asks its socket for at least per read.
+pub const READ_CHUNK: usize = 64 << 10;
+/// Items the core takes from one queue before it lets the other tasks
+/// (the peers' writers) run.
 const BATCH: usize = 256;
 /// The topic of control messages (routing updates, pings, pongs).
 pub const CONTROL_TOPIC: &[u8] = b"<$>";
@@ -151,12 +168,13 @@ enum Command {
     },
     Subscribe(Vec<u8>),
     Unsubscribe(Vec<u8>),
-    /// A data message, its frame already encoded by the owner.
+    /// A data message, its frame already encoded by the owner into
+    /// [`Submitted::frames`].
     Publish {
         receiver: EndpointId,
-        topic: Vec<u8>,
-        frame: Bytes,
-        /// Where the encoded data starts in `frame`.
+        /// The whole frame, length prefix included.
+        frame: Range<usize>,
+        /// Where the encoded data starts (the topic ends).
         payload_at: usize,
     },
     SubscribeStore(Vec<u8>),
@@ -168,6 +186,110 @@ enum Command {
     Shutdown(std::sync::mpsc::Sender<()>),
 }
 
+/// What the owner queued for the core since the core last looked.
+#[derive(Default)]
+struct Submitted {
+    cmds: VecDeque<Command>,
+    /// The frames of the `Publish` commands, back to back.
+    frames: Vec<u8>,
+}
+
+/// The queue from the owner to the core.
+#[derive(Default)]
+struct Submissions {
+    q: Mutex<Submitted>,
+    /// Notified when the queue becomes non-empty.
+    wake: Wake,
+    /// The core takes no more commands (shutting down or stopped).
+    stopped: AtomicBool,
+}
+
+/// Marks the owner's queue as no longer read when dropped.
+struct StopOnDrop(Arc<Submissions>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.stopped.store(true, Ordering::Release);
+    }
+}
+
+/// The queue from the core to the owner.
+#[derive(Default)]
+struct ToOwner {
+    q: Mutex<ToOwnerQ>,
+    /// Notified when the owner took items while the core waited for room.
+    space: Wake,
+}
+
+/// An entry of the queue to the owner.
+enum Item {
+    Report(Inbound),
+    /// A data message on a subscribed topic, still encoded: its topic and
+    /// payload are `bytes[at..end]` of the queue, the topic first. The
+    /// owner decodes it (where the values are used and freed) and drops a
+    /// payload that does not decode.
+    Data {
+        at: usize,
+        topic_len: usize,
+        end: usize,
+    },
+}
+
+#[derive(Default)]
+struct ToOwnerQ {
+    items: VecDeque<Item>,
+    /// The topics and payloads of the `Item::Data` entries.
+    bytes: Vec<u8>,
+    /// The owner reads no more (shut down).
+    closed: bool,
+    /// The core waits for room.
+    core_waiting: bool,
+}
+
+/// The frames waiting for one peer's socket.
+#[derive(Default)]
+struct PeerOut {
+    q: Mutex<OutQ>,
+    /// Notified when the buffer becomes non-empty or is closed.
+    wake: Wake,
+}
+
+#[derive(Default)]
+struct OutQ {
+    buf: Vec<u8>,
+    frames: usize,
+    /// No more frames: the writer flushes what waits, then closes.
+    closed: bool,
+}
+
+impl PeerOut {
+    /// Appends one frame written by `write`; false (nothing appended) when
+    /// `cap` frames already wait.
+    fn push_with(&self, cap: usize, write: impl FnOnce(&mut Vec<u8>)) -> bool {
+        let Ok(mut q) = self.q.lock() else {
+            return false;
+        };
+        if q.frames >= cap {
+            return false;
+        }
+        let was_empty = q.buf.is_empty();
+        write(&mut q.buf);
+        q.frames += 1;
+        drop(q);
+        if was_empty {
+            self.wake.notify_one();
+        }
+        true
+    }
+
+    fn close(&self) {
+        if let Ok(mut q) = self.q.lock() {
+            q.closed = true;
+        }
+        self.wake.notify_one();
+    }
+}
+
 #[derive(Default)]
 struct Shared {
     peers: Vec<PeerInfo>,
@@ -176,15 +298,18 @@ struct Shared {
 /// Set when reports were queued for the owner since its last wait.
 #[derive(Default)]
 struct Ready {
-    flag: Mutex<bool>,
+    /// (reports queued, the owner waits)
+    flag: Mutex<(bool, bool)>,
     cond: Condvar,
 }
 
 impl Ready {
     fn notify(&self) {
         if let Ok(mut f) = self.flag.lock() {
-            *f = true;
-            self.cond.notify_one();
+            f.0 = true;
+            if f.1 {
+                self.cond.notify_one();
+            }
         }
     }
 }
@@ -193,8 +318,13 @@ impl Ready {
 pub struct Endpoint {
     id: EndpointId,
     ttl: u16,
-    cmd: mpsc::UnboundedSender<Command>,
-    inbound: Option<mpsc::Receiver<Inbound>>,
+    cmd: Arc<Submissions>,
+    inbound: Arc<ToOwner>,
+    /// The items last taken from `inbound`, in order, and their bytes.
+    taken: VecDeque<Item>,
+    taken_bytes: Vec<u8>,
+    /// Shut down: nothing more is read.
+    closed: bool,
     shared: Arc<Mutex<Shared>>,
     ready: Arc<Ready>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -210,8 +340,10 @@ impl Endpoint {
     /// Starts an endpoint with the given ID.
     pub fn with_id(id: EndpointId, config: Config) -> std::io::Result<Endpoint> {
         let ttl = config.ttl;
-        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-        let (in_tx, in_rx) = mpsc::channel(config.inbound_capacity.max(1));
+        let cmd = Arc::new(Submissions::default());
+        let cmd_rx = cmd.clone();
+        let inbound = Arc::new(ToOwner::default());
+        let in_tx = inbound.clone();
         let shared = Arc::new(Mutex::new(Shared::default()));
         let tls = match &config.tls {
             Some(t) => Some(t.context().map_err(std::io::Error::other)?),
@@ -228,6 +360,9 @@ impl Endpoint {
             .name("zest-broker".into())
             .stack_size(16 << 20)
             .spawn(move || {
+                // However the core ends, the owner's commands are dropped
+                // from then on.
+                let _stop = StopOnDrop(cmd_rx.clone());
                 rt.block_on(async move {
                     let (ev_tx, ev_rx) = mpsc::channel(1024);
                     let core = Core {
@@ -246,7 +381,9 @@ impl Endpoint {
                         next_target: 1,
                         ev_tx,
                         inbound: in_tx,
-                        outbox: Vec::new(),
+                        outbox: VecDeque::new(),
+                        outbox_bytes: Vec::new(),
+                        scratch: Vec::new(),
                         shared: sh,
                         ready: rd,
                         listeners: Vec::new(),
@@ -259,8 +396,11 @@ impl Endpoint {
         Ok(Endpoint {
             id,
             ttl,
-            cmd: cmd_tx,
-            inbound: Some(in_rx),
+            cmd,
+            inbound,
+            taken: VecDeque::new(),
+            taken_bytes: Vec::new(),
+            closed: false,
             shared,
             ready,
             thread: Some(thread),
@@ -270,6 +410,24 @@ impl Endpoint {
 
     pub fn node_id(&self) -> EndpointId {
         self.id
+    }
+
+    /// Queues a command for the core, waking it if the queue was empty;
+    /// false when the core takes no more commands.
+    fn send(&self, c: Command) -> bool {
+        if self.cmd.stopped.load(Ordering::Acquire) {
+            return false;
+        }
+        let Ok(mut q) = self.cmd.q.lock() else {
+            return false;
+        };
+        let was_empty = q.cmds.is_empty();
+        q.cmds.push_back(c);
+        drop(q);
+        if was_empty {
+            self.cmd.wake.notify_one();
+        }
+        true
     }
 
     /// Binds `address:port` now (an empty address means all interfaces,
@@ -285,7 +443,7 @@ impl Endpoint {
     pub fn listen_on(&mut self, l: std::net::TcpListener) -> std::io::Result<u16> {
         l.set_nonblocking(true)?;
         let bound = l.local_addr()?.port();
-        let _ = self.cmd.send(Command::Listen(l));
+        self.send(Command::Listen(l));
         self.listening = true;
         Ok(bound)
     }
@@ -294,7 +452,7 @@ impl Endpoint {
     /// (`/v1/messages/json`, TLS as for peerings).
     pub fn listen_websocket(&mut self, address: &str, port: u16) -> std::io::Result<u16> {
         let (l, bound) = bind(address, port)?;
-        let _ = self.cmd.send(Command::ListenWebSocket(l));
+        self.send(Command::ListenWebSocket(l));
         self.listening = true;
         Ok(bound)
     }
@@ -307,7 +465,7 @@ impl Endpoint {
     /// `retry`, failed attempts are repeated after `retry`, and a lost
     /// peering is re-established at once.
     pub fn peer(&self, address: &str, port: u16, retry: Duration) {
-        let _ = self.cmd.send(Command::Peer {
+        self.send(Command::Peer {
             address: address.to_owned(),
             port,
             retry,
@@ -316,18 +474,18 @@ impl Endpoint {
 
     /// Ends the peering recorded with exactly this address text and port.
     pub fn unpeer(&self, address: &str, port: u16) {
-        let _ = self.cmd.send(Command::Unpeer {
+        self.send(Command::Unpeer {
             address: address.to_owned(),
             port,
         });
     }
 
     pub fn subscribe(&self, prefix: &[u8]) {
-        let _ = self.cmd.send(Command::Subscribe(prefix.to_vec()));
+        self.send(Command::Subscribe(prefix.to_vec()));
     }
 
     pub fn unsubscribe(&self, prefix: &[u8]) {
-        let _ = self.cmd.send(Command::Unsubscribe(prefix.to_vec()));
+        self.send(Command::Unsubscribe(prefix.to_vec()));
     }
 
     /// Publishes `data` on `topic` to every peer subscribed to it.
@@ -339,39 +497,46 @@ impl Endpoint {
     /// (Broker's `publish(endpoint_info, …)`); a nil receiver publishes to
     /// every peer subscribed to the topic.
     pub fn publish_to(&self, receiver: EndpointId, topic: &[u8], data: &Data) {
-        // The frame is encoded here, on the owner's thread, in one buffer;
-        // the endpoint's thread only routes it.
-        let mut v = Vec::with_capacity(64 + topic.len());
-        frame_header(
-            &mut v,
-            self.id,
-            receiver,
-            MessageType::Data,
-            self.ttl,
-            topic,
-        );
+        // The frame is encoded here, on the owner's thread, straight into
+        // the queue's buffer; the endpoint's thread only routes it.
+        if self.cmd.stopped.load(Ordering::Acquire) {
+            return;
+        }
+        let Ok(mut q) = self.cmd.q.lock() else {
+            return;
+        };
+        let was_empty = q.cmds.is_empty();
+        let v = &mut q.frames;
+        let start = v.len();
+        frame_header(v, self.id, receiver, MessageType::Data, self.ttl, topic);
         let payload_at = v.len();
-        codec::encode(data, &mut v);
-        let _ = self.cmd.send(Command::Publish {
+        codec::encode(data, v);
+        let end = v.len();
+        let body_len = (end - start - 4) as u32;
+        v[start..start + 4].copy_from_slice(&body_len.to_be_bytes());
+        q.cmds.push_back(Command::Publish {
             receiver,
-            topic: topic.to_vec(),
+            frame: start..end,
             payload_at,
-            frame: finish_frame(v),
         });
+        drop(q);
+        if was_empty {
+            self.cmd.wake.notify_one();
+        }
     }
 
     /// Subscribes a data store's topic (`N/<$>/data/master` or
     /// `…/clone`): it enters the filter peers see, and commands on it are
     /// reported as [`Inbound::Command`].
     pub fn subscribe_store(&self, topic: &[u8]) {
-        let _ = self.cmd.send(Command::SubscribeStore(topic.to_vec()));
+        self.send(Command::SubscribeStore(topic.to_vec()));
     }
 
     /// Sends an encoded `internal_command` on a store topic: to the peer
     /// `receiver`, or with a nil receiver to every peer whose filter
     /// matches the topic.
     pub fn publish_command(&self, topic: &[u8], receiver: EndpointId, payload: Vec<u8>) {
-        let _ = self.cmd.send(Command::StoreMessage {
+        self.send(Command::StoreMessage {
             topic: Bytes::copy_from_slice(topic),
             receiver,
             payload: Bytes::from(payload),
@@ -388,26 +553,73 @@ impl Endpoint {
 
     /// Blocks until reports were queued since the last call, at most `d`.
     pub fn wait(&self, d: Duration) {
-        let Ok(flag) = self.ready.flag.lock() else {
+        let Ok(mut flag) = self.ready.flag.lock() else {
             return;
         };
-        if let Ok(mut flag) = self.ready.cond.wait_timeout_while(flag, d, |f| !*f) {
-            *flag.0 = false;
+        flag.1 = true;
+        if let Ok(mut flag) = self.ready.cond.wait_timeout_while(flag, d, |f| !f.0) {
+            *flag.0 = (false, false);
         }
     }
 
     /// The next report, if one is waiting.
     pub fn try_recv(&mut self) -> Option<Inbound> {
-        self.inbound.as_mut()?.try_recv().ok()
+        loop {
+            match self.taken.pop_front() {
+                Some(Item::Report(m)) => return Some(m),
+                Some(Item::Data { at, topic_len, end }) => {
+                    let b = self.taken_bytes.get(at..end)?;
+                    let (topic, payload) = b.split_at(topic_len);
+                    // A payload that does not decode is dropped here only.
+                    if let Ok(data) = codec::decode(payload) {
+                        return Some(Inbound::Data {
+                            topic: topic.to_vec(),
+                            data,
+                        });
+                    }
+                }
+                None => {
+                    if self.closed {
+                        return None;
+                    }
+                    // Take everything that waits at once.
+                    let mut q = self.inbound.q.lock().ok()?;
+                    if q.items.is_empty() {
+                        return None;
+                    }
+                    self.taken_bytes.clear();
+                    if self.taken_bytes.capacity() > KEEP_BUFFER {
+                        self.taken_bytes = Vec::new();
+                    }
+                    std::mem::swap(&mut q.items, &mut self.taken);
+                    std::mem::swap(&mut q.bytes, &mut self.taken_bytes);
+                    let wake = std::mem::take(&mut q.core_waiting);
+                    drop(q);
+                    if wake {
+                        self.inbound.space.notify_one();
+                    }
+                }
+            }
+        }
     }
 
     /// Says BYE to every peer, waits at most [`UNPEER_TIMEOUT`] for them,
     /// and stops the endpoint's thread.
     pub fn shutdown(&mut self) {
         // Nothing more is read: the core must never wait for the owner.
-        self.inbound = None;
+        self.closed = true;
+        self.taken = VecDeque::new();
+        self.taken_bytes = Vec::new();
+        if let Ok(mut q) = self.inbound.q.lock() {
+            q.closed = true;
+            q.items = VecDeque::new();
+            q.bytes = Vec::new();
+        }
+        self.inbound.space.notify_one();
         let (tx, rx) = std::sync::mpsc::channel();
-        if self.cmd.send(Command::Shutdown(tx)).is_ok() {
+        if self.send(Command::Shutdown(tx))
+            && self.thread.as_ref().is_some_and(|t| !t.is_finished())
+        {
             let _ = rx.recv_timeout(UNPEER_TIMEOUT + Duration::from_secs(2));
         }
         if let Some(t) = self.thread.take() {
@@ -483,10 +695,11 @@ pub(crate) enum Event {
         /// The peer dropped us as a redundant connection.
         redundant_from: Option<EndpointId>,
     },
-    /// The node messages one read of a peer's socket completed.
+    /// The frames one read of a peer's socket completed, length prefixes
+    /// included, each checked with [`Header::parse`] (empty ones too).
     Frames {
         conn: u64,
-        msgs: Vec<NodeMessage>,
+        chunk: Bytes,
     },
     Closed {
         conn: u64,
@@ -499,7 +712,7 @@ pub(crate) enum Event {
 
 struct Peer {
     conn: u64,
-    tx: mpsc::Sender<Bytes>,
+    out: Arc<PeerOut>,
     filter: Filter,
     network: NetworkInfo,
     target: Option<Target>,
@@ -537,8 +750,13 @@ struct Core {
     next_conn: u64,
     next_target: u64,
     ev_tx: mpsc::Sender<Event>,
-    inbound: mpsc::Sender<Inbound>,
-    outbox: Vec<Inbound>,
+    inbound: Arc<ToOwner>,
+    /// Reports for the owner, queued when the current wake-up ends, and
+    /// the bytes of their `Item::Data` entries.
+    outbox: VecDeque<Item>,
+    outbox_bytes: Vec<u8>,
+    /// A frame being built (store commands, control messages, forwarding).
+    scratch: Vec<u8>,
     shared: Arc<Mutex<Shared>>,
     ready: Arc<Ready>,
     listeners: Vec<JoinHandle<()>>,
@@ -548,75 +766,77 @@ struct Core {
 }
 
 impl Core {
-    async fn run(
-        mut self,
-        mut cmds: mpsc::UnboundedReceiver<Command>,
-        mut events: mpsc::Receiver<Event>,
-    ) {
+    async fn run(mut self, cmds: Arc<Submissions>, mut events: mpsc::Receiver<Event>) {
+        // The commands taken from the owner's queue, not handled yet.
+        let mut taken = Submitted::default();
+        // An event received while waiting, handled after the commands.
+        let mut next: Option<Event> = None;
+        // Items handled since the other tasks last ran.
+        let mut budget = 0;
         loop {
-            // One wake-up handles whatever else is waiting too (up to
-            // BATCH items per channel), then reports to the owner once.
-            tokio::select! {
-                c = cmds.recv(), if self.shutting_down.is_none() => match c {
-                    Some(c) => {
-                        self.command(c);
-                        for _ in 0..BATCH {
-                            if self.shutting_down.is_some() {
-                                break;
-                            }
-                            match cmds.try_recv() {
-                                Ok(c) => self.command(c),
-                                Err(_) => break,
-                            }
-                        }
+            // One wake-up handles the owner's commands first (what the
+            // owner did before a peer's message arrived comes first), then
+            // the peers' messages, up to BATCH items each, and reports to
+            // the owner once.
+            let mut work = 0;
+            if self.shutting_down.is_none() {
+                if taken.cmds.is_empty() {
+                    taken.frames.clear();
+                    if taken.frames.capacity() > KEEP_BUFFER {
+                        taken.frames = Vec::new();
                     }
-                    None => {
-                        // The owner is gone without shutting down.
-                        self.begin_shutdown(None);
-                    }
-                },
-                e = events.recv() => {
-                    if let Some(e) = e {
-                        self.event(e);
-                        for _ in 0..BATCH {
-                            match events.try_recv() {
-                                Ok(e) => self.event(e),
-                                Err(_) => break,
-                            }
+                    // Everything the owner queued, in one go.
+                    if let Ok(mut q) = cmds.q.lock() {
+                        if !q.cmds.is_empty() {
+                            std::mem::swap(&mut *q, &mut taken);
                         }
                     }
                 }
-            }
-            if !self.outbox.is_empty() {
-                let mut waiting = 0;
-                for item in std::mem::take(&mut self.outbox) {
-                    if self.shutting_down.is_some() {
+                while work < BATCH && self.shutting_down.is_none() {
+                    let Some(c) = taken.cmds.pop_front() else {
                         break;
-                    }
-                    let item = match self.inbound.try_send(item) {
-                        Ok(()) => {
-                            waiting += 1;
-                            continue;
-                        }
-                        Err(mpsc::error::TrySendError::Full(item)) => item,
-                        Err(mpsc::error::TrySendError::Closed(_)) => break,
                     };
-                    // The owner's buffer is full: wake it, then wait.
-                    if waiting > 0 {
-                        self.wake_owner();
-                        waiting = 0;
-                    }
-                    if self.inbound.send(item).await.is_err() {
-                        break;
-                    }
-                    waiting += 1;
-                }
-                if waiting > 0 {
-                    self.wake_owner();
+                    self.command(c, &taken.frames);
+                    work += 1;
                 }
             }
+            if let Some(e) = next.take() {
+                self.event(e);
+                work += 1;
+            }
+            for _ in 0..BATCH {
+                let Ok(e) = events.try_recv() else {
+                    break;
+                };
+                self.event(e);
+                work += 1;
+            }
+            if self.shutting_down.is_some() && !cmds.stopped.load(Ordering::Relaxed) {
+                // No more commands: what the owner queues now is dropped.
+                cmds.stopped.store(true, Ordering::Release);
+                taken = Submitted::default();
+                if let Ok(mut q) = cmds.q.lock() {
+                    *q = Submitted::default();
+                }
+            }
+            self.flush_outbox().await;
             if self.shutting_down.is_some() && self.peers.is_empty() {
                 break;
+            }
+            if work > 0 {
+                budget += work;
+                if budget >= BATCH {
+                    // Let the readers and writers run.
+                    budget = 0;
+                    tokio::task::yield_now().await;
+                }
+                continue;
+            }
+            budget = 0;
+            tokio::select! {
+                biased;
+                _ = cmds.wake.notified(), if self.shutting_down.is_none() => {}
+                e = events.recv() => next = e,
             }
         }
         for l in &self.listeners {
@@ -627,6 +847,54 @@ impl Core {
         }
         if let Some(done) = self.shutting_down.take() {
             let _ = done.send(());
+        }
+    }
+
+    /// Moves the outbox to the owner's queue, waiting for room as needed.
+    async fn flush_outbox(&mut self) {
+        let cap = self.cfg.inbound_capacity.max(1);
+        while !self.outbox.is_empty() {
+            let full = {
+                let Ok(mut q) = self.inbound.q.lock() else {
+                    return;
+                };
+                if q.closed {
+                    self.outbox.clear();
+                    return;
+                }
+                let n = cap.saturating_sub(q.items.len()).min(self.outbox.len());
+                let q = &mut *q;
+                for item in self.outbox.drain(..n) {
+                    q.items.push_back(match item {
+                        Item::Data { at, topic_len, end } => {
+                            let moved = q.bytes.len();
+                            q.bytes
+                                .extend_from_slice(self.outbox_bytes.get(at..end).unwrap_or(&[]));
+                            Item::Data {
+                                at: moved,
+                                topic_len,
+                                end: q.bytes.len(),
+                            }
+                        }
+                        r => r,
+                    });
+                }
+                let full = !self.outbox.is_empty();
+                q.core_waiting = full;
+                full
+            };
+            self.wake_owner();
+            if full {
+                // The owner's queue is full: wait until it takes some.
+                self.inbound.space.notified().await;
+            }
+        }
+        self.outbox_bytes.clear();
+        if self.outbox.capacity() > BATCH * 16 {
+            self.outbox = VecDeque::new();
+        }
+        if self.outbox_bytes.capacity() > KEEP_BUFFER {
+            self.outbox_bytes = Vec::new();
         }
     }
 
@@ -667,7 +935,7 @@ impl Core {
         if self.local_subscribers(STATUS_TOPIC) {
             self.deliver_to_clients(STATUS_TOPIC, Some(&s.to_data()), &[], 0);
         }
-        self.outbox.push(Inbound::Status(s));
+        self.outbox.push_back(Item::Report(Inbound::Status(s)));
     }
 
     fn error(&mut self, code: u8, context: Option<EndpointInfo>, msg: &str) {
@@ -679,10 +947,11 @@ impl Core {
         if self.local_subscribers(ERROR_TOPIC) {
             self.deliver_to_clients(ERROR_TOPIC, Some(&e.to_data()), &[], 0);
         }
-        self.outbox.push(Inbound::Error(e));
+        self.outbox.push_back(Item::Report(Inbound::Error(e)));
     }
 
-    fn command(&mut self, c: Command) {
+    /// Handles one command; `frames` holds the frames of publications.
+    fn command(&mut self, c: Command, frames: &[u8]) {
         match c {
             Command::Listen(l) => self.accept_on(l, Event::Accepted),
             Command::ListenWebSocket(l) => self.accept_on(l, Event::WsAccepted),
@@ -743,29 +1012,26 @@ impl Core {
                 receiver,
                 payload,
             } => {
-                let msg = NodeMessage {
-                    sender: self.id,
-                    receiver,
-                    kind: MessageType::Command,
-                    ttl: self.cfg.ttl,
-                    topic,
-                    payload,
-                };
-                self.route(&msg, None);
+                let ttl = self.cfg.ttl;
+                self.route(receiver, MessageType::Command, ttl, &topic, &payload, None);
             }
             Command::Unsubscribe(p) => self.subs.retain(|s| *s != p),
             Command::Publish {
                 receiver,
-                topic,
                 frame,
                 payload_at,
             } => {
+                let (Some(f), Some(topic), Some(payload)) = (
+                    frames.get(frame.clone()),
+                    frames.get(frame.start + 4 + HEADER_LEN..payload_at),
+                    frames.get(payload_at..frame.end),
+                ) else {
+                    return;
+                };
                 // Clients see every message whose topic they subscribed,
                 // whatever its receiver (§6.6).
-                if let Some(payload) = frame.get(payload_at..) {
-                    self.deliver_to_clients(&topic, None, payload, 0);
-                }
-                self.route_frame(receiver, &topic, None, frame)
+                self.deliver_to_clients(topic, None, payload, 0);
+                self.route_frame(receiver, topic, None, f)
             }
             Command::Shutdown(done) => self.begin_shutdown(Some(done)),
         }
@@ -884,22 +1150,23 @@ impl Core {
                     return;
                 };
                 if self.subs.iter().any(|s| prefix_matches(s, &topic)) {
-                    self.outbox.push(Inbound::Data {
+                    self.outbox.push_back(Item::Report(Inbound::Data {
                         topic: topic.clone(),
                         data: data.clone(),
-                    });
+                    }));
                 }
                 self.deliver_to_clients(&topic, Some(&data), &[], conn);
                 if self.cfg.forwarding && !self.peers.is_empty() {
-                    let msg = NodeMessage {
-                        sender,
-                        receiver: EndpointId::NIL,
-                        kind: MessageType::Data,
-                        ttl: self.cfg.ttl,
-                        topic: Bytes::from(topic),
-                        payload: Bytes::from(codec::to_bytes(&data)),
-                    };
-                    self.route(&msg, Some(sender));
+                    let ttl = self.cfg.ttl;
+                    let payload = codec::to_bytes(&data);
+                    self.route(
+                        EndpointId::NIL,
+                        MessageType::Data,
+                        ttl,
+                        &topic,
+                        &payload,
+                        Some(sender),
+                    );
                 }
             }
             ClientEvent::Closed { conn } => self.client_gone(conn),
@@ -971,67 +1238,86 @@ impl Core {
     }
 
     fn send_control(&mut self, to: EndpointId, kind: MessageType, payload: Bytes) {
-        let msg = NodeMessage {
-            sender: self.id,
-            receiver: to,
-            kind,
-            ttl: self.cfg.ttl,
-            topic: Bytes::from_static(CONTROL_TOPIC),
-            payload,
-        };
-        self.send_frame(to, msg.to_frame());
+        self.send_control_topic(to, kind, CONTROL_TOPIC, &payload);
     }
 
-    /// Queues a frame for a peer; a peer whose buffer is full is dropped.
-    fn send_frame(&mut self, to: EndpointId, f: Bytes) {
+    /// Queues a message from this endpoint for the peer `to` (the
+    /// receiver in its header).
+    fn send_control_topic(
+        &mut self,
+        to: EndpointId,
+        kind: MessageType,
+        topic: &[u8],
+        payload: &[u8],
+    ) {
+        let (id, ttl) = (self.id, self.cfg.ttl);
         let Some(p) = self.peers.get(&to) else {
             return;
         };
-        if let Err(mpsc::error::TrySendError::Full(_)) = p.tx.try_send(f) {
+        let ok = p.out.push_with(self.cfg.peer_buffer, |v| {
+            put_frame(v, id, to, kind, ttl, topic, payload);
+        });
+        if !ok {
             let conn = p.conn;
             self.closed(conn);
         }
     }
 
     /// Delivers a data or command message to the direct peers it is for
-    /// (§3.6). `from` is the peer it came from (never sent back there).
-    fn route(&mut self, msg: &NodeMessage, from: Option<EndpointId>) {
+    /// (§3.6), as sent by this endpoint. `from` is the peer it came from
+    /// (never sent back there).
+    fn route(
+        &mut self,
+        receiver: EndpointId,
+        kind: MessageType,
+        ttl: u16,
+        topic: &[u8],
+        payload: &[u8],
+        from: Option<EndpointId>,
+    ) {
         if from.is_some() && !self.cfg.forwarding {
             return;
         }
         if !self.peers.iter().any(|(id, p)| {
-            Some(*id) != from
-                && (msg.receiver == *id || (msg.receiver.is_nil() && p.filter.matches(&msg.topic)))
+            Some(*id) != from && (receiver == *id || (receiver.is_nil() && p.filter.matches(topic)))
         }) {
             return;
         }
-        let mut m = msg.clone();
-        m.sender = self.id;
-        let frame = m.to_frame();
-        self.route_frame(msg.receiver, &msg.topic, from, frame);
+        let mut f = std::mem::take(&mut self.scratch);
+        f.clear();
+        put_frame(&mut f, self.id, receiver, kind, ttl, topic, payload);
+        self.route_frame(receiver, topic, from, &f);
+        self.scratch = f;
     }
 
     /// Queues an encoded frame for the direct peers a message with this
-    /// receiver and topic is for, except `from`.
+    /// receiver and topic is for, except `from`. A peer whose buffer is
+    /// full is dropped.
     fn route_frame(
         &mut self,
         receiver: EndpointId,
         topic: &[u8],
         from: Option<EndpointId>,
-        frame: Bytes,
+        frame: &[u8],
     ) {
+        let cap = self.cfg.peer_buffer;
+        let push = |p: &Peer| p.out.push_with(cap, |v| v.extend_from_slice(frame));
+        let mut full = Vec::new();
         if receiver.is_nil() {
-            let ids: Vec<EndpointId> = self
-                .peers
-                .iter()
-                .filter(|(id, p)| Some(**id) != from && p.filter.matches(topic))
-                .map(|(id, _)| *id)
-                .collect();
-            for id in ids {
-                self.send_frame(id, frame.clone());
+            for (id, p) in &self.peers {
+                if Some(*id) != from && p.filter.matches(topic) && !push(p) {
+                    full.push(p.conn);
+                }
             }
         } else if Some(receiver) != from {
-            self.send_frame(receiver, frame);
+            if let Some(p) = self.peers.get(&receiver) {
+                if !push(p) {
+                    full.push(p.conn);
+                }
+            }
+        }
+        for conn in full {
+            self.closed(conn);
         }
     }
 
@@ -1184,9 +1470,20 @@ impl Core {
                     self.connect(t);
                 }
             }
-            Event::Frames { conn, msgs } => {
-                for msg in msgs {
-                    self.frame(conn, msg);
+            Event::Frames { conn, chunk } => {
+                let mut at = 0;
+                while let Some(len) = chunk.get(at..at + 4) {
+                    let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
+                    let body = at + 4..at + 4 + len;
+                    at = body.end;
+                    if len == 0 {
+                        continue;
+                    }
+                    match chunk.get(body.clone()).map(Header::parse) {
+                        Some(Ok(h)) => self.frame(conn, &chunk, body, h),
+                        // The reader checked every frame.
+                        _ => break,
+                    }
                 }
             }
             Event::Closed { conn } => self.closed(conn),
@@ -1212,14 +1509,14 @@ impl Core {
         target: Option<Target>,
     ) {
         let (r, w) = tokio::io::split(stream);
-        let (tx, rx) = mpsc::channel(self.cfg.peer_buffer.max(1));
+        let out = Arc::new(PeerOut::default());
         let reader = tokio::spawn(read_loop(r, buf, conn, self.ev_tx.clone()));
-        let writer = tokio::spawn(write_loop(w, rx, conn, self.ev_tx.clone()));
+        let writer = tokio::spawn(write_loop(w, out.clone(), conn, self.ev_tx.clone()));
         self.peers.insert(
             id,
             Peer {
                 conn,
-                tx,
+                out,
                 filter,
                 network: network.clone(),
                 target,
@@ -1253,7 +1550,7 @@ impl Core {
             return;
         };
         p.reader.abort();
-        drop(p.tx); // the writer flushes what is queued, then closes
+        p.out.close(); // the writer flushes what is queued, then closes
         self.finishing.retain(|w| !w.is_finished());
         self.finishing.push(p.writer);
         self.publish_shared();
@@ -1292,83 +1589,80 @@ impl Core {
         }
     }
 
-    fn frame(&mut self, conn: u64, msg: NodeMessage) {
+    /// Handles one node message: `h` is the header of `chunk[body]`.
+    fn frame(&mut self, conn: u64, chunk: &Bytes, body: Range<usize>, h: Header) {
         let Some(from) = self.conns.get(&conn).copied() else {
             return;
         };
-        if msg.sender == self.id {
+        if h.sender == self.id {
             return;
         }
-        match msg.kind {
+        let topic_at = body.start + HEADER_LEN..body.start + HEADER_LEN + h.topic_len;
+        let payload_at = topic_at.end..body.end;
+        let (topic, payload) = (&chunk[topic_at], &chunk[payload_at.clone()]);
+        let for_us = h.receiver.is_nil() || h.receiver == self.id;
+        match h.kind {
             MessageType::Data => {
-                if (msg.receiver.is_nil() || msg.receiver == self.id)
-                    && self.subs.iter().any(|s| prefix_matches(s, &msg.topic))
-                {
-                    // A payload that does not decode is dropped here only.
-                    if let Ok(data) = codec::decode(&msg.payload) {
-                        self.deliver_to_clients(&msg.topic, Some(&data), &[], 0);
-                        self.outbox.push(Inbound::Data {
-                            topic: msg.topic.to_vec(),
-                            data,
-                        });
-                    }
-                } else {
-                    self.deliver_to_clients(&msg.topic, None, &msg.payload, 0);
+                if for_us && self.subs.iter().any(|s| prefix_matches(s, topic)) {
+                    // The owner decodes it.
+                    let at = self.outbox_bytes.len();
+                    self.outbox_bytes.extend_from_slice(topic);
+                    self.outbox_bytes.extend_from_slice(payload);
+                    self.outbox.push_back(Item::Data {
+                        at,
+                        topic_len: topic.len(),
+                        end: self.outbox_bytes.len(),
+                    });
                 }
-                if msg.receiver != self.id {
-                    self.route(&msg, Some(from));
+                self.deliver_to_clients(topic, None, payload, 0);
+                if h.receiver != self.id {
+                    self.route(h.receiver, h.kind, h.ttl, topic, payload, Some(from));
                 }
             }
             MessageType::Command => {
-                if (msg.receiver.is_nil() || msg.receiver == self.id)
-                    && self
-                        .store_subs
-                        .iter()
-                        .any(|s| prefix_matches(s, &msg.topic))
-                {
-                    self.outbox.push(Inbound::Command {
-                        topic: msg.topic.to_vec(),
-                        payload: msg.payload.clone(),
-                    });
+                if for_us && self.store_subs.iter().any(|s| prefix_matches(s, topic)) {
+                    self.outbox.push_back(Item::Report(Inbound::Command {
+                        topic: topic.to_vec(),
+                        payload: chunk.slice(payload_at),
+                    }));
                 }
-                if msg.receiver != self.id {
-                    self.route(&msg, Some(from));
+                if h.receiver != self.id {
+                    self.route(h.receiver, h.kind, h.ttl, topic, payload, Some(from));
                 }
             }
             MessageType::RoutingUpdate => {
-                let mut r = codec::Reader::new(&msg.payload);
+                let mut r = codec::Reader::new(payload);
                 if let (Ok(f), Some(p)) = (read_filter(&mut r), self.peers.get_mut(&from)) {
                     p.filter = f;
                 }
             }
             MessageType::Ping => {
-                self.send_control_topic(from, MessageType::Pong, msg.topic, msg.payload);
+                self.send_control_topic(from, MessageType::Pong, topic, payload);
             }
             MessageType::Pong => {
-                if msg.payload[..] == BYE[..] && self.peers.get(&from).is_some_and(|p| p.removing) {
+                if payload == &BYE[..] && self.peers.get(&from).is_some_and(|p| p.removing) {
                     self.closed(conn);
                 }
             }
         }
     }
+}
 
-    fn send_control_topic(
-        &mut self,
-        to: EndpointId,
-        kind: MessageType,
-        topic: Bytes,
-        payload: Bytes,
-    ) {
-        let msg = NodeMessage {
-            sender: self.id,
-            receiver: to,
-            kind,
-            ttl: self.cfg.ttl,
-            topic,
-            payload,
-        };
-        self.send_frame(to, msg.to_frame());
-    }
+/// Appends a complete phase-3 frame, length prefix included.
+fn put_frame(
+    v: &mut Vec<u8>,
+    sender: EndpointId,
+    receiver: EndpointId,
+    kind: MessageType,
+    ttl: u16,
+    topic: &[u8],
+    payload: &[u8],
+) {
+    let start = v.len();
+    frame_header(v, sender, receiver, kind, ttl, topic);
+    v.extend_from_slice(payload);
+    let body_len = (v.len() - start - 4) as u32;
+    v[start..start + 4].copy_from_slice(&body_len.to_be_bytes());
 }
 
 // ------------------------------------------------------------------ I/O tasks
@@ -1387,41 +1681,57 @@ async fn connect_once(address: &str, port: u16) -> Option<TcpStream> {
     None
 }
 
-async fn read_loop(mut r: ReadHalf<Stream>, mut buf: BytesMut, conn: u64, tx: mpsc::Sender<Event>) {
+async fn read_loop(r: ReadHalf<Stream>, buf: BytesMut, conn: u64, tx: mpsc::Sender<Event>) {
+    read_frames(r, buf, conn, &tx).await;
+    let _ = tx.send(Event::Closed { conn }).await;
+}
+
+/// Reads a peer's frames until EOF, an error or a malformed frame; every
+/// run of complete frames one read finished goes to the core as one
+/// event, those before a malformed frame too.
+async fn read_frames(
+    mut r: ReadHalf<Stream>,
+    mut buf: BytesMut,
+    conn: u64,
+    tx: &mpsc::Sender<Event>,
+) -> Option<()> {
+    // Where the frames checked so far end in `buf`.
+    let mut at = 0;
     loop {
-        // Every frame this read completed goes to the core as one event;
-        // a malformed one ends the peering after those before it.
-        let mut msgs = Vec::new();
         let mut bad = false;
-        loop {
-            match take_frame(&mut buf, MAX_FRAME) {
-                Ok(Some(body)) if body.is_empty() => {}
-                Ok(Some(body)) => match NodeMessage::decode(body) {
-                    Ok(msg) => msgs.push(msg),
-                    Err(_) => {
-                        bad = true;
-                        break;
-                    }
-                },
-                Ok(None) => break,
-                Err(_) => {
-                    bad = true;
-                    break;
-                }
+        let mut want = 0;
+        while let Some(len) = buf.get(at..at + 4) {
+            let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
+            if len > MAX_FRAME {
+                bad = true;
+                break;
             }
+            let Some(body) = buf.get(at + 4..at + 4 + len) else {
+                want = at + 4 + len;
+                break;
+            };
+            if len > 0 && Header::parse(body).is_err() {
+                bad = true;
+                break;
+            }
+            at += 4 + len;
         }
-        if !msgs.is_empty() && tx.send(Event::Frames { conn, msgs }).await.is_err() {
-            return;
+        if at > 0 {
+            let chunk = buf.split_to(at).freeze();
+            want = want.saturating_sub(at);
+            at = 0;
+            tx.send(Event::Frames { conn, chunk }).await.ok()?;
         }
         if bad {
-            let _ = tx.send(Event::Closed { conn }).await;
-            return;
+            return None;
+        }
+        // Room for the rest of a long frame, or for many short ones.
+        let room = want.max(buf.len() + READ_CHUNK / 4) - buf.len();
+        if buf.capacity() - buf.len() < room {
+            buf.reserve(room.max(READ_CHUNK));
         }
         match r.read_buf(&mut buf).await {
-            Ok(0) | Err(_) => {
-                let _ = tx.send(Event::Closed { conn }).await;
-                return;
-            }
+            Ok(0) | Err(_) => return None,
             Ok(_) => {}
         }
     }
@@ -1429,32 +1739,36 @@ async fn read_loop(mut r: ReadHalf<Stream>, mut buf: BytesMut, conn: u64, tx: mp
 
 async fn write_loop(
     mut w: WriteHalf<Stream>,
-    mut rx: mpsc::Receiver<Bytes>,
+    out: Arc<PeerOut>,
     conn: u64,
     tx: mpsc::Sender<Event>,
 ) {
-    // Frames waiting together go out in one write (one TLS record, one
-    // system call) of at most about WRITE_BATCH bytes.
+    // Whatever waits goes out together (few system calls, few TLS
+    // records); the core meanwhile fills the other buffer.
     let mut batch: Vec<u8> = Vec::new();
-    while let Some(b) = rx.recv().await {
-        let r = match rx.try_recv() {
-            Err(_) => w.write_all(&b).await,
-            Ok(next) => {
-                batch.clear();
-                batch.extend_from_slice(&b);
-                batch.extend_from_slice(&next);
-                while batch.len() < WRITE_BATCH {
-                    match rx.try_recv() {
-                        Ok(b) => batch.extend_from_slice(&b),
-                        Err(_) => break,
-                    }
-                }
-                w.write_all(&batch).await
+    loop {
+        let closed = match out.q.lock() {
+            Ok(mut q) => {
+                std::mem::swap(&mut q.buf, &mut batch);
+                q.frames = 0;
+                q.closed
             }
+            Err(_) => true,
         };
-        if r.is_err() {
+        if batch.is_empty() {
+            if closed {
+                break;
+            }
+            out.wake.notified().await;
+            continue;
+        }
+        if w.write_all(&batch).await.is_err() {
             let _ = tx.send(Event::Closed { conn }).await;
             return;
+        }
+        batch.clear();
+        if batch.capacity() > KEEP_BUFFER {
+            batch = Vec::new();
         }
     }
     let _ = w.shutdown().await;

@@ -319,29 +319,67 @@ impl NodeMessage {
     /// Parses a frame body. Accepts types 1–5 (Broker 2.5 rejects 5, the
     /// pong defect); rejects an empty topic or payload as Broker does.
     pub fn decode(body: Bytes) -> Result<NodeMessage, WireError> {
-        let mut r = Reader::new(&body);
+        let h = Header::parse(&body)?;
+        let topic = body.slice(h.topic());
+        let payload = body.slice(h.payload(body.len()));
+        Ok(NodeMessage {
+            sender: h.sender,
+            receiver: h.receiver,
+            kind: h.kind,
+            ttl: h.ttl,
+            topic,
+            payload,
+        })
+    }
+}
+
+/// Bytes of a node-message header before the topic.
+pub const HEADER_LEN: usize = 37;
+
+/// The header of a phase-3 frame body, parsed in place: the topic and
+/// payload stay in the body ([`Header::topic`], [`Header::payload`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub sender: EndpointId,
+    pub receiver: EndpointId,
+    pub kind: MessageType,
+    pub ttl: u16,
+    pub topic_len: usize,
+}
+
+impl Header {
+    /// Checks a frame body as [`NodeMessage::decode`] does.
+    pub fn parse(body: &[u8]) -> Result<Header, WireError> {
+        let mut r = Reader::new(body);
         let sender = EndpointId(r.array()?);
         let receiver = EndpointId(r.array()?);
         let t = r.u8()?;
         let kind = MessageType::from_u8(t).ok_or(WireError::BadHeader("message type"))?;
         let ttl = r.u16()?;
-        let tlen = r.u16()? as usize;
-        if tlen == 0 {
+        let topic_len = r.u16()? as usize;
+        if topic_len == 0 {
             return Err(WireError::BadHeader("empty topic"));
         }
-        if r.buf.len() <= tlen {
+        if r.buf.len() <= topic_len {
             return Err(WireError::BadHeader("empty payload"));
         }
-        let topic = body.slice(37..37 + tlen);
-        let payload = body.slice(37 + tlen..);
-        Ok(NodeMessage {
+        Ok(Header {
             sender,
             receiver,
             kind,
             ttl,
-            topic,
-            payload,
+            topic_len,
         })
+    }
+
+    /// Where the topic is in the body.
+    pub fn topic(&self) -> std::ops::Range<usize> {
+        HEADER_LEN..HEADER_LEN + self.topic_len
+    }
+
+    /// Where the payload is in a body of `body_len` bytes.
+    pub fn payload(&self, body_len: usize) -> std::ops::Range<usize> {
+        HEADER_LEN + self.topic_len..body_len
     }
 }
 
