@@ -20,17 +20,23 @@
 //!   it is full the core stops taking frames from peers, whose reader tasks
 //!   then stop reading their sockets, so TCP pushes back on the senders.
 //!   Nothing is dropped and no thread blocks.
-//! - Outbound (to one peer): at most [`Config::peer_buffer`] frames wait
-//!   for a peer's socket, in one buffer, plus the batch being written (what
-//!   waited when the writer last took the buffer; it goes out in as few
-//!   system calls, and TLS records, as the socket takes). A peer that lets
-//!   its buffer fill up is disconnected (reported as `peer_lost`, and
-//!   retried like any lost peering), so a peer that stops reading never
-//!   stalls the core or the other peers and never makes memory grow
-//!   without bound. This is the `disconnect`
-//!   overflow policy of later Broker versions (`broker.peer-buffer-capacity`
-//!   and `broker.peer-overflow-policy`, whose defaults are 2048 messages
-//!   and `disconnect`); Broker 2.5 itself has no bound.
+//! - Outbound (to one peer): frames wait for a peer's socket in one
+//!   buffer, plus the batch being written (what waited when the writer
+//!   last took the buffer; it goes out in as few system calls, and TLS
+//!   records, as the socket takes). A peer is disconnected (reported as
+//!   `peer_lost`, and retried like any lost peering) when more than
+//!   [`Config::peer_buffer`] frames wait while its socket has taken
+//!   nothing for [`STALL_TIMEOUT`] (a peer that stopped reading), or when
+//!   [`HARD_LIMIT_FACTOR`] times that many wait whatever it does. So a
+//!   peer that stops reading never stalls the core or the other peers and
+//!   never makes memory grow without bound, while a burst the owner
+//!   publishes at once (a script putting thousands of keys into a store in
+//!   one event) reaches a peer that keeps reading. This is the
+//!   `disconnect` overflow policy of later Broker versions
+//!   (`broker.peer-buffer-capacity` and `broker.peer-overflow-policy`,
+//!   whose defaults are 2048 messages and `disconnect`), measured against
+//!   a stalled socket rather than a momentary backlog; Broker 2.5 itself
+//!   has no bound.
 //!
 //! The owner may register a [`Notify`] callback: it runs on the endpoint's
 //! thread whenever new items have been queued for the owner, so the owner
@@ -76,6 +82,12 @@ pub const READ_CHUNK: usize = 64 << 10;
 /// Items the core takes from one queue before it lets the other tasks
 /// (the peers' writers) run.
 const BATCH: usize = 256;
+/// How long a peer's socket may take nothing while more than
+/// [`Config::peer_buffer`] frames wait for it before the peer is dropped.
+pub const STALL_TIMEOUT: Duration = Duration::from_secs(2);
+/// Frames (in units of [`Config::peer_buffer`]) waiting for a peer after
+/// which it is dropped even if its socket still takes data.
+pub const HARD_LIMIT_FACTOR: usize = 16;
 /// The topic of control messages (routing updates, pings, pongs).
 pub const CONTROL_TOPIC: &[u8] = b"<$>";
 /// How long an unpeering waits for the peer's pong (`defaults::unpeer_timeout`).
@@ -97,7 +109,8 @@ pub struct Config {
     pub ttl: u16,
     /// Items buffered for the owner before peers are pushed back.
     pub inbound_capacity: usize,
-    /// Frames buffered per peer before that peer is disconnected.
+    /// Frames buffered per peer beyond which a peer whose socket takes
+    /// nothing (for [`STALL_TIMEOUT`]) is disconnected.
     pub peer_buffer: usize,
     /// TLS settings; `None` speaks plain TCP (`Broker::disable_ssl`).
     pub tls: Option<TlsConfig>,
@@ -260,16 +273,25 @@ struct OutQ {
     frames: usize,
     /// No more frames: the writer flushes what waits, then closes.
     closed: bool,
+    /// While the writer waits for its socket: when the socket last took
+    /// data (or the wait began); `None` while it is not waiting.
+    blocked_since: Option<std::time::Instant>,
 }
 
 impl PeerOut {
     /// Appends one frame written by `write`; false (nothing appended) when
-    /// `cap` frames already wait.
+    /// the peer overflows its buffer of `cap` frames (see the module's
+    /// overflow policy).
     fn push_with(&self, cap: usize, write: impl FnOnce(&mut Vec<u8>)) -> bool {
         let Ok(mut q) = self.q.lock() else {
             return false;
         };
-        if q.frames >= cap {
+        let cap = cap.max(1);
+        if q.frames >= cap.saturating_mul(HARD_LIMIT_FACTOR)
+            || (q.frames >= cap
+                && q.blocked_since
+                    .is_some_and(|t| t.elapsed() >= STALL_TIMEOUT))
+        {
             return false;
         }
         let was_empty = q.buf.is_empty();
@@ -1737,6 +1759,35 @@ async fn read_frames(
     }
 }
 
+/// Notes in `out` when the writer waits for its socket.
+fn set_blocked(out: &PeerOut, since: Option<std::time::Instant>) {
+    if let Ok(mut q) = out.q.lock() {
+        q.blocked_since = since;
+    }
+}
+
+/// Writes `buf`, noting in `out` each time the socket takes part of it.
+async fn write_tracked(
+    w: &mut WriteHalf<Stream>,
+    mut buf: &[u8],
+    out: &PeerOut,
+) -> std::io::Result<()> {
+    set_blocked(out, Some(std::time::Instant::now()));
+    while !buf.is_empty() {
+        let n = w.write(buf).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        buf = &buf[n..];
+        if !buf.is_empty() {
+            set_blocked(out, Some(std::time::Instant::now()));
+        }
+    }
+    w.flush().await?;
+    set_blocked(out, None);
+    Ok(())
+}
+
 async fn write_loop(
     mut w: WriteHalf<Stream>,
     out: Arc<PeerOut>,
@@ -1762,7 +1813,7 @@ async fn write_loop(
             out.wake.notified().await;
             continue;
         }
-        if w.write_all(&batch).await.is_err() {
+        if write_tracked(&mut w, &batch, &out).await.is_err() {
             let _ = tx.send(Event::Closed { conn }).await;
             return;
         }
