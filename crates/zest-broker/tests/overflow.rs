@@ -89,3 +89,67 @@ fn a_peer_that_stops_reading_is_dropped_and_others_keep_receiving() {
     b.shutdown();
     a.shutdown();
 }
+
+/// A burst the owner publishes at once, many times the peer buffer, all
+/// reaches a peer that keeps reading, even one slower than the burst (its
+/// owner takes the messages only after a pause, so they wait in the
+/// sockets and the sender's queue meanwhile).
+#[test]
+fn a_burst_reaches_a_reading_peer() {
+    let mut a = Endpoint::new(Config {
+        peer_buffer: 64,
+        ..Config::default()
+    })
+    .unwrap();
+    let port = a.listen("127.0.0.1", 0).unwrap();
+    let mut b = Endpoint::new(Config {
+        inbound_capacity: 64,
+        ..Config::default()
+    })
+    .unwrap();
+    b.subscribe(b"t/");
+    b.peer("127.0.0.1", port, Duration::ZERO);
+    wait_for(&mut b, status(StatusCode::PeerAdded));
+    wait_for(&mut a, status(StatusCode::PeerAdded));
+    std::thread::sleep(Duration::from_millis(50));
+
+    // Just below the hard limit (16 x the peer buffer) of 16 KiB frames:
+    // far more than the sockets hold, so most of it waits in the queue.
+    const N: u64 = 64 * 16 - 1;
+    let blob = vec![b'y'; 16 << 10];
+    for i in 0..N {
+        a.publish(
+            b"t/data",
+            &Data::Vector(vec![Data::Count(i), Data::String(blob.clone())]),
+        );
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let mut received = 0u64;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while received < N {
+        assert!(Instant::now() < deadline, "received only {received}");
+        while let Some(m) = b.try_recv() {
+            match m {
+                Inbound::Data {
+                    data: Data::Vector(v),
+                    ..
+                } => {
+                    assert_eq!(v[0], Data::Count(received), "in order, none lost");
+                    received += 1;
+                }
+                Inbound::Status(s) if s.code == StatusCode::PeerLost => {
+                    panic!("the reading peer was dropped: {s:?}")
+                }
+                _ => {}
+            }
+        }
+        while let Some(m) = a.try_recv() {
+            if let Inbound::Status(s) = m {
+                assert_ne!(s.code, StatusCode::PeerLost, "{s:?}");
+            }
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    b.shutdown();
+    a.shutdown();
+}
