@@ -212,6 +212,19 @@ impl<'a> Lexer<'a> {
         (i > start).then_some(i)
     }
 
+    /// The end of an address ending at `i`, with its `{OWS}"/"{OWS}{D}`
+    /// prefix length if one follows.
+    fn prefix_len(&self, i: usize) -> usize {
+        let j = self.ows(i);
+        if self.at(j) == b'/' {
+            let k = self.ows(j + 1);
+            if self.at(k).is_ascii_digit() {
+                return self.digits(k);
+            }
+        }
+        i
+    }
+
     /// `{D}("."{D}){3}`, optionally `{OWS}"/"{OWS}{D}`: the end.
     fn ipv4(&self) -> Option<usize> {
         let mut i = self.digits(self.pos);
@@ -221,14 +234,7 @@ impl<'a> Lexer<'a> {
             }
             i = self.digits(i + 1);
         }
-        let j = self.ows(i);
-        if self.at(j) == b'/' {
-            let k = self.ows(j + 1);
-            if self.at(k).is_ascii_digit() {
-                return Some(self.digits(k));
-            }
-        }
-        Some(i)
+        Some(self.prefix_len(i))
     }
 
     /// `{IP6}` (a bracketed IPv6 address), optionally with a prefix
@@ -258,15 +264,7 @@ impl<'a> Lexer<'a> {
         if !ok {
             return None;
         }
-        i += 1;
-        let j = self.ows(i);
-        if self.at(j) == b'/' {
-            let k = self.ows(j + 1);
-            if self.at(k).is_ascii_digit() {
-                return Some(self.digits(k));
-            }
-        }
-        Some(i)
+        Some(self.prefix_len(i + 1))
     }
 
     /// `{STRING}`: the end (after the closing quote) of the longest match.

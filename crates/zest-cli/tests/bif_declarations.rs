@@ -12,16 +12,12 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as Json;
 use zest_syntax::ast::{DeclKind, FieldDecl, FuncSig, Param, TypeExpr, VarDecl, VarKind};
 
+mod common;
+use common::zeek_dist;
+
 /// How many declared functions may lack a native implementation. Lower it
 /// whenever functions are implemented; it must never go up.
 const UNIMPLEMENTED_RATCHET: usize = 49;
-
-fn zeek_dist() -> PathBuf {
-    match std::env::var_os("ZEEK_DIST") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/zeek-5.2"),
-    }
-}
 
 fn reference_bif() -> PathBuf {
     zeek_dist().join("reference/bif")

@@ -13,12 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-fn zeek_dist() -> PathBuf {
-    match std::env::var_os("ZEEK_DIST") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/zeek-5.2"),
-    }
-}
+mod common;
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -26,14 +21,7 @@ fn workspace() -> PathBuf {
 
 /// Runs `zest cluster ARGS --dir DIR`.
 fn zest(dir: &Path, args: &[&str]) -> Output {
-    let lib = zeek_dist().join("scripts");
-    let zeekpath = format!(
-        ".:{}:{}:{}:{}",
-        workspace().join("scripts").display(),
-        lib.display(),
-        lib.join("policy").display(),
-        lib.join("site").display()
-    );
+    let zeekpath = common::zeekpath();
     Command::new(env!("CARGO_BIN_EXE_zest"))
         .arg("cluster")
         .args(args)

@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::zeek_dist;
+
 const RETRY_SECS: u64 = 3;
 
 const SCRIPT: &str = r#"
@@ -79,13 +82,6 @@ event Cluster::node_down(name: string, id: string)
 "#;
 
 const NODES: [&str; 5] = ["manager", "logger", "proxy-1", "worker-1", "worker-2"];
-
-fn zeek_dist() -> PathBuf {
-    match std::env::var_os("ZEEK_DIST") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/zeek-5.2"),
-    }
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

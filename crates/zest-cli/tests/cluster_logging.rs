@@ -14,16 +14,12 @@
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn zeek_dist() -> PathBuf {
-    match std::env::var_os("ZEEK_DIST") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/zeek-5.2"),
-    }
-}
+mod common;
+use common::zeek_dist;
 
 const LAYOUT: &str = r#"
 redef Cluster::manager_is_logger = F;

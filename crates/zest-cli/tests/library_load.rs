@@ -11,24 +11,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn zeek_dist() -> PathBuf {
-    match std::env::var_os("ZEEK_DIST") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/zeek-5.2"),
-    }
-}
+mod common;
 
 /// Runs `zeek ARGS` in `dir` with upstream's test environment.
 fn zeek(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let lib = zeek_dist().join("scripts");
-    let zest_scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts");
-    let zeekpath = format!(
-        ".:{}:{}:{}:{}",
-        zest_scripts.display(),
-        lib.display(),
-        lib.join("policy").display(),
-        lib.join("site").display()
-    );
+    let zeekpath = common::zeekpath();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_zeek"));
     cmd.current_dir(dir)
         .args(args)

@@ -8,16 +8,10 @@
 //! every row arrives, in order.
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn zeek_dist() -> PathBuf {
-    match std::env::var_os("ZEEK_DIST") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/zeek-5.2"),
-    }
-}
+mod common;
 
 const SCRIPT: &str = r#"
 module Bulk;
@@ -68,15 +62,7 @@ fn slow_log_reader_stalls_the_script_and_loses_nothing() {
     let st = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
     assert!(st.success());
 
-    let lib = zeek_dist().join("scripts");
-    let zest_scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts");
-    let zeekpath = format!(
-        ".:{}:{}:{}:{}",
-        zest_scripts.display(),
-        lib.display(),
-        lib.join("policy").display(),
-        lib.join("site").display()
-    );
+    let zeekpath = common::zeekpath();
     let mut child = Command::new(env!("CARGO_BIN_EXE_zeek"))
         .current_dir(&dir)
         .args(["-b", "bulk.zeek", &format!("Bulk::N={ROWS}")])

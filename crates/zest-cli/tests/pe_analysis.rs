@@ -10,12 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn zeek_dist() -> PathBuf {
-    match std::env::var_os("ZEEK_DIST") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/zeek-5.2"),
-    }
-}
+mod common;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("zest-pe-{}-{name}", std::process::id()));
@@ -27,15 +22,7 @@ fn scratch(name: &str) -> PathBuf {
 /// Runs `zeek -b script.zeek` in `dir`; stdout.
 fn run(dir: &Path, script: &str) -> String {
     std::fs::write(dir.join("script.zeek"), script).unwrap();
-    let lib = zeek_dist().join("scripts");
-    let zest_scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts");
-    let zeekpath = format!(
-        ".:{}:{}:{}:{}",
-        zest_scripts.display(),
-        lib.display(),
-        lib.join("policy").display(),
-        lib.join("site").display()
-    );
+    let zeekpath = common::zeekpath();
     let out = Command::new(env!("CARGO_BIN_EXE_zeek"))
         .current_dir(dir)
         .args(["-b", "script.zeek"])

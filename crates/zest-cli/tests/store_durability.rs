@@ -23,28 +23,15 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-fn zeek_dist() -> PathBuf {
-    match std::env::var_os("ZEEK_DIST") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/zeek-5.2"),
-    }
-}
+mod common;
 
 fn spawn_zeek(dir: &Path, script: &str) -> Child {
-    let lib = zeek_dist().join("scripts");
-    let zest_scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts");
-    let zeekpath = format!(
-        ".:{}:{}:{}:{}",
-        zest_scripts.display(),
-        lib.display(),
-        lib.join("policy").display(),
-        lib.join("site").display()
-    );
+    let zeekpath = common::zeekpath();
     Command::new(env!("CARGO_BIN_EXE_zeek"))
         .current_dir(dir)
         .args(["-b", script])

@@ -9,16 +9,11 @@
 //! installs them); without them the test says so and passes.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn zeek_dist() -> PathBuf {
-    match std::env::var_os("ZEEK_DIST") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/zeek-5.2"),
-    }
-}
+mod common;
 
 fn python_ready() -> bool {
     Command::new("python3")
@@ -72,15 +67,7 @@ fn zeekpy_client_exchanges_events_with_scripts() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let port = format!("{}/tcp", free_port());
-    let lib = zeek_dist().join("scripts");
-    let zest_scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts");
-    let zeekpath = format!(
-        ".:{}:{}:{}:{}",
-        zest_scripts.display(),
-        lib.display(),
-        lib.join("policy").display(),
-        lib.join("site").display()
-    );
+    let zeekpath = common::zeekpath();
     let zeek = Command::new(env!("CARGO_BIN_EXE_zeek"))
         .current_dir(&dir)
         .arg("-b")
