@@ -1,24 +1,11 @@
 //! Two endpoints on 127.0.0.1 peer, exchange published data, report
 //! statuses with Broker's texts, and unpeer.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use zest_broker::{Config, Data, Endpoint, EndpointId, Inbound, StatusCode};
 
-fn wait_for(ep: &mut Endpoint, pred: impl Fn(&Inbound) -> bool) -> Vec<Inbound> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut seen = Vec::new();
-    while Instant::now() < deadline {
-        while let Some(m) = ep.try_recv() {
-            let done = pred(&m);
-            seen.push(m);
-            if done {
-                return seen;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    panic!("timed out; seen {seen:?}");
-}
+mod common;
+use common::wait_for;
 
 fn status(code: StatusCode) -> impl Fn(&Inbound) -> bool {
     move |m| matches!(m, Inbound::Status(s) if s.code == code)
