@@ -217,6 +217,7 @@ impl Interp {
         let mut queue: std::collections::VecDeque<Trigger> =
             std::mem::take(&mut self.triggers).into();
         let mut kept: Vec<Trigger> = Vec::with_capacity(queue.len());
+        let mut ran_body = false;
         loop {
             let Some(mut t) = queue.pop_front() else {
                 if self.triggers.is_empty() {
@@ -236,6 +237,7 @@ impl Interp {
             if self.eval_when_cond(t.id, &w, &mut frame) {
                 self.forget_trigger(t.id);
                 self.run_when_block(&w, frame, false, t.parent);
+                ran_body = true;
             } else {
                 t.frame = frame;
                 kept.push(t);
@@ -247,6 +249,12 @@ impl Interp {
         kept.extend(queue);
         kept.append(&mut self.triggers);
         self.triggers = kept;
+        // What a body changed may make other conditions true: they are
+        // checked again in the next round of the loop (Zeek's trigger
+        // manager queues the triggers a modification notifies).
+        if ran_body {
+            self.last_trigger_check = u64::MAX;
+        }
     }
 
     /// Whether a value some pending trigger waits for has arrived since
@@ -263,6 +271,8 @@ impl Interp {
         let t = self.triggers.remove(pos);
         self.forget_trigger(id);
         self.run_when_block(&t.when, t.frame, true, t.parent);
+        // The timeout block may have changed what others wait for.
+        self.last_trigger_check = u64::MAX;
     }
 
     /// Delivers the value of a native call that made a trigger condition
