@@ -37,7 +37,6 @@ pub(crate) struct Sig {
 
 #[derive(Default)]
 struct Sigs {
-    loaded: bool,
     sigs: Vec<Sig>,
 }
 
@@ -1002,8 +1001,6 @@ pub fn read_files(
     }));
     let mut sigs = Vec::new();
     let mut rep = Reports::default();
-    let mut ok = true;
-    let mut files = Vec::new();
     for r in &requests {
         let Some(path) = &r.path else {
             it.error(
@@ -1019,7 +1016,6 @@ pub fn read_files(
         let file = path.to_string_lossy().into_owned();
         let mut lookup = |name: &str| id_val(it, name);
         parse_source(&text, &file, &mut lookup, &mut sigs, &mut rep);
-        files.push(path.clone());
     }
     // `BuildRulesTree`: the signatures a signature requires must exist.
     if rep.errors.is_empty() {
@@ -1040,14 +1036,10 @@ pub fn read_files(
         it.report("warning", None, w);
     }
     for e in &rep.errors {
-        ok = false;
         it.error(None, e);
     }
-    it.prog.sig_files = files;
-    let st = it.ext_mut::<Sigs>(KEY);
-    st.loaded = true;
-    st.sigs = sigs;
-    ok
+    it.ext_mut::<Sigs>(KEY).sigs = sigs;
+    rep.errors.is_empty()
 }
 
 /// Runs `f` on the signatures read at start-up.

@@ -93,9 +93,6 @@ pub struct Program {
     /// while parsing keeps that location, which error messages about it
     /// show. Looked up only when such a message is reported.
     pub const_locs: FxHashMap<usize, (Value, Loc)>,
-    /// Signature files named by `@load-sigs` and `-s`, found, in order
-    /// (filled when the signatures are read, after the scripts).
-    pub sig_files: Vec<std::path::PathBuf>,
     /// The `@load-sigs` of the scripts, in order: the name as written, the
     /// file found for it (if any) and where it was loaded.
     pub sig_loads: Vec<SigLoad>,
@@ -128,7 +125,6 @@ impl Program {
             lambda_counter: 0,
             type_aliases: Vec::new(),
             const_locs: FxHashMap::default(),
-            sig_files: Vec::new(),
             sig_loads: Vec::new(),
             wrapper_calls: FxHashMap::default(),
         }
